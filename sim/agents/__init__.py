@@ -1,0 +1,7 @@
+"""Mesa agents: lenders and collectors (few, ordinary agents) and borrower views (one row each)."""
+
+from sim.agents.borrower import Borrower
+from sim.agents.collector import Collector
+from sim.agents.lender import REJECTION_REASONS, Lender
+
+__all__ = ["REJECTION_REASONS", "Borrower", "Collector", "Lender"]

@@ -1,0 +1,47 @@
+"""Collectors: contact delinquent accounts of one lender within a daily capacity."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model import CreditMarket
+
+
+class Collector(mesa.Agent):
+    """A collector working one lender's delinquent accounts.
+
+    Attributes:
+        lender_index: the lender whose accounts this collector works.
+        slot: position among that lender's collectors; account i is in this collector's
+            caseload when i % collectors_per_lender == slot.
+        capacity: capacity-using contact attempts per day (calls, letters).
+        used_today: attempts already made today.
+        contacts_total: attempts made since the start, by channel.
+    """
+
+    def __init__(self, model: CreditMarket, lender_index: int, slot: int, capacity: int) -> None:
+        super().__init__(model)
+        self.lender_index = lender_index
+        self.slot = slot
+        self.capacity = capacity
+        self.used_today = 0
+        self.contacts_total: dict[str, int] = {}
+
+    def caseload(self, accounts: np.ndarray) -> np.ndarray:
+        """The subset of `accounts` (rows of this lender's delinquent loans) assigned to this
+        collector."""
+        per_lender = self.model.config.collection.collectors_per_lender
+        return accounts[accounts % per_lender == self.slot]
+
+    def take(self, candidates: np.ndarray, channel: str) -> np.ndarray:
+        """Keep the first candidates (already in priority order) that fit in what is left of
+        today's capacity, and use that capacity."""
+        room = max(self.capacity - self.used_today, 0)
+        chosen = candidates[:room]
+        self.used_today += chosen.size
+        self.contacts_total[channel] = self.contacts_total.get(channel, 0) + chosen.size
+        return chosen

@@ -1,0 +1,68 @@
+"""The credit bureau: receives lenders' reports, moves scores after a reporting delay, bands them.
+
+Lenders report events (on-time and missed installments, serious delinquency, legal judgments,
+charge-offs); each report moves the borrower's score by the points the scenario gives, once
+`reporting_delay_days` have passed. Negative reports (serious delinquency, legal, charge-off)
+also set the borrower's `flag_day`, which lenders read when reviewing applications.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from sim.config import SCORE_BAND_EDGES, BureauConfig
+from sim.population import BorrowerPopulation
+
+SCORE_MIN, SCORE_MAX = SCORE_BAND_EDGES[0], SCORE_BAND_EDGES[-1]
+EVENTS = ("on_time", "missed", "reported", "legal", "charged_off")
+NEGATIVE_EVENTS = frozenset({"reported", "legal", "charged_off"})
+
+
+def score_band(score: np.ndarray) -> np.ndarray:
+    """Band index 0-4 (poor, fair, good, very good, excellent) of each score."""
+    return np.searchsorted(np.asarray(SCORE_BAND_EDGES[1:-1]), score, side="right")
+
+
+class CreditBureau:
+    """Queue of pending reports and the score update that applies them.
+
+    Attributes:
+        pending: day -> list of (rows, points, negative) waiting to take effect that day.
+        reports: number of reports received, by event name.
+    """
+
+    def __init__(self, config: BureauConfig, population: BorrowerPopulation) -> None:
+        self.config = config
+        self.population = population
+        self.points = {
+            "on_time": config.on_time_points, "missed": config.missed_points,
+            "reported": config.reported_points, "legal": config.legal_points,
+            "charged_off": config.charged_off_points,
+        }
+        self.pending: dict[int, list[tuple[np.ndarray, int, bool]]] = defaultdict(list)
+        self.reports = dict.fromkeys(EVENTS, 0)
+
+    def report(self, rows: np.ndarray, event: str, day: int) -> None:
+        """A lender reports `event` for borrowers `rows` (distinct rows) today."""
+        if rows.size == 0:
+            return
+        self.reports[event] += int(rows.size)
+        effective = day + self.config.reporting_delay_days
+        self.pending[effective].append((rows.copy(), self.points[event],
+                                        event in NEGATIVE_EVENTS))
+
+    def apply_due(self, day: int) -> int:
+        """Apply every report that takes effect today; returns how many were applied."""
+        batch = self.pending.pop(day, [])
+        pop = self.population
+        applied = 0
+        for rows, points, negative in batch:
+            if points:
+                new = np.clip(pop.score[rows].astype(np.int32) + points, SCORE_MIN, SCORE_MAX)
+                pop.score[rows] = new.astype(np.int16)
+            if negative:
+                pop.flag_day[rows] = day
+            applied += rows.size
+        return applied

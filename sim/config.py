@@ -1,0 +1,437 @@
+"""The scenario schema: every parameter of the model, with its unit, default, meaning and source.
+
+A scenario file (TOML) is validated against `ScenarioConfig`. Each field is declared with
+`param(default, unit, doc, source)`: the documented `scenarios/baseline.toml` is generated from
+these declarations (`python run.py params`), so the schema is the single place a parameter's
+meaning lives. Money is given in currency units; the model converts it to integer cents.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ASSUMPTION = "assumption"
+
+CHANNELS: tuple[str, ...] = ("app", "sms", "letter", "phone")
+"""Contact channels, in the order collectors use them within a day (cheapest first)."""
+
+DPD_BUCKETS: tuple[str, ...] = ("dpd_1_30", "dpd_31_60", "dpd_61_90", "dpd_90_plus")
+"""Days-past-due buckets of the collection ladder: 1-30, 31-60, 61-90 and 90 or more."""
+
+SCORE_BAND_EDGES: tuple[int, ...] = (350, 550, 600, 650, 700, 950)
+"""Score band edges: poor 350-550, fair 550-600, good 600-650, very good 650-700, excellent
+700-950. Source: F18 (Sesame-style bands, secondary sources)."""
+
+SCORE_BAND_NAMES: tuple[str, ...] = ("poor", "fair", "good", "very_good", "excellent")
+
+
+def param(default: Any, unit: str, doc: str, source: str = ASSUMPTION, **limits: Any) -> Any:
+    """Declare a scenario parameter: default, unit, one-line meaning, source, and limits
+    (`ge`, `le`, `gt`, `lt` as in pydantic)."""
+    return Field(default, description=doc, json_schema_extra={"unit": unit, "source": source},
+                 **limits)
+
+
+class Section(BaseModel):
+    """Base of every scenario section: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RunConfig(Section):
+    """Size, length and seed of one simulation."""
+
+    borrowers: int = param(10_000, "borrowers", "Number of borrowers in the market.", ge=1,
+                           le=50_000_000)
+    days: int = param(730, "days", "Number of simulated days (one tick is one day).", ge=1,
+                      le=36_500)
+    seed: int = param(20261125, "integer", "Root seed of the random number generator.", ge=0,
+                      le=2**63 - 1)
+    steady_state_from_day: int = param(
+        365, "day", "First day of the window over which summary averages (30+ and 90+ DPD "
+        "shares, annual charge-off rate) are taken; earlier days are the book filling up.", ge=0)
+    check_invariants: bool = param(
+        True, "flag", "Check the accounting identities of every lender at the end of every day "
+        "and stop with an error if one fails.")
+    borrower_agents: bool = param(
+        False, "flag", "Also create one Borrower mesa.Agent per borrower as a read-only view of "
+        "its row (for inspection and teaching; costs memory and time at large sizes).")
+
+
+class BorrowerConfig(Section):
+    """Who the borrowers are: income, expenses, savings and behavioural types."""
+
+    income_median: float = param(6_000.0, "currency units per month",
+                                 "Median monthly income (lognormal across borrowers).", gt=0)
+    income_sigma: float = param(0.5, "log-units", "Standard deviation of log income across "
+                                "borrowers.", ge=0, le=3)
+    income_volatility: float = param(0.10, "log-units per month",
+                                     "Standard deviation of the log of each month's income "
+                                     "around the borrower's own income.", ge=0, le=2)
+    expense_ratio: float = param(0.80, "share of income", "Living expenses paid each pay day, "
+                                 "as a share of the borrower's normal monthly income.", ge=0,
+                                 le=2)
+    buffer_months_median: float = param(1.0, "months of income", "Median starting liquidity "
+                                        "(cash buffer), in months of income (lognormal).", ge=0)
+    buffer_sigma: float = param(0.8, "log-units", "Standard deviation of the log of the "
+                                "starting buffer across borrowers.", ge=0, le=3)
+    hardship_share: float = param(0.20, "share of borrowers", "Share of financially fragile "
+                                  "borrowers: small buffers and more frequent shocks; they miss "
+                                  "because they cannot pay.", ge=0, le=1)
+    strategic_share: float = param(0.05, "share of borrowers", "Share of strategic borrowers: "
+                                   "able to pay, they may choose not to when enforcement looks "
+                                   "weak.", ge=0, le=1)
+    forgetful_share: float = param(0.10, "share of borrowers", "Share of forgetful borrowers: "
+                                   "they miss installments without hardship.", ge=0, le=1)
+    autopay_share: float = param(0.40, "share of borrowers", "Share of borrowers who opted into "
+                                 "automatic repayment from their account.", ge=0, le=1)
+    hardship_buffer_multiplier: float = param(0.25, "multiplier", "Starting buffer of fragile "
+                                              "borrowers relative to the others.", ge=0, le=1)
+    hardship_shock_multiplier: float = param(2.5, "multiplier", "Shock rates of fragile "
+                                             "borrowers relative to the others.", ge=1)
+    opt_out_share: float = param(0.05, "share of borrowers", "Share of borrowers who have "
+                                 "opted out of calls and SMS from collectors at the start.",
+                                 ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> BorrowerConfig:
+        total = self.hardship_share + self.strategic_share + self.forgetful_share
+        if total > 1.0 + 1e-12:
+            raise ValueError(
+                f"hardship_share + strategic_share + forgetful_share = {total:g}; "
+                "the three behavioural types must sum to at most 1")
+        return self
+
+
+class MacroShock(Section):
+    """One window of the macro shock schedule."""
+
+    start_day: int = param(0, "day", "First day of the window.", ge=0)
+    end_day: int = param(0, "day", "Last day of the window (inclusive).", ge=0)
+    job_loss_multiplier: float = param(1.0, "multiplier", "Job-loss rate multiplier in the "
+                                       "window.", ge=0)
+    illness_multiplier: float = param(1.0, "multiplier", "Illness rate multiplier in the "
+                                      "window.", ge=0)
+    force_majeure: bool = param(False, "flag", "Declared force majeure: every borrower may "
+                                "claim it when asking for deferral.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MacroShock:
+        if self.end_day < self.start_day:
+            raise ValueError(f"end_day ({self.end_day}) is before start_day ({self.start_day})")
+        return self
+
+
+class ShockConfig(Section):
+    """Life shocks that cut income or add costs, and the macro schedule that scales them."""
+
+    job_loss_rate: float = param(0.04, "events per borrower-year", "Rate at which an employed "
+                                 "borrower loses their job.", ge=0, le=365)
+    job_loss_mean_days: float = param(120.0, "days", "Mean duration of unemployment "
+                                      "(geometric).", ge=1)
+    job_loss_income_replacement: float = param(0.3, "share of income", "Income kept while "
+                                               "unemployed (benefits).", ge=0, le=1)
+    illness_rate: float = param(0.06, "events per borrower-year", "Rate of a costly illness.",
+                                ge=0, le=365)
+    illness_mean_days: float = param(45.0, "days", "Mean duration of an illness (geometric).",
+                                     ge=1)
+    illness_cost_share: float = param(0.6, "share of monthly income per month", "Extra "
+                                      "expenses while ill.", ge=0, le=5)
+    macro: list[MacroShock] = param([], "list of windows", "Macro shock schedule: windows of "
+                                    "days in which shock rates are multiplied (TOML "
+                                    "[[shocks.macro]] tables).")
+
+
+class StrategicConfig(Section):
+    """Willingness to pay of strategic borrowers."""
+
+    base_propensity: float = param(0.15, "probability per installment", "Chance that a "
+                                   "strategic borrower who can pay decides to stop paying, "
+                                   "when perceived enforcement is nil.", ge=0, le=1)
+    peer_weight: float = param(3.0, "probability per unit of 30+ DPD share", "Added propensity "
+                               "per unit of the market's share of loans 30+ DPD: peers' "
+                               "defaults make default look normal.", ge=0)
+    enforcement_weight_report: float = param(0.35, "weight", "Perceived enforcement from an "
+                                             "early bureau report (scaled by how early).",
+                                             ge=0, le=1)
+    enforcement_weight_legal: float = param(0.35, "weight", "Perceived enforcement from early "
+                                            "legal action (scaled by how early).", ge=0, le=1)
+    enforcement_weight_contacts: float = param(0.30, "weight", "Perceived enforcement from "
+                                               "collection contacts received in the last 7 "
+                                               "days (relative to the weekly cap).", ge=0, le=1)
+    enforcement_horizon_days: float = param(180.0, "days", "A bureau report or legal action "
+                                            "filed at DPD d weighs max(0, 1 - d / horizon) in "
+                                            "perceived enforcement.", gt=0)
+    contact_response: float = param(0.5, "multiplier", "A strategic defaulter's response to a "
+                                    "contact, relative to the channel's pay effect.", ge=0,
+                                    le=1)
+    deferral_apply_multiplier: float = param(2.0, "multiplier", "How much more readily "
+                                             "strategic defaulters ask for deferral.", ge=0)
+
+
+class ForgetfulConfig(Section):
+    """Forgetful borrowers and what fixes them."""
+
+    miss_probability: float = param(0.30, "probability per installment", "Chance a forgetful "
+                                    "borrower without auto-repay forgets an installment.",
+                                    ge=0, le=1)
+    reminder_fix_share: float = param(0.7, "share", "Share of those misses a pre-due reminder "
+                                      "prevents.", ge=0, le=1)
+    contact_cure_probability: float = param(0.9, "probability", "Chance a forgetful borrower "
+                                            "reached by a collector pays (if able).", ge=0,
+                                            le=1)
+
+
+class LendingConfig(Section):
+    """Borrowing needs, credit review, pricing and capital."""
+
+    lenders: int = param(1, "lenders", "Number of lenders (all follow this scenario's "
+                         "policy).", ge=1, le=8)
+    need_rate: float = param(1.5, "needs per borrower-year", "Rate at which a borrower without "
+                             "a loan needs to borrow.", ge=0, le=365)
+    loan_months_of_income_median: float = param(1.5, "months of income", "Median requested "
+                                                "amount (lognormal).", gt=0)
+    loan_size_sigma: float = param(0.5, "log-units", "Standard deviation of the log of the "
+                                   "requested amount.", ge=0, le=3)
+    term_months: int = param(12, "months", "Term of a new loan.", ge=1, le=120)
+    min_score: int = param(550, "score points", "Lowest bureau score the lender accepts.",
+                           ge=350, le=950)
+    max_dti: float = param(0.35, "share of monthly income", "Largest installment accepted, as a "
+                           "share of the applicant's current monthly income.", gt=0, le=2)
+    apr_by_band: list[float] = param([0.36, 0.30, 0.24, 0.18, 0.12], "annual rate per band",
+                                     "Annual percentage rate by score band (poor, fair, good, "
+                                     "very good, excellent).")
+    capital_per_borrower: float = param(8_000.0, "currency units per borrower", "Lender "
+                                        "starting capital, per borrower in the market (split "
+                                        "equally among lenders).", ge=0)
+    bureau_flag_lookback_days: int = param(365, "days", "Applicants with a negative bureau "
+                                           "report (serious delinquency, legal, charge-off) "
+                                           "this recent are rejected.", ge=0)
+    repeat_cooldown_days: int = param(30, "days", "Days after a loan is repaid before the "
+                                      "borrower can need a new one.", ge=0)
+
+    @model_validator(mode="after")
+    def _five_bands(self) -> LendingConfig:
+        if len(self.apr_by_band) != len(SCORE_BAND_NAMES):
+            raise ValueError(f"apr_by_band needs {len(SCORE_BAND_NAMES)} rates (one per band: "
+                             f"{', '.join(SCORE_BAND_NAMES)}), got {len(self.apr_by_band)}")
+        if any(not 0 <= r <= 5 for r in self.apr_by_band):
+            raise ValueError("apr_by_band rates must lie between 0 and 5 (500% a year)")
+        return self
+
+
+class RepaymentConfig(Section):
+    """How installments are paid, missed and charged."""
+
+    late_fee: float = param(15.0, "currency units", "Fee added when an installment is missed "
+                            "(at each 30 days past due).", ge=0)
+    partial_payments: bool = param(True, "flag", "Borrowers who cannot pay in full pay part "
+                                   "of what they have.")
+    partial_pay_share: float = param(0.5, "share of cash", "Share of their cash a borrower "
+                                     "pays when paying partially.", ge=0, le=1)
+    self_cure_rate: float = param(2.0, "attempts per borrower-month", "Rate at which a "
+                                  "delinquent borrower tries, unprompted, to pay arrears.",
+                                  ge=0, le=30)
+
+
+class DeferralConfig(Section):
+    """Payment deferral (forbearance): eligibility, application, review and new terms."""
+
+    enabled: bool = param(False, "flag", "The lender grants deferrals at all.")
+    eligible_hardship: bool = param(True, "flag", "A borrower in a job-loss or illness shock "
+                                    "is eligible.")
+    eligible_force_majeure: bool = param(True, "flag", "Every borrower is eligible during a "
+                                         "declared force-majeure window.")
+    eligible_small_balance: bool = param(False, "flag", "A small balance with a good record "
+                                         "is eligible.")
+    small_balance_max: float = param(2_000.0, "currency units", "Largest principal that counts "
+                                     "as a small balance.", ge=0)
+    good_record_max_dpd: int = param(0, "days", "Worst DPD on the loan that still counts as a "
+                                     "good record.", ge=0)
+    awareness: float = param(0.3, "share of borrowers", "Share of borrowers who know deferral "
+                             "exists at the start (contacts that mention it raise it).", ge=0,
+                             le=1)
+    apply_rate: float = param(6.0, "applications per borrower-month", "Rate at which an aware "
+                              "borrower in difficulty (in a shock or past due) applies.", ge=0,
+                              le=30)
+    verification_accuracy: float = param(0.8, "probability", "Chance the lender's review sees "
+                                         "that an ineligible applicant is ineligible; the "
+                                         "rest are granted by mistake.", ge=0, le=1)
+    mode: Literal["extend", "rate_cut"] = param("extend", "choice", "Outcome of a grant: "
+                                                "'extend' pauses payments for extend_months and "
+                                                "adds them to the term; 'rate_cut' cuts the rate "
+                                                "by rate_cut_share.")
+    extend_months: int = param(3, "months", "Length of the payment pause of an 'extend' "
+                               "deferral.", ge=1, le=24)
+    rate_cut_share: float = param(0.5, "share of the rate", "Cut of the interest rate of a "
+                                  "'rate_cut' deferral.", ge=0, le=1)
+    accrue_interest: bool = param(True, "flag", "Interest accrues during the pause and is due "
+                                  "with the first installment after it.")
+    waive_arrears_interest: bool = param(True, "flag", "Past-due interest and fees are waived "
+                                         "at the grant (otherwise they stay due).")
+    max_per_loan: int = param(1, "deferrals", "Largest number of deferrals per loan.", ge=0,
+                              le=12)
+    redefault_dpd: int = param(60, "days", "DPD at which a loan that was deferred counts as "
+                               "re-defaulted.", ge=1, source="F11 (OCC/OTS 60+ DPD "
+                               "re-default definition)")
+
+
+class ChannelRates(Section):
+    """Contacts per week on each channel, for one DPD bucket."""
+
+    app: float = param(0.0, "contacts per week", "App notices.", ge=0, le=7)
+    sms: float = param(0.0, "contacts per week", "SMS messages.", ge=0, le=7)
+    letter: float = param(0.0, "contacts per week", "Letters.", ge=0, le=7)
+    phone: float = param(0.0, "contacts per week", "Phone calls.", ge=0, le=7)
+
+
+class LadderConfig(Section):
+    """Collection ladder: contacts per week on each channel in each DPD bucket."""
+
+    dpd_1_30: ChannelRates = ChannelRates(app=2.0, sms=2.0)
+    dpd_31_60: ChannelRates = ChannelRates(app=2.0, sms=2.0, phone=1.0)
+    dpd_61_90: ChannelRates = ChannelRates(sms=2.0, letter=1.0, phone=2.0)
+    dpd_90_plus: ChannelRates = ChannelRates(letter=1.0, phone=2.0)
+
+
+class ChannelSpec(Section):
+    """Cost, reach and effect of one contact channel."""
+
+    cost: float = param(0.0, "currency units per attempt", "Cost of one contact attempt.", ge=0)
+    rpc_rate: float = param(1.0, "probability", "Right-party-contact rate: chance an attempt "
+                            "reaches the borrower.", ge=0, le=1)
+    pay_effect: float = param(0.0, "probability", "Chance a reached borrower tries to pay.",
+                              ge=0, le=1)
+    stress: float = param(0.0, "stress points", "Stress a reached borrower takes from the "
+                          "contact.", ge=0)
+    complaint_probability: float = param(0.0, "probability", "Chance of a complaint per "
+                                         "contact at zero stress.", ge=0, le=1)
+    uses_capacity: bool = param(False, "flag", "Each attempt takes one unit of a collector's "
+                                "daily capacity.")
+    informs_deferral: bool = param(False, "flag", "A reached borrower learns that deferral "
+                                   "exists.")
+
+
+class ChannelsConfig(Section):
+    """The four contact channels."""
+
+    app: ChannelSpec = ChannelSpec(cost=0.01, rpc_rate=0.6, pay_effect=0.10, stress=0.05,
+                                   complaint_probability=0.0005, informs_deferral=True)
+    sms: ChannelSpec = ChannelSpec(cost=0.05, rpc_rate=0.8, pay_effect=0.15, stress=0.1,
+                                   complaint_probability=0.001)
+    letter: ChannelSpec = ChannelSpec(cost=1.0, rpc_rate=0.7, pay_effect=0.20, stress=0.3,
+                                      complaint_probability=0.002, uses_capacity=True,
+                                      informs_deferral=True)
+    phone: ChannelSpec = ChannelSpec(cost=2.5, rpc_rate=0.25, pay_effect=0.40, stress=0.8,
+                                     complaint_probability=0.01, uses_capacity=True,
+                                     informs_deferral=True)
+
+
+class CollectionConfig(Section):
+    """Collection policy: ladder, reminders, capacity and the rules that limit contact."""
+
+    ladder: LadderConfig = LadderConfig()
+    reminder_channel: Literal["none", "app", "sms"] = param(
+        "app", "choice", "Channel of the reminder sent on the due day to borrowers without "
+        "auto-repay ('none' sends none).")
+    collectors_per_lender: int = param(2, "collectors", "Collectors working each lender's "
+                                       "delinquent accounts.", ge=1, le=64)
+    capacity_per_1000_borrowers: float = param(
+        20.0, "contacts per collector-day per 1,000 borrowers", "Daily capacity of one "
+        "collector for capacity-using channels, scaled with the market size.", ge=0)
+    capacity_priority: Literal["highest_dpd", "lowest_dpd", "random"] = param(
+        "highest_dpd", "choice", "Which accounts a collector contacts first when capacity is "
+        "short.")
+    max_contacts_per_7_days: int = param(7, "contacts per rolling 7 days", "Cap on contact "
+                                         "attempts per borrower per 7 days.", ge=0,
+                                         source="F16 (CFPB Regulation F, 7 calls in 7 days)")
+    opt_out_channels: list[Literal["app", "sms", "letter", "phone"]] = param(
+        ["sms", "phone"], "channels", "Channels an opted-out borrower is never contacted on.")
+    complaint_opt_out_probability: float = param(0.3, "probability", "Chance a complaint also "
+                                                 "opts the borrower out.", ge=0, le=1)
+    third_party_contact: bool = param(False, "flag", "Calls that miss the borrower may reach "
+                                      "family or employer (off: not allowed).")
+    third_party_reach: float = param(0.5, "probability", "Chance a missed call reaches a third "
+                                     "party, when third-party contact is on.", ge=0, le=1)
+    third_party_complaint_multiplier: float = param(5.0, "multiplier", "Complaint chance of a "
+                                                    "third-party contact relative to a "
+                                                    "direct one.", ge=0)
+    stress_half_life_days: float = param(14.0, "days", "Half-life of a borrower's contact "
+                                         "stress.", gt=0)
+    complaint_stress_elasticity: float = param(1.0, "per stress point", "Relative rise in "
+                                               "complaint chance per point of stress.", ge=0)
+    churn_stress: float = param(4.0, "stress points", "Stress at which a borrower stops "
+                                "borrowing from the lender that contacts them.", gt=0)
+
+
+class LegalConfig(Section):
+    """Legal action against delinquent or charged-off accounts."""
+
+    enabled: bool = param(True, "flag", "The lender sues.")
+    dpd: int = param(150, "days", "DPD at which legal action is filed.", ge=1)
+    cost: float = param(300.0, "currency units per case", "Cost of filing a case.", ge=0)
+    delay_days: int = param(90, "days", "Days from filing to judgment.", ge=0)
+    recovery_share: float = param(0.5, "share of the debt", "Share of the debt the judgment "
+                                  "recovers (limited by the borrower's cash).", ge=0, le=1)
+
+
+class BureauConfig(Section):
+    """Credit bureau: scores, reporting and score moves."""
+
+    initial_score_mean: float = param(640.0, "score points", "Mean starting score.", ge=350,
+                                      le=950)
+    initial_score_sd: float = param(60.0, "score points", "Standard deviation of the starting "
+                                    "score.", ge=0)
+    hardship_score_offset: float = param(-40.0, "score points", "Starting-score offset of "
+                                         "fragile borrowers.")
+    report_dpd: int = param(60, "days", "DPD at which the lender reports serious delinquency "
+                            "to the bureau.", ge=1)
+    reporting_delay_days: int = param(15, "days", "Days between a lender's report and the "
+                                      "score move.", ge=0, le=365)
+    on_time_points: int = param(2, "score points", "Score gain per installment paid on time.",
+                                ge=0, le=100)
+    missed_points: int = param(-8, "score points", "Score change per missed installment.",
+                               ge=-300, le=0)
+    reported_points: int = param(-60, "score points", "Score change when serious delinquency "
+                                 "is reported.", ge=-600, le=0)
+    legal_points: int = param(-120, "score points", "Score change at a legal judgment.",
+                              ge=-600, le=0)
+    charged_off_points: int = param(-100, "score points", "Score change at charge-off.",
+                                    ge=-600, le=0)
+
+
+class ChargeOffConfig(Section):
+    """Charge-off, later recoveries and debt sale."""
+
+    dpd: int = param(120, "days", "DPD at which a loan is charged off.", ge=1,
+                     source="F15 (FFIEC retail classification: 120 DPD for closed-end loans)")
+    recovery_window_days: int = param(365, "days", "Days after charge-off during which the "
+                                      "lender keeps collecting.", ge=0)
+    debt_sale: bool = param(False, "flag", "Sell charged-off debt instead of collecting it.")
+    sale_price: float = param(0.10, "currency units per unit of face value", "Price of sold "
+                              "debt.", ge=0, le=1,
+                              source="F12 (FTC 2013: 4 cents; CFPB 2014: 16 cents fresh)")
+    sale_after_days: int = param(0, "days", "Days after charge-off at which debt is sold.",
+                                 ge=0)
+
+
+class ScenarioConfig(Section):
+    """A whole scenario: every section of the model."""
+
+    title: str = param("Baseline credit market", "text", "Short title of the scenario.")
+    description: str = param("", "text", "What the scenario shows.")
+    run: RunConfig = RunConfig()
+    borrowers: BorrowerConfig = BorrowerConfig()
+    shocks: ShockConfig = ShockConfig()
+    strategic: StrategicConfig = StrategicConfig()
+    forgetful: ForgetfulConfig = ForgetfulConfig()
+    lending: LendingConfig = LendingConfig()
+    repayment: RepaymentConfig = RepaymentConfig()
+    deferral: DeferralConfig = DeferralConfig()
+    collection: CollectionConfig = CollectionConfig()
+    channels: ChannelsConfig = ChannelsConfig()
+    legal: LegalConfig = LegalConfig()
+    bureau: BureauConfig = BureauConfig()
+    chargeoff: ChargeOffConfig = ChargeOffConfig()

@@ -1,0 +1,222 @@
+"""Daily metrics: declared once, recorded into a preallocated array by one mechanism.
+
+Each `Metric` names a daily measure, its unit and meaning, and how to read it from a
+`Snapshot` (aggregates of the borrower columns, today's event counts, cumulative counts and
+the lenders' ledgers, computed once per day). `MetricsRecorder` stores one row per day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.bureau import score_band
+from sim.config import CHANNELS, SCORE_BAND_NAMES
+from sim.population import ACTIVE, CHARGED_OFF
+
+if TYPE_CHECKING:
+    from sim.model import CreditMarket
+
+EVENT_NAMES: tuple[str, ...] = (
+    "applications", "originations", "originated_principal", "rejected_score",
+    "rejected_bureau_flag", "rejected_dti", "rejected_capital", "installments_due",
+    "on_time_payments", "missed_installments", "missed_hardship", "missed_strategic",
+    "missed_forgetful", "partial_payments", "payments_cents", "paid_off", "late_fees",
+    "reminders", *(f"contacts_{c}" for c in CHANNELS), *(f"rpc_{c}" for c in CHANNELS),
+    "third_party_contacts", "payments_after_contact", "complaints", "opt_outs", "churned",
+    "bureau_reports", "legal_filed", "legal_judgments", "legal_recovered",
+    "deferrals_requested", "deferrals_granted", "deferrals_granted_ineligible",
+    "deferrals_refused", "redefaults", "defaults", "charged_off_principal", "debts_sold",
+    "claims_written_off", "score_updates",
+)
+"""Events the phases count each day; `model.events[name]` is today's count."""
+
+
+@dataclass
+class Snapshot:
+    """Everything the metrics read at the end of a day."""
+
+    day: int
+    events: dict[str, int]
+    totals: dict[str, int]
+    bucket_loans: np.ndarray  # active loans: current, 1-30, 31-60, 61-90, 90+
+    bucket_balance: np.ndarray  # principal in cents, same buckets
+    loans_in_deferral: int
+    claims_open: int
+    score_mean: float
+    band_counts: np.ndarray
+    jobless: int
+    ill: int
+    lender_cash: int
+    interest_income: int
+    fee_income: int
+    recoveries: int
+    charged_off_principal: int
+    collection_cost: int
+    legal_cost: int
+    profit: int
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One daily measure: name, unit, meaning and how to read it."""
+
+    name: str
+    unit: str
+    doc: str
+    read: Callable[[Snapshot], float]
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den else 0.0
+
+
+def _units(cents: int | float) -> float:
+    return cents / 100.0
+
+
+def _bucket_metrics() -> list[Metric]:
+    names = ("current", "dpd_1_30", "dpd_31_60", "dpd_61_90", "dpd_90_plus")
+    return [Metric(f"loans_{name}", "loans", f"Active loans {name.replace('_', ' ')}.",
+                   lambda s, i=i: float(s.bucket_loans[i])) for i, name in enumerate(names)]
+
+
+def _event_metrics() -> list[Metric]:
+    daily = ["applications", "originations", "rejected_score", "rejected_bureau_flag",
+             "rejected_dti", "rejected_capital", "installments_due", "on_time_payments",
+             "missed_installments", "missed_hardship", "missed_strategic", "missed_forgetful",
+             "reminders", *(f"contacts_{c}" for c in CHANNELS), "complaints", "bureau_reports",
+             "legal_filed", "legal_judgments", "deferrals_requested", "deferrals_granted",
+             "deferrals_refused", "defaults"]
+    return [Metric(name, "events per day", f"Today's count of {name.replace('_', ' ')}.",
+                   lambda s, n=name: float(s.events[n])) for name in daily]
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("day", "day", "Day number (0 is the first tick).", lambda s: float(s.day)),
+    Metric("loans_active", "loans", "Active loans (not charged off).",
+           lambda s: float(s.bucket_loans.sum())),
+    *_bucket_metrics(),
+    Metric("loans_in_deferral", "loans", "Active loans in a deferral pause.",
+           lambda s: float(s.loans_in_deferral)),
+    Metric("claims_open", "accounts", "Charged-off accounts still being collected.",
+           lambda s: float(s.claims_open)),
+    Metric("balance_active", "currency units", "Principal outstanding on active loans.",
+           lambda s: _units(s.bucket_balance.sum())),
+    Metric("dpd30_share", "share of balances", "Principal 30+ days past due over principal "
+           "outstanding.", lambda s: _ratio(s.bucket_balance[2:].sum(), s.bucket_balance.sum())),
+    Metric("dpd90_share", "share of balances", "Principal 90+ days past due over principal "
+           "outstanding.", lambda s: _ratio(s.bucket_balance[4], s.bucket_balance.sum())),
+    Metric("dpd30_loan_share", "share of loans", "Active loans 30+ days past due over active "
+           "loans (what peers see).",
+           lambda s: _ratio(s.bucket_loans[2:].sum(), s.bucket_loans.sum())),
+    *_event_metrics(),
+    Metric("originations_cum", "loans", "Loans originated since day 0.",
+           lambda s: float(s.totals["originations"])),
+    Metric("defaults_cum", "loans", "Loans charged off since day 0.",
+           lambda s: float(s.totals["defaults"])),
+    Metric("default_rate", "share of loans", "Loans charged off over loans originated.",
+           lambda s: _ratio(s.totals["defaults"], s.totals["originations"])),
+    Metric("approval_rate", "share of applications", "Applications approved since day 0.",
+           lambda s: _ratio(s.totals["originations"], s.totals["applications"])),
+    Metric("charged_off_principal_cum", "currency units", "Principal charged off since day 0.",
+           lambda s: _units(s.charged_off_principal)),
+    Metric("recoveries_cum", "currency units", "Recoveries (including debt sales) since day "
+           "0.", lambda s: _units(s.recoveries)),
+    Metric("bad_debt_loss", "currency units", "Charged-off principal minus recoveries.",
+           lambda s: _units(s.charged_off_principal - s.recoveries)),
+    Metric("recovery_rate", "share of charged-off principal", "Recoveries over charged-off "
+           "principal.", lambda s: _ratio(s.recoveries, s.charged_off_principal)),
+    Metric("collection_cost_cum", "currency units", "Cost of reminders and collection "
+           "contacts since day 0.", lambda s: _units(s.collection_cost)),
+    Metric("legal_cost_cum", "currency units", "Cost of legal cases since day 0.",
+           lambda s: _units(s.legal_cost)),
+    Metric("contacts_cum", "contacts", "Collection contact attempts since day 0.",
+           lambda s: float(sum(s.totals[f"contacts_{c}"] for c in CHANNELS))),
+    Metric("complaints_cum", "complaints", "Complaints since day 0.",
+           lambda s: float(s.totals["complaints"])),
+    Metric("churned_cum", "borrower-lender pairs", "Borrowers who stopped borrowing from a "
+           "lender because of its collection, since day 0.",
+           lambda s: float(s.totals["churned"])),
+    Metric("deferrals_requested_cum", "requests", "Deferral requests since day 0.",
+           lambda s: float(s.totals["deferrals_requested"])),
+    Metric("deferrals_granted_cum", "grants", "Deferrals granted since day 0.",
+           lambda s: float(s.totals["deferrals_granted"])),
+    Metric("redefaults_cum", "loans", "Deferred loans that reached the re-default DPD.",
+           lambda s: float(s.totals["redefaults"])),
+    Metric("mean_score", "score points", "Mean bureau score of all borrowers.",
+           lambda s: s.score_mean),
+    *(Metric(f"score_{band}", "borrowers", f"Borrowers with a {band.replace('_', ' ')} score.",
+             lambda s, i=i: float(s.band_counts[i])) for i, band in enumerate(SCORE_BAND_NAMES)),
+    Metric("jobless", "borrowers", "Borrowers out of work today.", lambda s: float(s.jobless)),
+    Metric("ill", "borrowers", "Borrowers ill today.", lambda s: float(s.ill)),
+    Metric("lender_cash", "currency units", "Cash of all lenders.",
+           lambda s: _units(s.lender_cash)),
+    Metric("interest_income_cum", "currency units", "Interest received since day 0.",
+           lambda s: _units(s.interest_income)),
+    Metric("fee_income_cum", "currency units", "Late fees received since day 0.",
+           lambda s: _units(s.fee_income)),
+    Metric("lender_profit", "currency units", "Interest and fees less bad-debt loss and "
+           "collection and legal costs, since day 0.", lambda s: _units(s.profit)),
+)
+METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
+METRIC_UNITS: dict[str, str] = {m.name: m.unit for m in METRICS}
+
+
+def take_snapshot(model: CreditMarket) -> Snapshot:
+    """Aggregate the borrower columns and ledgers once, for every metric of the day."""
+    pop, day = model.population, model.day
+    active = pop.status == ACTIVE
+    code = np.where(pop.dpd > 0, np.minimum((pop.dpd - 1) // 30, 3) + 1, 0)[active]
+    bucket_loans = np.bincount(code, minlength=5)
+    bucket_balance = np.bincount(code, weights=pop.principal[active], minlength=5)
+    ledgers = [lender.ledger for lender in model.lender_list]
+    return Snapshot(
+        day=day, events=model.events, totals=model.totals,
+        bucket_loans=bucket_loans, bucket_balance=bucket_balance,
+        loans_in_deferral=int(np.count_nonzero(active & (pop.deferral_until > day))),
+        claims_open=int(np.count_nonzero(pop.status == CHARGED_OFF)),
+        score_mean=float(pop.score.mean()) if pop.n else 0.0,
+        band_counts=np.bincount(score_band(pop.score), minlength=len(SCORE_BAND_NAMES)),
+        jobless=int(np.count_nonzero(pop.jobless_until > day)),
+        ill=int(np.count_nonzero(pop.ill_until > day)),
+        lender_cash=sum(x.cash for x in ledgers),
+        interest_income=sum(x.interest_income for x in ledgers),
+        fee_income=sum(x.fee_income for x in ledgers),
+        recoveries=sum(x.recoveries for x in ledgers),
+        charged_off_principal=sum(x.charged_off_principal for x in ledgers),
+        collection_cost=sum(x.collection_cost for x in ledgers),
+        legal_cost=sum(x.legal_cost for x in ledgers),
+        profit=sum(x.profit for x in ledgers),
+    )
+
+
+class MetricsRecorder:
+    """One row of `METRICS` per day in a preallocated float64 array (grows if a model runs
+    past its planned length, as in a dashboard)."""
+
+    def __init__(self, days: int) -> None:
+        self.values = np.full((max(days, 1), len(METRICS)), np.nan)
+        self.rows = 0
+        self.latest: dict[str, float] = {}
+
+    def record(self, model: CreditMarket) -> dict[str, float]:
+        """Measure today and store the row; returns it as a dict."""
+        snapshot = take_snapshot(model)
+        row = [metric.read(snapshot) for metric in METRICS]
+        if self.rows == self.values.shape[0]:
+            self.values = np.vstack([self.values, np.full_like(self.values, np.nan)])
+        self.values[self.rows] = row
+        self.rows += 1
+        self.latest = dict(zip(METRIC_NAMES, row, strict=True))
+        return self.latest
+
+    def frame(self) -> pd.DataFrame:
+        """All recorded days as a DataFrame (one row per day, one column per metric)."""
+        frame = pd.DataFrame(self.values[: self.rows], columns=list(METRIC_NAMES))
+        frame["day"] = frame["day"].astype(np.int64)
+        return frame

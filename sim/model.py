@@ -1,0 +1,152 @@
+"""CreditMarket: borrowers, lenders, collectors and a credit bureau, one day per tick.
+
+Borrowers are a numpy population (one row each); lenders and collectors are Mesa agents that
+work on index arrays into it; the bureau moves scores. `step()` is one day and runs the seven
+phases in `sim.phases` in a fixed order, then records the day's metrics.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import mesa
+import numpy as np
+
+from sim.agents import Borrower, Collector, Lender
+from sim.bureau import CreditBureau
+from sim.config import ScenarioConfig
+from sim.ledger import AccountingError
+from sim.metrics import EVENT_NAMES, METRIC_NAMES, MetricsRecorder
+from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
+from sim.population import BorrowerPopulation
+from sim.units import DAYS_PER_MONTH, to_cents
+
+FLOW_NAMES = ("income", "living_expenses", "loans_spent", "contact_costs", "legal_costs",
+              "debt_sales")
+"""Money entering or leaving the system of borrowers and lenders, in cents (see
+`money_in_system`)."""
+
+
+class CreditMarket(mesa.Model):
+    """A consumer credit market.
+
+    Attributes:
+        config: the validated scenario.
+        day: the day the next `step()` simulates (0 before the first step).
+        population: borrower columns (`sim.population.BorrowerPopulation`).
+        lender_list, collector_list: the Mesa agents, in index order.
+        bureau: the credit bureau.
+        metrics: daily metrics recorder; `metrics.frame()` is the time series.
+        events: today's event counts; totals: cumulative event counts.
+        flows: cumulative external money flows in cents (see FLOW_NAMES).
+        datacollector: Mesa DataCollector with one model reporter per metric.
+    """
+
+    def __init__(self, config: ScenarioConfig | None = None, rng: int | None = None) -> None:
+        """Build the market.
+
+        Args:
+            config: the scenario; default `ScenarioConfig()` (the baseline).
+            rng: seed overriding `config.run.seed` (default None: use the config's seed).
+        """
+        config = config or ScenarioConfig()
+        super().__init__(rng=config.run.seed if rng is None else rng)
+        self.config = config
+        self.day = 0
+        self.population = BorrowerPopulation(config, self.rng)
+        self.bureau = CreditBureau(config.bureau, self.population)
+        self.pay_day_rows = [np.flatnonzero(self.population.pay_dom == d)
+                             for d in range(DAYS_PER_MONTH)]
+        self.small_balance_cents = to_cents(config.deferral.small_balance_max)
+        self.policy_enforcement = _policy_enforcement(config)
+        self.market_dpd30_share = 0.0
+
+        n_lenders = config.lending.lenders
+        capital = to_cents(config.lending.capital_per_borrower) * config.run.borrowers
+        self.lender_list = [Lender(self, k, capital // n_lenders) for k in range(n_lenders)]
+        capacity = int(round(config.collection.capacity_per_1000_borrowers
+                             * config.run.borrowers / 1000))
+        self.collector_list: list[Collector] = []
+        for lender in self.lender_list:
+            for slot in range(config.collection.collectors_per_lender):
+                collector = Collector(self, lender.index, slot, capacity)
+                lender.collectors.append(collector)
+                self.collector_list.append(collector)
+        if config.run.borrower_agents:
+            Borrower.create_agents(self, config.run.borrowers, list(range(config.run.borrowers)))
+
+        self.events: dict[str, int] = dict.fromkeys(EVENT_NAMES, 0)
+        self.totals: dict[str, int] = dict.fromkeys(EVENT_NAMES, 0)
+        self.flows: dict[str, int] = defaultdict(int)
+        self.initial_money = self.money_in_system()
+        self.metrics = MetricsRecorder(config.run.days)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _latest(name) for name in METRIC_NAMES})
+
+    def step(self) -> None:
+        """Simulate one day: the phases in order, then the day's metrics."""
+        self.events = dict.fromkeys(EVENT_NAMES, 0)
+        life.run(self)
+        lending.run(self)
+        repayment.run(self)
+        deferral.run(self)
+        collection.run(self)
+        reporting.run(self)
+        chargeoff.run(self)
+        self.record_day()
+        self.day += 1
+
+    def record_day(self) -> None:
+        """Phase 8, metrics: add today's events to the totals, check the books, record."""
+        for name, count in self.events.items():
+            self.totals[name] += count
+        if self.config.run.check_invariants:
+            self.check_accounts()
+        latest = self.metrics.record(self)
+        self.market_dpd30_share = latest["dpd30_loan_share"]
+        self.datacollector.collect(self)
+
+    def run_days(self, days: int | None = None, progress=None) -> None:
+        """Step `days` days (default: the scenario's `run.days`); `progress(n)` is called after
+        each day if given."""
+        for _ in range(self.config.run.days if days is None else days):
+            self.step()
+            if progress is not None:
+                progress(1)
+
+    def check_accounts(self) -> None:
+        """Raise AccountingError if a lender's books or the system's money do not balance."""
+        for lender in self.lender_list:
+            lender.ledger.check(lender.outstanding(), name=f"lender {lender.index}")
+        expected = (self.initial_money + self.flows["income"] - self.flows["living_expenses"]
+                    - self.flows["loans_spent"] - self.flows["contact_costs"]
+                    - self.flows["legal_costs"] + self.flows["debt_sales"])
+        if self.money_in_system() != expected:
+            raise AccountingError(f"money in system {self.money_in_system()} != {expected}")
+        pop = self.population
+        if (pop.cash < 0).any() or (pop.principal < 0).any() or (pop.claim < 0).any():
+            raise AccountingError("negative cash, principal or claim")
+
+    def money_in_system(self) -> int:
+        """Cash of all borrowers and lenders, in cents. It changes only by the external flows:
+        income in; living expenses, loan-financed spending, contact and legal costs out; debt
+        sale proceeds in (paid by outside buyers)."""
+        return int(self.population.cash.sum()) + sum(x.ledger.cash for x in self.lender_list)
+
+
+def _latest(name: str):
+    return lambda model: model.metrics.latest.get(name)
+
+
+def _policy_enforcement(config: ScenarioConfig) -> float:
+    """Enforcement a strategic borrower perceives from the policy alone (0-1): an early bureau
+    report and early legal action weigh more."""
+    s = config.strategic
+
+    def earliness(dpd: int) -> float:
+        return max(0.0, 1.0 - dpd / s.enforcement_horizon_days)
+
+    felt = s.enforcement_weight_report * earliness(config.bureau.report_dpd)
+    if config.legal.enabled:
+        felt += s.enforcement_weight_legal * earliness(config.legal.dpd)
+    return float(np.clip(felt, 0.0, 1.0))

@@ -1,0 +1,89 @@
+"""Phase 7, charge-off and recovery: judgments, charge-offs, debt sales, end of collection.
+
+A court judgment (filed in the collection phase) recovers `legal.recovery_share` of the debt,
+limited by the borrower's cash, and ends the account; an active loan is charged off first.
+A loan reaching `chargeoff.dpd` is charged off: its principal becomes a loss for the lender
+and the whole debt (principal, interest, fees) becomes a claim the lender keeps collecting
+for `recovery_window_days`, or sells after `sale_after_days` at `sale_price` per unit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.payments import close_accounts, pay, sum_by_lender
+from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN
+
+if TYPE_CHECKING:
+    from sim.model import CreditMarket
+
+
+def run(model: CreditMarket) -> None:
+    """Settle judgments, charge off loans at the policy DPD, sell debt, close old claims.
+
+    Reads: `legal_day`, `dpd`, `status`, `chargeoff_day`, `claim`, `cash`.
+    Changes: loan columns of the accounts concerned, `cash` (judgments), ledgers (charge-offs,
+    recoveries), bureau reports (legal, charged off); today's counts.
+    """
+    pop, day = model.population, model.day
+    cfg = model.config.chargeoff
+    _judgments(model)
+    charge_off(model, np.flatnonzero((pop.status == ACTIVE) & (pop.dpd >= cfg.dpd)))
+
+    charged = pop.status == CHARGED_OFF
+    age = day - pop.chargeoff_day
+    if cfg.debt_sale:
+        sold = np.flatnonzero(charged & (age == cfg.sale_after_days) & (pop.claim > 0))
+        if sold.size:
+            price = np.rint(pop.claim[sold] * cfg.sale_price).astype(np.int64)
+            for lender, total in zip(model.lender_list, sum_by_lender(model, sold, price),
+                                     strict=True):
+                lender.ledger.receive_recovery(total, sale=True)
+            model.flows["debt_sales"] += int(price.sum())
+            model.events["debts_sold"] += sold.size
+            close_accounts(model, sold)
+    expired = np.flatnonzero((pop.status == CHARGED_OFF) & (age >= cfg.recovery_window_days))
+    model.events["claims_written_off"] += expired.size
+    close_accounts(model, expired)
+
+
+def charge_off(model: CreditMarket, rows: np.ndarray) -> None:
+    """Charge off the active loans `rows`: principal to losses, the whole debt to a claim."""
+    if rows.size == 0:
+        return
+    pop = model.population
+    principal = pop.principal[rows]
+    for lender, total in zip(model.lender_list, sum_by_lender(model, rows, principal),
+                             strict=True):
+        lender.ledger.charge_off(total)
+    pop.claim[rows] = (principal + pop.interest_due[rows] + pop.fees_due[rows]
+                       + pop.deferred_interest[rows])
+    pop.principal[rows] = 0
+    pop.principal_due[rows] = 0
+    pop.interest_due[rows] = 0
+    pop.fees_due[rows] = 0
+    pop.deferred_interest[rows] = 0
+    pop.status[rows] = CHARGED_OFF
+    pop.chargeoff_day[rows] = model.day
+    pop.deferral_until[rows] = np.minimum(pop.deferral_until[rows], model.day)
+    model.bureau.report(rows, "charged_off", model.day)
+    model.events["defaults"] += rows.size
+    model.events["charged_off_principal"] += int(principal.sum())
+
+
+def _judgments(model: CreditMarket) -> None:
+    pop, day = model.population, model.day
+    judged = np.flatnonzero((pop.legal_day == day) & (pop.status != NO_LOAN))
+    if judged.size == 0:
+        return
+    charge_off(model, judged[pop.status[judged] == ACTIVE])
+    awarded = np.rint(pop.claim[judged] * model.config.legal.recovery_share).astype(np.int64)
+    taken = np.minimum(awarded, np.maximum(pop.cash[judged], 0))
+    paying = taken > 0
+    pay(model, judged[paying], taken[paying])
+    model.events["legal_judgments"] += judged.size
+    model.events["legal_recovered"] += int(taken.sum())
+    model.bureau.report(judged, "legal", day)
+    close_accounts(model, judged[pop.status[judged] != NO_LOAN])

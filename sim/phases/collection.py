@@ -1,0 +1,103 @@
+"""Phase 5, collection: escalate by DPD, then contact delinquent accounts along the ladder.
+
+Escalation: at `bureau.report_dpd` the lender reports serious delinquency; at `legal.dpd` it
+files a case (cost now, judgment after `legal.delay_days`, see the charge-off phase).
+Contacts: each delinquent account (active and past due, or charged off and still collected)
+gets, on each channel, an attempt today with probability (contacts per week in its DPD
+bucket) / 7. Attempts skip opted-out borrowers on blocked channels and borrowers already at
+the 7-day cap; calls and letters also need a collector's capacity, rationed by priority.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.config import CHANNELS, DPD_BUCKETS
+from sim.contacts import contact_effects, record_attempts
+from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN, WEEK
+from sim.units import DAYS_PER_MONTH, to_cents
+
+if TYPE_CHECKING:
+    from sim.model import CreditMarket
+
+
+def run(model: CreditMarket) -> None:
+    """Escalate and contact delinquent accounts within caps and capacity.
+
+    Reads: `dpd`, `status`, `deferral_until`, `opted_out`, the 7-day contact window, the
+    ladder and channel specs, collectors' capacity.
+    Changes: the 7-day contact window, `legal_day`, bureau reports, ledgers (contact and legal
+    costs), plus everything a contact changes (see `sim.contacts`).
+    """
+    pop, day, rng = model.population, model.day, model.rng
+    pop.contacts_week[day % WEEK] = 0
+    for collector in model.collector_list:
+        collector.used_today = 0
+    _escalate(model)
+
+    worked = (((pop.status == ACTIVE) & (pop.dpd > 0) & (pop.deferral_until <= day))
+              | ((pop.status == CHARGED_OFF) & (pop.claim > 0)))
+    accounts = np.flatnonzero(worked)
+    if accounts.size == 0:
+        return
+    bucket = np.minimum((pop.dpd[accounts] - 1) // DAYS_PER_MONTH, len(DPD_BUCKETS) - 1)
+    policy = model.config.collection
+    cap = policy.max_contacts_per_7_days
+    for channel in CHANNELS:
+        weekly = np.array([getattr(getattr(policy.ladder, b), channel) for b in DPD_BUCKETS])
+        if not weekly.any():
+            continue
+        rows = accounts[rng.random(accounts.size) < (weekly / WEEK)[bucket]]
+        if channel in policy.opt_out_channels:
+            rows = rows[~pop.opted_out[rows]]
+        rows = rows[pop.contacts_last_7_days(rows) < cap]
+        if getattr(model.config.channels, channel).uses_capacity:
+            rows = _ration(model, rows, channel)
+        record_attempts(model, rows, channel)
+        contact_effects(model, rows, channel)
+
+
+def _escalate(model: CreditMarket) -> None:
+    pop, day = model.population, model.day
+    open_account = pop.status != NO_LOAN
+    report = np.flatnonzero(open_account & (pop.dpd == model.config.bureau.report_dpd))
+    model.bureau.report(report, "reported", day)
+    model.events["bureau_reports"] += report.size
+    legal = model.config.legal
+    if not legal.enabled:
+        return
+    filing = np.flatnonzero(open_account & (pop.dpd == legal.dpd) & (pop.legal_day < 0))
+    if filing.size == 0:
+        return
+    pop.legal_day[filing] = day + legal.delay_days
+    cost = to_cents(legal.cost)
+    for lender in model.lender_list:
+        n = int(np.count_nonzero(pop.lender[filing] == lender.index))
+        lender.ledger.pay_legal_cost(cost * n)
+    model.flows["legal_costs"] += cost * filing.size
+    model.events["legal_filed"] += filing.size
+
+
+def _ration(model: CreditMarket, rows: np.ndarray, channel: str) -> np.ndarray:
+    """Keep the attempts collectors have capacity for, each collector taking its caseload
+    in priority order."""
+    if rows.size == 0:
+        return rows
+    pop, rng = model.population, model.rng
+    priority = model.config.collection.capacity_priority
+    kept = []
+    for collector in model.collector_list:
+        mine = collector.caseload(rows[pop.lender[rows] == collector.lender_index])
+        if mine.size == 0:
+            continue
+        tiebreak = rng.random(mine.size)
+        if priority == "highest_dpd":
+            order = np.lexsort((tiebreak, -pop.dpd[mine]))
+        elif priority == "lowest_dpd":
+            order = np.lexsort((tiebreak, pop.dpd[mine]))
+        else:
+            order = np.argsort(tiebreak)
+        kept.append(collector.take(mine[order], channel))
+    return np.sort(np.concatenate(kept)) if kept else rows[:0]

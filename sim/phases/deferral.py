@@ -1,0 +1,115 @@
+"""Phase 4, deferral: borrowers in difficulty apply, lenders review by policy and grant.
+
+Aware borrowers with an active loan who are in a shock or past due apply at `apply_rate`
+(strategic defaulters more readily), at most once a month. The lender refuses if deferral is
+off or the loan used its limit; otherwise it checks eligibility (hardship, force majeure, small
+balance with a good record). Its verification catches an ineligible applicant with probability
+`verification_accuracy`; the others are granted by mistake. A grant re-ages the loan (DPD back
+to 0, past-due principal rescheduled over the remaining term plus the missed months) and either
+pauses payments for `extend_months` or cuts the rate.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.payments import sum_by_lender
+from sim.phases.lending import annuity_installment
+from sim.phases.life import macro_multipliers
+from sim.population import ACTIVE, NO_LOAN
+from sim.units import DAYS_PER_MONTH
+
+if TYPE_CHECKING:
+    from sim.model import CreditMarket
+
+
+def run(model: CreditMarket) -> None:
+    """Take applications, review them and grant new schedules; mark re-defaults.
+
+    Reads: loan columns, shocks, `aware`, `strategic_default`, the macro schedule.
+    Changes: loan terms of granted loans (`rate`, `installment`, `installments_left`,
+    `next_due`, `deferral_until`, dues, `dpd`), `deferrals_used`, `deferred_ever`,
+    `deferral_asked_day`, `redefaulted`; ledgers (waived interest and fees); today's counts.
+    """
+    pop, day, rng = model.population, model.day, model.rng
+    cfg = model.config.deferral
+    _mark_redefaults(model)
+
+    active = pop.status == ACTIVE
+    open_to_apply = (active & (pop.deferral_until <= day) & pop.aware
+                     & (day - pop.deferral_asked_day >= DAYS_PER_MONTH))
+    shocked = pop.in_shock(day)
+    candidates = np.flatnonzero(open_to_apply & (shocked | (pop.dpd > 0)))
+    if candidates.size == 0:
+        return
+    rate = cfg.apply_rate / DAYS_PER_MONTH * np.where(
+        pop.strategic_default[candidates], model.config.strategic.deferral_apply_multiplier, 1.0)
+    applicants = candidates[rng.random(candidates.size) < np.minimum(rate, 1.0)]
+    if applicants.size == 0:
+        return
+    pop.deferral_asked_day[applicants] = day
+    model.events["deferrals_requested"] += applicants.size
+
+    if not cfg.enabled:
+        model.events["deferrals_refused"] += applicants.size
+        return
+    within_limit = pop.deferrals_used[applicants] < cfg.max_per_loan
+    _, _, force_majeure = macro_multipliers(model, day)
+    eligible = (
+        (cfg.eligible_hardship & shocked[applicants])
+        | (cfg.eligible_force_majeure & force_majeure)
+        | (cfg.eligible_small_balance
+           & (pop.principal[applicants] <= model.small_balance_cents)
+           & (pop.worst_dpd[applicants] <= cfg.good_record_max_dpd))
+    )
+    fooled = rng.random(applicants.size) >= cfg.verification_accuracy
+    granted = within_limit & (eligible | fooled)
+    model.events["deferrals_granted"] += int(np.count_nonzero(granted))
+    model.events["deferrals_granted_ineligible"] += int(np.count_nonzero(granted & ~eligible))
+    model.events["deferrals_refused"] += int(np.count_nonzero(~granted))
+    grant(model, applicants[granted])
+
+
+def grant(model: CreditMarket, rows: np.ndarray) -> None:
+    """Give `rows` a new schedule by the policy's mode (see the module docstring)."""
+    if rows.size == 0:
+        return
+    pop, day = model.population, model.day
+    cfg = model.config.deferral
+    if cfg.waive_arrears_interest:
+        interest = sum_by_lender(model, rows, pop.interest_due[rows])
+        fees = sum_by_lender(model, rows, pop.fees_due[rows])
+        for lender, i, f in zip(model.lender_list, interest, fees, strict=True):
+            lender.ledger.waive(i, f)
+        pop.interest_due[rows] = 0
+        pop.fees_due[rows] = 0
+    missed_months = -(-pop.dpd[rows] // DAYS_PER_MONTH)
+    pop.principal_due[rows] = 0
+    remaining = pop.installments_left[rows].astype(np.int32) + missed_months
+    remaining = np.maximum(remaining, 1)
+    if cfg.mode == "extend":
+        pause = cfg.extend_months * DAYS_PER_MONTH
+        pop.next_due[rows] = day + pause
+        pop.deferral_until[rows] = day + pause
+        if cfg.accrue_interest:
+            accrued = np.rint(pop.principal[rows] * pop.rate[rows] * cfg.extend_months)
+            pop.deferred_interest[rows] += accrued.astype(np.int64)
+    else:
+        pop.rate[rows] *= 1.0 - cfg.rate_cut_share
+        pop.next_due[rows] = day + DAYS_PER_MONTH
+    pop.installments_left[rows] = remaining.astype(np.int16)
+    pop.installment[rows] = annuity_installment(pop.principal[rows], pop.rate[rows], remaining)
+    pop.dpd[rows] = 0
+    pop.deferrals_used[rows] += 1
+    pop.deferred_ever[rows] = True
+
+
+def _mark_redefaults(model: CreditMarket) -> None:
+    pop = model.population
+    threshold = model.config.deferral.redefault_dpd
+    rows = np.flatnonzero(pop.deferred_ever & ~pop.redefaulted & (pop.dpd >= threshold)
+                          & (pop.status != NO_LOAN))
+    pop.redefaulted[rows] = True
+    model.events["redefaults"] += rows.size

@@ -1,0 +1,67 @@
+"""Phase 1, life: income on pay days, living expenses, and job-loss and illness shocks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.population import FRAGILE
+from sim.units import DAYS_PER_MONTH, daily_probability
+
+if TYPE_CHECKING:
+    from sim.model import CreditMarket
+
+
+def macro_multipliers(model: CreditMarket, day: int) -> tuple[float, float, bool]:
+    """(job-loss multiplier, illness multiplier, force majeure) of the macro schedule on
+    `day`; overlapping windows multiply."""
+    job, ill, force = 1.0, 1.0, False
+    for window in model.config.shocks.macro:
+        if window.start_day <= day <= window.end_day:
+            job *= window.job_loss_multiplier
+            ill *= window.illness_multiplier
+            force = force or window.force_majeure
+    return job, ill, force
+
+
+def run(model: CreditMarket) -> None:
+    """Start new shocks, then pay income and expenses to borrowers whose pay day is today.
+
+    Reads: shock rates and the macro schedule, `kind`, `income`, `pay_dom`.
+    Changes: `jobless_until`, `ill_until`, `cash`; the model's external flows (income, spending).
+    """
+    pop, day, rng = model.population, model.day, model.rng
+    shocks = model.config.shocks
+    job_mult, ill_mult, _ = macro_multipliers(model, day)
+    fragile = pop.kind == FRAGILE
+    for until, rate, mult, mean_days in (
+        (pop.jobless_until, shocks.job_loss_rate, job_mult, shocks.job_loss_mean_days),
+        (pop.ill_until, shocks.illness_rate, ill_mult, shocks.illness_mean_days),
+    ):
+        base = daily_probability(rate * mult)
+        high = daily_probability(rate * mult * model.config.borrowers.hardship_shock_multiplier)
+        start = (rng.random(pop.n) < np.where(fragile, high, base)) & (until <= day)
+        rows = np.flatnonzero(start)
+        if rows.size:
+            until[rows] = day + rng.geometric(1.0 / mean_days, rows.size)
+
+    rows = model.pay_day_rows[day % DAYS_PER_MONTH]
+    if rows.size == 0:
+        return
+    b = model.config.borrowers
+    vol = b.income_volatility
+    noise = np.exp(rng.normal(-0.5 * vol * vol, vol, rows.size))
+    income = pop.income[rows].astype(np.float64)
+    earned = income * noise
+    jobless = pop.jobless_until[rows] > day
+    earned[jobless] *= shocks.job_loss_income_replacement
+    expenses = income * b.expense_ratio
+    ill = pop.ill_until[rows] > day
+    expenses[ill] += income[ill] * shocks.illness_cost_share
+    earned_cents = np.rint(earned).astype(np.int64)
+    available = pop.cash[rows] + earned_cents
+    spent = np.minimum(np.rint(expenses).astype(np.int64), available)
+    pop.cash[rows] = available - spent
+    model.flows["income"] += int(earned_cents.sum())
+    model.flows["living_expenses"] += int(spent.sum())

@@ -1,0 +1,146 @@
+"""The borrower population: one numpy column per attribute, one row per borrower.
+
+Every phase reads and writes these columns with vectorised numpy; no code loops over borrowers
+in Python. A borrower has at most one loan at a time, so the loan's terms live in the same row.
+Money columns are int64 cents; days are absolute day numbers (day 0 is the first tick).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import ScenarioConfig
+from sim.units import DAYS_PER_MONTH, to_cents
+
+NEVER = -(2**30)
+"""Day number meaning 'never happened' (far in the past)."""
+
+# Behavioural types (column `kind`).
+REGULAR, FRAGILE, STRATEGIC, FORGETFUL = 0, 1, 2, 3
+KIND_NAMES = ("regular", "hardship", "strategic", "forgetful")
+
+# Loan status (column `status`).
+NO_LOAN, ACTIVE, CHARGED_OFF = 0, 1, 2
+
+WEEK = 7
+
+
+class BorrowerPopulation:
+    """Numpy columns describing every borrower and their current loan.
+
+    Borrower: `income` (cents/month, normal income), `cash` (cents), `pay_dom` (day of the
+    30-day month on which income arrives), `kind` (REGULAR, FRAGILE, STRATEGIC, FORGETFUL),
+    `autopay`, `opted_out`, `aware` (knows deferral exists), `jobless_until` and `ill_until`
+    (day a shock ends; a shock is on while day < until), `score` (350-950), `stress`
+    (points, decaying; `stress_day` is the day it was last brought up to date),
+    `contacts_week` (contact attempts on each of the last 7 days, shape 7 x N),
+    `churned` (bit k set: stopped borrowing from lender k), `cooldown_until`, `flag_day`
+    (last negative bureau report).
+
+    Loan: `lender` (-1 if none), `status` (NO_LOAN, ACTIVE, CHARGED_OFF), `principal` (cents
+    not yet repaid), `principal_due`, `interest_due`, `fees_due` (cents past due or due
+    today), `deferred_interest` (cents, due with the first installment after a pause),
+    `claim` (cents owed on a charged-off loan), `rate` (monthly), `installment` (cents),
+    `installments_left`, `next_due` (day), `dpd` (days past due), `worst_dpd`,
+    `deferral_until`, `deferrals_used`, `deferral_asked_day`, `deferred_ever`, `redefaulted`, `strategic_default`,
+    `legal_day` (judgment day of a filed case, -1 if none), `chargeoff_day`, `loans_taken`.
+    """
+
+    def __init__(self, config: ScenarioConfig, rng: np.random.Generator) -> None:
+        n = config.run.borrowers
+        b = config.borrowers
+        self.n = n
+
+        income_units = b.income_median * np.exp(rng.normal(0.0, b.income_sigma, n))
+        self.income = np.rint(income_units * 100).astype(np.int64)
+        self.kind = rng.choice(
+            4, size=n, p=_type_shares(b.hardship_share, b.strategic_share, b.forgetful_share)
+        ).astype(np.int8)
+        buffer_months = b.buffer_months_median * np.exp(rng.normal(0.0, b.buffer_sigma, n))
+        buffer_months[self.kind == FRAGILE] *= b.hardship_buffer_multiplier
+        self.cash = np.rint(self.income * buffer_months).astype(np.int64)
+        self.pay_dom = rng.integers(0, DAYS_PER_MONTH, n).astype(np.int16)
+        self.autopay = rng.random(n) < b.autopay_share
+        self.opted_out = rng.random(n) < b.opt_out_share
+        self.aware = rng.random(n) < config.deferral.awareness
+        self.jobless_until = np.full(n, NEVER, np.int32)
+        self.ill_until = np.full(n, NEVER, np.int32)
+
+        bureau = config.bureau
+        score = rng.normal(bureau.initial_score_mean, bureau.initial_score_sd, n)
+        score[self.kind == FRAGILE] += bureau.hardship_score_offset
+        self.score = np.clip(np.rint(score), 350, 950).astype(np.int16)
+        self.stress = np.zeros(n, np.float32)
+        self.stress_day = np.zeros(n, np.int32)
+        self.contacts_week = np.zeros((WEEK, n), np.uint8)
+        self.churned = np.zeros(n, np.uint8)
+        self.cooldown_until = np.full(n, NEVER, np.int32)
+        self.flag_day = np.full(n, NEVER, np.int32)
+
+        self.lender = np.full(n, -1, np.int8)
+        self.status = np.zeros(n, np.int8)
+        self.principal = np.zeros(n, np.int64)
+        self.principal_due = np.zeros(n, np.int64)
+        self.interest_due = np.zeros(n, np.int64)
+        self.fees_due = np.zeros(n, np.int64)
+        self.deferred_interest = np.zeros(n, np.int64)
+        self.claim = np.zeros(n, np.int64)
+        self.rate = np.zeros(n, np.float64)
+        self.installment = np.zeros(n, np.int64)
+        self.installments_left = np.zeros(n, np.int16)
+        self.next_due = np.full(n, NEVER, np.int32)
+        self.dpd = np.zeros(n, np.int32)
+        self.worst_dpd = np.zeros(n, np.int32)
+        self.deferral_until = np.full(n, NEVER, np.int32)
+        self.deferrals_used = np.zeros(n, np.int8)
+        self.deferral_asked_day = np.full(n, NEVER, np.int32)
+        self.deferred_ever = np.zeros(n, bool)
+        self.redefaulted = np.zeros(n, bool)
+        self.strategic_default = np.zeros(n, bool)
+        self.legal_day = np.full(n, -1, np.int32)
+        self.chargeoff_day = np.full(n, NEVER, np.int32)
+        self.loans_taken = np.zeros(n, np.int32)
+        self.late_fee_cents = to_cents(config.repayment.late_fee)
+
+    # --- derived views -------------------------------------------------------------------
+    def arrears(self, idx: np.ndarray) -> np.ndarray:
+        """Cents past due (or due today) on the active loans of rows `idx`."""
+        return self.principal_due[idx] + self.interest_due[idx] + self.fees_due[idx]
+
+    def owed(self, idx: np.ndarray) -> np.ndarray:
+        """Cents a borrower is asked to pay now: arrears on an active loan, the claim on a
+        charged-off one."""
+        charged = self.status[idx] == CHARGED_OFF
+        return np.where(charged, self.claim[idx], self.arrears(idx))
+
+    def in_shock(self, day: int) -> np.ndarray:
+        """Mask of borrowers in a job-loss or illness shock today."""
+        return (self.jobless_until > day) | (self.ill_until > day)
+
+    def in_deferral(self, day: int) -> np.ndarray:
+        """Mask of loans in a deferral payment pause today."""
+        return self.deferral_until > day
+
+    def current_stress(self, idx: np.ndarray, day: int, half_life: float) -> np.ndarray:
+        """Stress of rows `idx` decayed to `day`."""
+        elapsed = (day - self.stress_day[idx]).astype(np.float32)
+        return self.stress[idx] * np.float32(0.5) ** (elapsed / np.float32(half_life))
+
+    def contacts_last_7_days(self, idx: np.ndarray) -> np.ndarray:
+        """Contact attempts on rows `idx` over the last 7 days, today included."""
+        return self.contacts_week[:, idx].sum(axis=0, dtype=np.int32)
+
+    def row(self, i: int) -> dict[str, object]:
+        """All columns of borrower `i` as plain Python values (for inspection)."""
+        out: dict[str, object] = {}
+        for name, value in vars(self).items():
+            if isinstance(value, np.ndarray) and value.shape[-1] == self.n:
+                out[name] = value[..., i].tolist() if value.ndim > 1 else value[i].item()
+        return out
+
+
+def _type_shares(hardship: float, strategic: float, forgetful: float) -> list[float]:
+    regular = max(0.0, 1.0 - hardship - strategic - forgetful)
+    shares = [regular, hardship, strategic, forgetful]
+    total = sum(shares)
+    return [s / total for s in shares]

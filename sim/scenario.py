@@ -1,0 +1,213 @@
+"""Scenario files: load TOML, follow `extends`, apply `--set` overrides, validate, explain errors.
+
+A scenario file is TOML whose tables are the sections of `sim.config.ScenarioConfig`. A file may
+start with `extends = "other.toml"` (a path relative to the file): the other file is loaded
+first and this file's values override it, table by table; lists are replaced whole.
+Every problem becomes a `ScenarioError` that names the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sim.config import ScenarioConfig, Section
+
+EXTENDS_KEY = "extends"
+
+
+class ScenarioError(Exception):
+    """A scenario file or override that cannot be used; `str()` is the message for the user."""
+
+    def __init__(self, source: str, key: str | None, message: str) -> None:
+        self.source = source
+        self.key = key
+        self.message = message
+        where = f"{source}: " + (f"key '{key}': " if key else "")
+        super().__init__(where + message)
+
+
+def load_scenario(path: str | Path, overrides: list[str] | None = None) -> ScenarioConfig:
+    """Read a scenario file (following `extends`), apply `section.key=value` overrides and
+    return the validated config. Raises `ScenarioError` on any problem."""
+    path = Path(path)
+    raw = _read_with_extends(path, seen=())
+    override_keys: set[str] = set()
+    for text in overrides or []:
+        key, value = parse_override(text)
+        _set_dotted(raw, key, value, source="--set")
+        override_keys.add(key)
+    return validate(raw, source=str(path), override_keys=override_keys)
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split `section.key=value` and parse the value as a TOML value (bare words become
+    strings)."""
+    if "=" not in text:
+        raise ScenarioError("--set", text, "expected section.key=value, for example "
+                            "run.days=365")
+    key, _, value_text = text.partition("=")
+    key, value_text = key.strip(), value_text.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise ScenarioError("--set", text, "expected section.key=value, for example "
+                            "run.days=365")
+    try:
+        value = tomllib.loads(f"value = {value_text}")["value"]
+    except tomllib.TOMLDecodeError:
+        value = value_text
+    return key, value
+
+
+def validate(raw: dict[str, Any], source: str,
+             override_keys: set[str] | None = None) -> ScenarioConfig:
+    """Validate a raw scenario mapping; errors name `source` (or `--set` for overridden
+    keys)."""
+    try:
+        return ScenarioConfig.model_validate(raw, strict=True)
+    except ValidationError as error:
+        problems = [_explain(item, raw) for item in error.errors()]
+        key, message = problems[0]
+        origin = "--set" if override_keys and key in override_keys else source
+        if len(problems) > 1:
+            message += "".join(f"\n  also key '{k}': {m}" for k, m in problems[1:])
+        raise ScenarioError(origin, key, message) from None
+
+
+def _read_with_extends(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+    resolved = path.resolve()
+    if resolved in seen:
+        chain = " -> ".join(str(p) for p in (*seen, resolved))
+        raise ScenarioError(str(path), EXTENDS_KEY, f"extends itself in a cycle: {chain}")
+    if not path.is_file():
+        raise ScenarioError(str(path), None, "file not found")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(str(path), None, f"not valid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ScenarioError(str(path), None, f"not UTF-8 text: {error}") from None
+    parent_name = data.pop(EXTENDS_KEY, None)
+    if parent_name is None:
+        return data
+    if not isinstance(parent_name, str):
+        raise ScenarioError(str(path), EXTENDS_KEY, "must be a file name in quotes, for "
+                            "example extends = \"baseline.toml\"")
+    parent_path = path.parent / parent_name
+    if not parent_path.is_file():
+        raise ScenarioError(str(path), EXTENDS_KEY, f"'{parent_name}' not found (looked for "
+                            f"{parent_path})")
+    base = _read_with_extends(parent_path, seen=(*seen, resolved))
+    return deep_merge(base, data)
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Tables merge key by key, recursively; any other value (lists included) replaces."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _set_dotted(raw: dict[str, Any], key: str, value: Any, source: str) -> None:
+    node = raw
+    parts = key.split(".")
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ScenarioError(source, key, f"'{part}' is a value, not a table")
+        node = child
+    node[parts[-1]] = value
+
+
+def _explain(item: dict[str, Any], raw: dict[str, Any]) -> tuple[str, str]:
+    """Turn one pydantic error into (dotted key, plain message with what is allowed)."""
+    loc = tuple(item["loc"])
+    key = _dotted(loc)
+    kind = item["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        message = "is not a parameter"
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        if close:
+            message += f"; did you mean '{close[0]}'?"
+        return key, message + f" Allowed keys here: {', '.join(allowed)}"
+    field = _field_info(loc)
+    got = json.dumps(item.get("input"), default=str)
+    message = item["msg"].removeprefix("Value error, ")
+    if kind.endswith("_type") or kind.endswith("_parsing") or kind == "model_type":
+        expected = _type_name(field)
+        message = f"expected {expected}, got {got}"
+    elif kind not in ("value_error", "assertion_error"):
+        message = f"{message} (got {got})"
+    if field is not None and field.json_schema_extra:
+        message += f" [unit: {field.json_schema_extra['unit']}]"
+    return key, message
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = ScenarioConfig
+    for part in loc:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        model = _section_type(field.annotation)
+    return model
+
+
+def _section_type(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, Section):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        if isinstance(arg, type) and issubclass(arg, Section):
+            return arg
+    return None
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    model = _model_at(loc)
+    if model is None:
+        return []
+    names = list(model.model_fields)
+    return [EXTENDS_KEY, *names] if model is ScenarioConfig else names
+
+
+def _field_info(loc: tuple[Any, ...]):
+    names = [p for p in loc if not isinstance(p, int)]
+    if not names:
+        return None
+    parent = _model_at(tuple(p for p in loc[:-1]) if not isinstance(loc[-1], int) else loc[:-2])
+    if parent is None:
+        return None
+    return parent.model_fields.get(str(names[-1]))
+
+
+def _type_name(field: Any) -> str:
+    if field is None:
+        return "a table"
+    annotation = field.annotation
+    if _section_type(annotation) is not None:
+        return "a table"
+    names = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
+    if annotation in names:
+        return names[annotation]
+    text = str(annotation).replace("typing.", "")
+    return text
