@@ -42,8 +42,9 @@ class BorrowerPopulation:
     today), `deferred_interest` (cents, due with the first installment after a pause),
     `claim` (cents owed on a charged-off loan), `rate` (monthly), `installment` (cents),
     `installments_left`, `next_due` (day), `dpd` (days past due), `worst_dpd`,
-    `deferral_until`, `deferrals_used`, `deferral_asked_day`, `deferred_ever`, `redefaulted`, `strategic_default`,
-    `legal_day` (judgment day of a filed case, -1 if none), `chargeoff_day`, `loans_taken`.
+    `deferral_until`, `deferrals_used`, `deferral_asked_day`, `deferred_ever`, `redefaulted`,
+    `strategic_default`, `legal_day` (judgment day of a filed case, -1 if none),
+    `chargeoff_day`, `loans_taken`.
     """
 
     def __init__(self, config: ScenarioConfig, rng: np.random.Generator) -> None:

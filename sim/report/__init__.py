@@ -1,0 +1,1 @@
+"""Outputs of runs: results folders, figures and written reports."""

@@ -1,0 +1,146 @@
+"""Figures of one run, drawn from its daily metrics table (PNG, labelled with units)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim.config import CHANNELS, SCORE_BAND_EDGES, SCORE_BAND_NAMES  # noqa: E402
+
+WEEK = 7
+MONTH = 30
+
+
+def write_run_figures(frame: pd.DataFrame, final_scores: np.ndarray, folder: Path,
+                      title: str) -> list[Path]:
+    """Draw every figure of a single run into `folder`; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    drawers = {
+        "dpd_buckets.png": _dpd_buckets,
+        "defaults_and_losses.png": _defaults_and_losses,
+        "collection.png": _collection,
+        "deferrals.png": _deferrals,
+        "lender.png": _lender,
+    }
+    written = []
+    for name, draw in drawers.items():
+        fig = draw(frame)
+        fig.suptitle(title, fontsize=10)
+        written.append(_save(fig, folder / name))
+    written.append(_save(_scores(frame, final_scores), folder / "scores.png"))
+    return written
+
+
+def _save(fig: plt.Figure, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _dpd_buckets(frame: pd.DataFrame) -> plt.Figure:
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
+    buckets = ["loans_dpd_1_30", "loans_dpd_31_60", "loans_dpd_61_90", "loans_dpd_90_plus"]
+    labels = ["1-30 DPD", "31-60 DPD", "61-90 DPD", "90+ DPD"]
+    top.stackplot(frame["day"], [frame[b] for b in buckets], labels=labels, alpha=0.85)
+    top.set_ylabel("delinquent loans")
+    top.legend(loc="upper left", fontsize=8)
+    top.set_title("Delinquent loans by days past due")
+    bottom.plot(frame["day"], 100 * frame["dpd30_share"], label="30+ DPD")
+    bottom.plot(frame["day"], 100 * frame["dpd90_share"], label="90+ DPD")
+    bottom.set_ylabel("% of principal outstanding")
+    bottom.set_xlabel("day")
+    bottom.legend(fontsize=8)
+    return fig
+
+
+def _defaults_and_losses(frame: pd.DataFrame) -> plt.Figure:
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot(frame["day"], 100 * frame["default_rate"])
+    left.set_ylabel("% of loans originated")
+    left.set_xlabel("day")
+    left.set_title("Default rate (charged off / originated)")
+    right.plot(frame["day"], frame["charged_off_principal_cum"], label="charged-off principal")
+    right.plot(frame["day"], frame["recoveries_cum"], label="recoveries")
+    right.plot(frame["day"], frame["bad_debt_loss"], label="bad-debt loss")
+    right.set_ylabel("currency units (cumulative)")
+    right.set_xlabel("day")
+    right.set_title("Losses and recoveries")
+    right.legend(fontsize=8)
+    return fig
+
+
+def _collection(frame: pd.DataFrame) -> plt.Figure:
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for channel in CHANNELS:
+        weekly = frame[f"contacts_{channel}"].rolling(WEEK, min_periods=1).sum()
+        left.plot(frame["day"], weekly, label=channel)
+    left.set_ylabel("contact attempts per 7 days")
+    left.set_xlabel("day")
+    left.set_title("Collection contacts by channel")
+    left.legend(fontsize=8)
+    right.plot(frame["day"], frame["collection_cost_cum"], label="contacts and reminders")
+    right.plot(frame["day"], frame["legal_cost_cum"], label="legal")
+    right.plot(frame["day"], frame["recoveries_cum"], label="recoveries", linestyle="--")
+    right.set_ylabel("currency units (cumulative)")
+    right.set_xlabel("day")
+    right.set_title("Collection cost vs recoveries")
+    right.legend(fontsize=8)
+    return fig
+
+
+def _deferrals(frame: pd.DataFrame) -> plt.Figure:
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for column in ("deferrals_requested", "deferrals_granted", "deferrals_refused"):
+        monthly = frame[column].rolling(MONTH, min_periods=1).sum()
+        left.plot(frame["day"], monthly, label=column.removeprefix("deferrals_"))
+    left.set_ylabel("deferrals per 30 days")
+    left.set_xlabel("day")
+    left.set_title("Deferral requests and decisions")
+    left.legend(fontsize=8)
+    right.plot(frame["day"], frame["loans_in_deferral"], label="loans in a payment pause")
+    right.plot(frame["day"], frame["redefaults_cum"], label="re-defaults (cumulative)")
+    right.set_ylabel("loans")
+    right.set_xlabel("day")
+    right.set_title("Deferred loans")
+    right.legend(fontsize=8)
+    return fig
+
+
+def _lender(frame: pd.DataFrame) -> plt.Figure:
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot(frame["day"], frame["lender_profit"])
+    left.set_ylabel("currency units (cumulative)")
+    left.set_xlabel("day")
+    left.set_title("Lender profit")
+    right.plot(frame["day"], frame["balance_active"], label="principal outstanding")
+    right.plot(frame["day"], frame["lender_cash"], label="cash")
+    right.set_ylabel("currency units")
+    right.set_xlabel("day")
+    right.set_title("Lender book and cash")
+    right.legend(fontsize=8)
+    return fig
+
+
+def _scores(frame: pd.DataFrame, final_scores: np.ndarray) -> plt.Figure:
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.hist(final_scores, bins=np.arange(350, 955, 10), color="tab:blue", alpha=0.8)
+    for edge in SCORE_BAND_EDGES[1:-1]:
+        left.axvline(edge, color="grey", linestyle=":", linewidth=1)
+    left.set_xlabel("score (points)")
+    left.set_ylabel("borrowers")
+    left.set_title("Score distribution on the last day")
+    left.set_xlim(350, 950)
+    right.stackplot(frame["day"], [frame[f"score_{b}"] for b in SCORE_BAND_NAMES],
+                    labels=[b.replace("_", " ") for b in SCORE_BAND_NAMES], alpha=0.85)
+    right.set_xlabel("day")
+    right.set_ylabel("borrowers")
+    right.set_title("Score bands over time")
+    right.legend(loc="lower left", fontsize=8)
+    return fig

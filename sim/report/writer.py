@@ -1,0 +1,119 @@
+"""Results folders: written whole into a temporary folder, then renamed into place.
+
+A folder holds `manifest.json` (seed, resolved config, package versions, git commit, command
+line, wall time), `config.toml` (the resolved scenario, loadable again), `timeseries.parquet`
+(one row per day), `summary.json` and `summary.csv`, `figures/` and `report.md`. An existing
+folder is never replaced unless the caller asks (`overwrite=True`), and a run that fails
+leaves no half-written folder behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+PACKAGES = ("credit-market-sim", "mesa", "numpy", "pandas", "pyarrow", "matplotlib",
+            "pydantic", "solara", "tqdm")
+
+
+class OutputExistsError(Exception):
+    """The results folder exists and may not be replaced."""
+
+
+@contextlib.contextmanager
+def staged_folder(final: Path, overwrite: bool = False) -> Iterator[Path]:
+    """Yield a temporary folder beside `final`; on success it replaces `final` by a rename,
+    on failure it is removed and `final` is left untouched."""
+    final = Path(final)
+    if final.exists() and any(final.iterdir()) and not overwrite:
+        raise OutputExistsError(f"{final} already exists and is not empty; choose another "
+                                "--out or pass --overwrite to replace it")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        final.rename(old)
+    staging.rename(final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically (temporary file, then rename)."""
+    write_text(path, json.dumps(data, indent=2, sort_keys=False, default=_plain) + "\n")
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write text atomically (temporary file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages a result depends on, and Python's."""
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def git_commit(repo: Path | None = None) -> dict[str, Any]:
+    """Commit of the code that ran, and whether the work tree had uncommitted changes."""
+    repo = repo or Path(__file__).resolve().parents[2]
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True,
+                                text=True, check=True, timeout=10).stdout.strip()
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                                cwd=repo, capture_output=True, text=True, check=True,
+                                timeout=10).stdout
+        return {"commit": commit, "dirty": bool(status.strip())}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": "unknown", "dirty": None}
+
+
+def manifest(config_dump: dict[str, Any], seed: int, scenario: str, wall_seconds: float,
+             started: datetime, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything needed to reproduce a result and to know where it came from."""
+    data = {
+        "scenario": scenario,
+        "seed": seed,
+        "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
+        "started_utc": started.astimezone(UTC).isoformat(timespec="seconds"),
+        "wall_seconds": round(wall_seconds, 3),
+        "git": git_commit(),
+        "versions": package_versions(),
+        "platform": platform.platform(),
+        "config": config_dump,
+    }
+    data.update(extra or {})
+    return data
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")

@@ -1,0 +1,74 @@
+"""One simulation from a validated config to a complete results folder."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from sim.config import ScenarioConfig
+from sim.model import CreditMarket
+from sim.params_doc import render_toml
+from sim.report.figures import write_run_figures
+from sim.report.writer import manifest, staged_folder, write_json, write_text
+from sim.summary import SUMMARY_MEASURES, contacts_by_channel, summarize
+
+RESOLVED_HEADER = """\
+# Resolved scenario of this run: every parameter as the model used it.
+# Run it again with:  python run.py run config.toml
+"""
+
+
+def simulate(config: ScenarioConfig, progress: bool = False) -> CreditMarket:
+    """Build the model and run it for `config.run.days` days."""
+    model = CreditMarket(config)
+    with tqdm(total=config.run.days, unit="day", desc="simulating", disable=not progress,
+              leave=False) as bar:
+        model.run_days(progress=bar.update)
+    return model
+
+
+def run_to_folder(config: ScenarioConfig, scenario: str, out: Path, overwrite: bool = False,
+                  progress: bool = True) -> tuple[Path, dict[str, float]]:
+    """Simulate and write the results folder `out`; returns it and the summary."""
+    started = datetime.now(UTC)
+    with staged_folder(out, overwrite=overwrite) as staging:
+        clock = time.perf_counter()
+        model = simulate(config, progress=progress)
+        wall = time.perf_counter() - clock
+        frame = model.metrics.frame()
+        summary = summarize(frame, config)
+        frame.to_parquet(staging / "timeseries.parquet", index=False)
+        write_json(staging / "summary.json", {**summary,
+                                              "contacts_by_channel": contacts_by_channel(frame)})
+        units = {m.name: m.unit for m in SUMMARY_MEASURES}
+        pd.DataFrame({"measure": list(summary), "value": list(summary.values()),
+                      "unit": [units[k] for k in summary]}).to_csv(
+            staging / "summary.csv", index=False)
+        write_text(staging / "config.toml", render_toml(config, header=RESOLVED_HEADER))
+        figures = write_run_figures(frame, model.population.score, staging / "figures",
+                                    title=f"{config.title} (seed {config.run.seed})")
+        write_text(staging / "report.md", _report(config, scenario, summary, figures, wall))
+        write_json(staging / "manifest.json", manifest(
+            config.model_dump(mode="json"), config.run.seed, scenario, wall, started,
+            extra={"borrowers": config.run.borrowers, "days": config.run.days,
+                   "borrower_ticks_per_second": config.run.borrowers * config.run.days
+                   / max(wall, 1e-9)}))
+    return out, summary
+
+
+def _report(config: ScenarioConfig, scenario: str, summary: dict[str, float],
+            figures: list[Path], wall: float) -> str:
+    units = {m.name: m.unit for m in SUMMARY_MEASURES}
+    lines = [f"# {config.title}", "", config.description or "", "",
+             f"Scenario `{scenario}`, seed {config.run.seed}, {config.run.borrowers} borrowers, "
+             f"{config.run.days} days; simulated in {wall:.1f} s. Steady-state window from "
+             f"day {config.run.steady_state_from_day}.", "",
+             "| measure | value | unit |", "|---|---:|---|"]
+    lines += [f"| {k} | {v:,.4g} | {units[k]} |" for k, v in summary.items()]
+    lines += ["", "## Figures", ""]
+    lines += [f"![{p.stem}](figures/{p.name})" for p in figures]
+    return "\n".join(lines) + "\n"
