@@ -91,6 +91,10 @@ class BorrowerConfig(Section):
                                               "borrowers relative to the others.", ge=0, le=1)
     hardship_shock_multiplier: float = param(2.5, "multiplier", "Shock rates of fragile "
                                              "borrowers relative to the others.", ge=1)
+    turnover_rate: float = param(0.25, "departures per borrower-year", "Rate at which a "
+                                 "borrower without a loan or open debt leaves the market and "
+                                 "is replaced by a new borrower (keeps the market from being "
+                                 "cleansed of risky borrowers for ever).", ge=0, le=365)
     opt_out_share: float = param(0.05, "share of borrowers", "Share of borrowers who have "
                                  "opted out of calls and SMS from collectors at the start.",
                                  ge=0, le=1)

@@ -31,7 +31,7 @@ EVENT_NAMES: tuple[str, ...] = (
     "bureau_reports", "legal_filed", "legal_judgments", "legal_recovered",
     "deferrals_requested", "deferrals_granted", "deferrals_granted_ineligible",
     "deferrals_refused", "redefaults", "defaults", "charged_off_principal", "debts_sold",
-    "claims_written_off", "score_updates",
+    "claims_written_off", "score_updates", "borrowers_replaced",
 )
 """Events the phases count each day; `model.events[name]` is today's count."""
 

@@ -22,7 +22,7 @@ from sim.population import BorrowerPopulation
 from sim.units import DAYS_PER_MONTH, to_cents
 
 FLOW_NAMES = ("income", "living_expenses", "loans_spent", "contact_costs", "legal_costs",
-              "debt_sales")
+              "debt_sales", "turnover_cash_out", "turnover_cash_in")
 """Money entering or leaving the system of borrowers and lenders, in cents (see
 `money_in_system`)."""
 
@@ -120,7 +120,8 @@ class CreditMarket(mesa.Model):
             lender.ledger.check(lender.outstanding(), name=f"lender {lender.index}")
         expected = (self.initial_money + self.flows["income"] - self.flows["living_expenses"]
                     - self.flows["loans_spent"] - self.flows["contact_costs"]
-                    - self.flows["legal_costs"] + self.flows["debt_sales"])
+                    - self.flows["legal_costs"] + self.flows["debt_sales"]
+                    - self.flows["turnover_cash_out"] + self.flows["turnover_cash_in"])
         if self.money_in_system() != expected:
             raise AccountingError(f"money in system {self.money_in_system()} != {expected}")
         pop = self.population
@@ -130,7 +131,8 @@ class CreditMarket(mesa.Model):
     def money_in_system(self) -> int:
         """Cash of all borrowers and lenders, in cents. It changes only by the external flows:
         income in; living expenses, loan-financed spending, contact and legal costs out; debt
-        sale proceeds in (paid by outside buyers)."""
+        sale proceeds in (paid by outside buyers); the cash of borrowers who leave out and of
+        those who replace them in."""
         return int(self.population.cash.sum()) + sum(x.ledger.cash for x in self.lender_list)
 
 

@@ -49,34 +49,25 @@ class BorrowerPopulation:
 
     def __init__(self, config: ScenarioConfig, rng: np.random.Generator) -> None:
         n = config.run.borrowers
-        b = config.borrowers
         self.n = n
 
-        income_units = b.income_median * np.exp(rng.normal(0.0, b.income_sigma, n))
-        self.income = np.rint(income_units * 100).astype(np.int64)
-        self.kind = rng.choice(
-            4, size=n, p=_type_shares(b.hardship_share, b.strategic_share, b.forgetful_share)
-        ).astype(np.int8)
-        buffer_months = b.buffer_months_median * np.exp(rng.normal(0.0, b.buffer_sigma, n))
-        buffer_months[self.kind == FRAGILE] *= b.hardship_buffer_multiplier
-        self.cash = np.rint(self.income * buffer_months).astype(np.int64)
+        self.income = np.zeros(n, np.int64)
+        self.kind = np.zeros(n, np.int8)
+        self.cash = np.zeros(n, np.int64)
         self.pay_dom = rng.integers(0, DAYS_PER_MONTH, n).astype(np.int16)
-        self.autopay = rng.random(n) < b.autopay_share
-        self.opted_out = rng.random(n) < b.opt_out_share
-        self.aware = rng.random(n) < config.deferral.awareness
+        self.autopay = np.zeros(n, bool)
+        self.opted_out = np.zeros(n, bool)
+        self.aware = np.zeros(n, bool)
         self.jobless_until = np.full(n, NEVER, np.int32)
         self.ill_until = np.full(n, NEVER, np.int32)
-
-        bureau = config.bureau
-        score = rng.normal(bureau.initial_score_mean, bureau.initial_score_sd, n)
-        score[self.kind == FRAGILE] += bureau.hardship_score_offset
-        self.score = np.clip(np.rint(score), 350, 950).astype(np.int16)
+        self.score = np.zeros(n, np.int16)
         self.stress = np.zeros(n, np.float32)
         self.stress_day = np.zeros(n, np.int32)
         self.contacts_week = np.zeros((WEEK, n), np.uint8)
         self.churned = np.zeros(n, np.uint8)
         self.cooldown_until = np.full(n, NEVER, np.int32)
         self.flag_day = np.full(n, NEVER, np.int32)
+        self.draw_people(np.arange(n), config, rng)
 
         self.lender = np.full(n, -1, np.int8)
         self.status = np.zeros(n, np.int8)
@@ -102,6 +93,34 @@ class BorrowerPopulation:
         self.chargeoff_day = np.full(n, NEVER, np.int32)
         self.loans_taken = np.zeros(n, np.int32)
         self.late_fee_cents = to_cents(config.repayment.late_fee)
+
+    def draw_people(self, rows: np.ndarray, config: ScenarioConfig,
+                    rng: np.random.Generator) -> None:
+        """Give rows `rows` new people: income, type, buffer, habits, score; clean history.
+        Used at the start and when a borrower without a loan leaves the market (turnover)."""
+        k = rows.size
+        b, bureau = config.borrowers, config.bureau
+        income_units = b.income_median * np.exp(rng.normal(0.0, b.income_sigma, k))
+        self.income[rows] = np.rint(income_units * 100).astype(np.int64)
+        kind = rng.choice(
+            4, size=k, p=_type_shares(b.hardship_share, b.strategic_share, b.forgetful_share))
+        self.kind[rows] = kind
+        buffer_months = b.buffer_months_median * np.exp(rng.normal(0.0, b.buffer_sigma, k))
+        buffer_months[kind == FRAGILE] *= b.hardship_buffer_multiplier
+        self.cash[rows] = np.rint(self.income[rows] * buffer_months).astype(np.int64)
+        self.autopay[rows] = rng.random(k) < b.autopay_share
+        self.opted_out[rows] = rng.random(k) < b.opt_out_share
+        self.aware[rows] = rng.random(k) < config.deferral.awareness
+        score = rng.normal(bureau.initial_score_mean, bureau.initial_score_sd, k)
+        score[kind == FRAGILE] += bureau.hardship_score_offset
+        self.score[rows] = np.clip(np.rint(score), 350, 950).astype(np.int16)
+        self.jobless_until[rows] = NEVER
+        self.ill_until[rows] = NEVER
+        self.stress[rows] = 0.0
+        self.contacts_week[:, rows] = 0
+        self.churned[rows] = 0
+        self.cooldown_until[rows] = NEVER
+        self.flag_day[rows] = NEVER
 
     # --- derived views -------------------------------------------------------------------
     def arrears(self, idx: np.ndarray) -> np.ndarray:

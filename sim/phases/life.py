@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.population import FRAGILE
+from sim.population import FRAGILE, NO_LOAN
 from sim.units import DAYS_PER_MONTH, daily_probability
 
 if TYPE_CHECKING:
@@ -25,13 +25,31 @@ def macro_multipliers(model: CreditMarket, day: int) -> tuple[float, float, bool
     return job, ill, force
 
 
-def run(model: CreditMarket) -> None:
-    """Start new shocks, then pay income and expenses to borrowers whose pay day is today.
+def _turnover(model: CreditMarket) -> None:
+    """Borrowers without a loan or open debt leave at `turnover_rate`; new people replace
+    them in the same rows."""
+    pop, rng = model.population, model.rng
+    p = daily_probability(model.config.borrowers.turnover_rate)
+    if p <= 0:
+        return
+    leaving = np.flatnonzero((rng.random(pop.n) < p) & (pop.status == NO_LOAN))
+    if leaving.size:
+        model.flows["turnover_cash_out"] += int(pop.cash[leaving].sum())
+        pop.draw_people(leaving, model.config, rng)
+        model.flows["turnover_cash_in"] += int(pop.cash[leaving].sum())
+        model.events["borrowers_replaced"] += leaving.size
 
-    Reads: shock rates and the macro schedule, `kind`, `income`, `pay_dom`.
-    Changes: `jobless_until`, `ill_until`, `cash`; the model's external flows (income, spending).
+
+def run(model: CreditMarket) -> None:
+    """Replace departing borrowers, start new shocks, then pay income and expenses to the
+    borrowers whose pay day is today.
+
+    Reads: turnover and shock rates, the macro schedule, `kind`, `income`, `pay_dom`.
+    Changes: the rows of departing borrowers (new people), `jobless_until`, `ill_until`,
+    `cash`; the model's external flows (income, spending, cash of people leaving and joining).
     """
     pop, day, rng = model.population, model.day, model.rng
+    _turnover(model)
     shocks = model.config.shocks
     job_mult, ill_mult, _ = macro_multipliers(model, day)
     fragile = pop.kind == FRAGILE
