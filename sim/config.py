@@ -413,6 +413,10 @@ class ChargeOffConfig(Section):
                      source="F15 (FFIEC retail classification: 120 DPD for closed-end loans)")
     recovery_window_days: int = param(365, "days", "Days after charge-off during which the "
                                       "lender keeps collecting.", ge=0)
+    payment_willingness: float = param(0.15, "multiplier", "Willingness of a borrower to pay a "
+                                       "charged-off claim, relative to arrears on an active "
+                                       "loan (scales unprompted and prompted payments).", ge=0,
+                                       le=1)
     debt_sale: bool = param(False, "flag", "Sell charged-off debt instead of collecting it.")
     sale_price: float = param(0.10, "currency units per unit of face value", "Price of sold "
                               "debt.", ge=0, le=1,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.payments import sum_by_lender, try_to_pay
-from sim.population import FORGETFUL, WEEK
+from sim.population import CHARGED_OFF, FORGETFUL, WEEK
 from sim.units import to_cents
 
 if TYPE_CHECKING:
@@ -79,6 +79,7 @@ def contact_effects(model: CreditMarket, rows: np.ndarray, channel: str) -> None
     prompt_p[pop.kind[touched] == FORGETFUL] = model.config.forgetful.contact_cure_probability
     holdout = pop.strategic_default[touched]
     prompt_p[holdout] = spec.pay_effect * model.config.strategic.contact_response
+    prompt_p[pop.status[touched] == CHARGED_OFF] *= model.config.chargeoff.payment_willingness
     prompted = touched[rng.random(touched.size) < prompt_p]
     pop.strategic_default[prompted] = False
     paid = try_to_pay(model, prompted)

@@ -67,7 +67,6 @@ class BorrowerPopulation:
         self.churned = np.zeros(n, np.uint8)
         self.cooldown_until = np.full(n, NEVER, np.int32)
         self.flag_day = np.full(n, NEVER, np.int32)
-        self.draw_people(np.arange(n), config, rng)
 
         self.lender = np.full(n, -1, np.int8)
         self.status = np.zeros(n, np.int8)
@@ -93,6 +92,7 @@ class BorrowerPopulation:
         self.chargeoff_day = np.full(n, NEVER, np.int32)
         self.loans_taken = np.zeros(n, np.int32)
         self.late_fee_cents = to_cents(config.repayment.late_fee)
+        self.draw_people(np.arange(n), config, rng)
 
     def draw_people(self, rows: np.ndarray, config: ScenarioConfig,
                     rng: np.random.Generator) -> None:
@@ -121,6 +121,9 @@ class BorrowerPopulation:
         self.churned[rows] = 0
         self.cooldown_until[rows] = NEVER
         self.flag_day[rows] = NEVER
+        self.loans_taken[rows] = 0
+        self.chargeoff_day[rows] = NEVER
+        self.deferral_asked_day[rows] = NEVER
 
     # --- derived views -------------------------------------------------------------------
     def arrears(self, idx: np.ndarray) -> np.ndarray:

@@ -127,7 +127,8 @@ def _self_cure(model: CreditMarket, late: np.ndarray, charged: np.ndarray) -> No
     pop, rng = model.population, model.rng
     delinquent = np.concatenate([late, charged])
     delinquent = delinquent[pop.status[delinquent] != NO_LOAN]
-    p = model.config.repayment.self_cure_rate / DAYS_PER_MONTH
+    p = model.config.repayment.self_cure_rate / DAYS_PER_MONTH * np.where(
+        pop.status[delinquent] == CHARGED_OFF, model.config.chargeoff.payment_willingness, 1.0)
     trying = delinquent[rng.random(delinquent.size) < p]
     trying = trying[~pop.strategic_default[trying]]
     try_to_pay(model, trying)

@@ -1,0 +1,26 @@
+"""The README's commands are the ones CI runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```bash\n(.+?)\n```", text, flags=re.S)
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    test_commands = [c for c in _commands() if "pytest" in c]
+    assert len(test_commands) == 1
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_commands[0].strip() in ci.splitlines()
+
+
+def test_readme_main_command_installs_and_runs_both_policies() -> None:
+    main = _commands()[0]
+    assert main.startswith("bash scripts/install.sh && ")
+    assert "scenarios/strict.toml" in main and "scenarios/lenient.toml" in main
