@@ -57,12 +57,13 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     from sim.single_run import run_to_folder
 
-    overrides = list(args.overrides)
+    overrides = []
     for flag, key in (("seed", "run.seed"), ("days", "run.days"),
                       ("borrowers", "run.borrowers")):
         value = getattr(args, flag)
         if value is not None:
             overrides.append(f"{key}={value}")
+    overrides += args.overrides  # given last, so every --set is validated and wins
     config = load_scenario(args.scenario, overrides)
     out = args.out or Path("results") / f"{args.scenario.stem}-seed{config.run.seed}"
     folder, summary = run_to_folder(config, str(args.scenario), out, overwrite=args.overwrite,

@@ -19,6 +19,8 @@ from pydantic import BaseModel, ValidationError
 from sim.config import ScenarioConfig, Section
 
 EXTENDS_KEY = "extends"
+DEFAULTS: dict[str, Any] = ScenarioConfig().model_dump()
+"""The schema's defaults as a raw mapping; a scenario is merged over it before validation."""
 
 
 class ScenarioError(Exception):
@@ -65,17 +67,29 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 def validate(raw: dict[str, Any], source: str,
              override_keys: set[str] | None = None) -> ScenarioConfig:
-    """Validate a raw scenario mapping; errors name `source` (or `--set` for overridden
-    keys)."""
+    """Validate a raw scenario mapping over the schema's defaults (a table that sets some
+    keys keeps the defaults of the others); errors name `source`, or `--set` for a key that
+    an override set."""
     try:
-        return ScenarioConfig.model_validate(raw, strict=True)
+        return ScenarioConfig.model_validate(deep_merge(DEFAULTS, raw), strict=True)
     except ValidationError as error:
         problems = [_explain(item, raw) for item in error.errors()]
         key, message = problems[0]
-        origin = "--set" if override_keys and key in override_keys else source
+        overridden = any(_related(key, k) for k in override_keys or ())
+        origin = "--set" if overridden else source
         if len(problems) > 1:
             message += "".join(f"\n  also key '{k}': {m}" for k, m in problems[1:])
         raise ScenarioError(origin, key, message) from None
+
+
+def _related(error_key: str, override_key: str) -> bool:
+    """True if one key is the other or lies inside it (a table and its keys)."""
+    if error_key == override_key:
+        return True
+    for outer, inner in ((error_key, override_key), (override_key, error_key)):
+        if inner.startswith(outer + ".") or inner.startswith(outer + "["):
+            return True
+    return False
 
 
 def _read_with_extends(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
@@ -102,6 +116,7 @@ def _read_with_extends(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
         raise ScenarioError(str(path), EXTENDS_KEY, f"'{parent_name}' not found (looked for "
                             f"{parent_path})")
     base = _read_with_extends(parent_path, seen=(*seen, resolved))
+    validate(base, source=str(parent_path))  # a parent's own mistakes name the parent
     return deep_merge(base, data)
 
 
@@ -138,6 +153,8 @@ def _explain(item: dict[str, Any], raw: dict[str, Any]) -> tuple[str, str]:
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
         if close:
             message += f"; did you mean '{close[0]}'?"
+        else:
+            message += "."
         return key, message + f" Allowed keys here: {', '.join(allowed)}"
     field = _field_info(loc)
     got = json.dumps(item.get("input"), default=str)
@@ -147,7 +164,8 @@ def _explain(item: dict[str, Any], raw: dict[str, Any]) -> tuple[str, str]:
         message = f"expected {expected}, got {got}"
     elif kind not in ("value_error", "assertion_error"):
         message = f"{message} (got {got})"
-    if field is not None and field.json_schema_extra:
+    if field is not None and field.json_schema_extra and _section_type(field.annotation) is None \
+            and not isinstance(loc[-1], int):
         message += f" [unit: {field.json_schema_extra['unit']}]"
     return key, message
 
@@ -209,5 +227,8 @@ def _type_name(field: Any) -> str:
     names = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
     if annotation in names:
         return names[annotation]
+    args = getattr(annotation, "__args__", ())
+    if getattr(annotation, "__origin__", None) is list and args and args[0] in names:
+        return f"a list of {names[args[0]].removeprefix('an ').removeprefix('a ')}s"
     text = str(annotation).replace("typing.", "")
     return text

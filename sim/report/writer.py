@@ -36,11 +36,14 @@ def staged_folder(final: Path, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary folder beside `final`; on success it replaces `final` by a rename,
     on failure it is removed and `final` is left untouched."""
     final = Path(final)
+    if final.exists() and not final.is_dir():
+        raise OutputExistsError(f"{final} exists and is not a folder; choose another --out")
     if final.exists() and any(final.iterdir()) and not overwrite:
         raise OutputExistsError(f"{final} already exists and is not empty; choose another "
                                 "--out or pass --overwrite to replace it")
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    staging.chmod(0o755)
     try:
         yield staging
     except BaseException:
