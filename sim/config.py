@@ -45,7 +45,7 @@ class RunConfig(Section):
 
     borrowers: int = param(10_000, "borrowers", "Number of borrowers in the market.", ge=1,
                            le=50_000_000)
-    days: int = param(730, "days", "Number of simulated days (one tick is one day).", ge=1,
+    days: int = param(1095, "days", "Number of simulated days (one tick is one day).", ge=1,
                       le=36_500)
     seed: int = param(20261125, "integer", "Root seed of the random number generator.", ge=0,
                       le=2**63 - 1)
@@ -77,9 +77,10 @@ class BorrowerConfig(Section):
                                         "(cash buffer), in months of income (lognormal).", ge=0)
     buffer_sigma: float = param(0.8, "log-units", "Standard deviation of the log of the "
                                 "starting buffer across borrowers.", ge=0, le=3)
-    hardship_share: float = param(0.20, "share of borrowers", "Share of financially fragile "
+    hardship_share: float = param(0.25, "share of borrowers", "Share of financially fragile "
                                   "borrowers: small buffers and more frequent shocks; they miss "
-                                  "because they cannot pay.", ge=0, le=1)
+                                  "because they cannot pay.", ge=0, le=1,
+                              source="calibrated to F1 and F4 (see docs/calibration.md)")
     strategic_share: float = param(0.05, "share of borrowers", "Share of strategic borrowers: "
                                    "able to pay, they may choose not to when enforcement looks "
                                    "weak.", ge=0, le=1)
@@ -131,8 +132,9 @@ class MacroShock(Section):
 class ShockConfig(Section):
     """Life shocks that cut income or add costs, and the macro schedule that scales them."""
 
-    job_loss_rate: float = param(0.04, "events per borrower-year", "Rate at which an employed "
-                                 "borrower loses their job.", ge=0, le=365)
+    job_loss_rate: float = param(0.08, "events per borrower-year", "Rate at which an employed "
+                                 "borrower loses their job.", ge=0, le=365,
+                             source="calibrated to F1 and F4 (see docs/calibration.md)")
     job_loss_mean_days: float = param(120.0, "days", "Mean duration of unemployment "
                                       "(geometric).", ge=1)
     job_loss_income_replacement: float = param(0.3, "share of income", "Income kept while "
@@ -151,9 +153,10 @@ class ShockConfig(Section):
 class StrategicConfig(Section):
     """Willingness to pay of strategic borrowers."""
 
-    base_propensity: float = param(0.15, "probability per installment", "Chance that a "
+    base_propensity: float = param(0.08, "probability per installment", "Chance that a "
                                    "strategic borrower who can pay decides to stop paying, "
-                                   "when perceived enforcement is nil.", ge=0, le=1)
+                                   "when perceived enforcement is nil.", ge=0, le=1,
+                               source="calibrated to F1 and F4 (see docs/calibration.md)")
     peer_weight: float = param(3.0, "probability per unit of 30+ DPD share", "Added propensity "
                                "per unit of the market's share of loans 30+ DPD: peers' "
                                "defaults make default look normal.", ge=0)
@@ -377,8 +380,9 @@ class LegalConfig(Section):
     dpd: int = param(150, "days", "DPD at which legal action is filed.", ge=1)
     cost: float = param(300.0, "currency units per case", "Cost of filing a case.", ge=0)
     delay_days: int = param(90, "days", "Days from filing to judgment.", ge=0)
-    recovery_share: float = param(0.5, "share of the debt", "Share of the debt the judgment "
-                                  "recovers (limited by the borrower's cash).", ge=0, le=1)
+    recovery_share: float = param(0.2, "share of the debt", "Share of the debt the judgment "
+                                  "recovers (limited by the borrower's cash).", ge=0, le=1,
+                              source="calibrated to F1 and F4 (see docs/calibration.md)")
 
 
 class BureauConfig(Section):
@@ -413,10 +417,11 @@ class ChargeOffConfig(Section):
                      source="F15 (FFIEC retail classification: 120 DPD for closed-end loans)")
     recovery_window_days: int = param(365, "days", "Days after charge-off during which the "
                                       "lender keeps collecting.", ge=0)
-    payment_willingness: float = param(0.15, "multiplier", "Willingness of a borrower to pay a "
+    payment_willingness: float = param(0.10, "multiplier", "Willingness of a borrower to pay a "
                                        "charged-off claim, relative to arrears on an active "
                                        "loan (scales unprompted and prompted payments).", ge=0,
-                                       le=1)
+                                       le=1,
+                                   source="calibrated to F1 and F4 (see docs/calibration.md)")
     debt_sale: bool = param(False, "flag", "Sell charged-off debt instead of collecting it.")
     sale_price: float = param(0.10, "currency units per unit of face value", "Price of sold "
                               "debt.", ge=0, le=1,
