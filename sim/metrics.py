@@ -16,7 +16,7 @@ import pandas as pd
 
 from sim.bureau import score_band
 from sim.config import CHANNELS, SCORE_BAND_NAMES
-from sim.population import ACTIVE, CHARGED_OFF
+from sim.population import ACTIVE, CHARGED_OFF, dpd_bucket
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
@@ -171,7 +171,7 @@ def take_snapshot(model: CreditMarket) -> Snapshot:
     """Aggregate the borrower columns and ledgers once, for every metric of the day."""
     pop, day = model.population, model.day
     active = pop.status == ACTIVE
-    code = np.where(pop.dpd > 0, np.minimum((pop.dpd - 1) // 30, 3) + 1, 0)[active]
+    code = np.where(pop.dpd > 0, dpd_bucket(pop.dpd) + 1, 0)[active]
     bucket_loans = np.bincount(code, minlength=5)
     bucket_balance = np.bincount(code, weights=pop.principal[active], minlength=5)
     ledgers = [lender.ledger for lender in model.lender_list]

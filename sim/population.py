@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.config import ScenarioConfig
+from sim.config import DPD_BUCKETS, ScenarioConfig
 from sim.units import DAYS_PER_MONTH, to_cents
 
 NEVER = -(2**30)
@@ -160,6 +160,12 @@ class BorrowerPopulation:
             if isinstance(value, np.ndarray) and value.shape[-1] == self.n:
                 out[name] = value[..., i].tolist() if value.ndim > 1 else value[i].item()
         return out
+
+
+def dpd_bucket(dpd: np.ndarray) -> np.ndarray:
+    """Collection bucket of accounts past due (dpd >= 1): 0 for 1-30, 1 for 31-60, 2 for
+    61-90, 3 for 90 or more (the order of `sim.config.DPD_BUCKETS`)."""
+    return np.minimum((dpd - 1) // DAYS_PER_MONTH, len(DPD_BUCKETS) - 1)
 
 
 def _type_shares(hardship: float, strategic: float, forgetful: float) -> list[float]:

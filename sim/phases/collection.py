@@ -16,8 +16,8 @@ import numpy as np
 
 from sim.config import CHANNELS, DPD_BUCKETS
 from sim.contacts import contact_effects, record_attempts
-from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN, WEEK
-from sim.units import DAYS_PER_MONTH, to_cents
+from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN, WEEK, dpd_bucket
+from sim.units import to_cents
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
@@ -42,7 +42,7 @@ def run(model: CreditMarket) -> None:
     accounts = np.flatnonzero(worked)
     if accounts.size == 0:
         return
-    bucket = np.minimum((pop.dpd[accounts] - 1) // DAYS_PER_MONTH, len(DPD_BUCKETS) - 1)
+    bucket = dpd_bucket(pop.dpd[accounts])
     policy = model.config.collection
     cap = policy.max_contacts_per_7_days
     for channel in CHANNELS:

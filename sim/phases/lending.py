@@ -9,7 +9,7 @@ import numpy as np
 from sim.agents.lender import APPROVED, REJECTION_REASONS
 from sim.bureau import score_band
 from sim.population import ACTIVE, NO_LOAN
-from sim.units import DAYS_PER_MONTH, MONTHS_PER_YEAR, daily_probability
+from sim.units import CENTS, DAYS_PER_MONTH, MONTHS_PER_YEAR, daily_probability
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
@@ -60,8 +60,9 @@ def run(model: CreditMarket) -> None:
 
     months_of_income = lending.loan_months_of_income_median * np.exp(
         rng.normal(0.0, lending.loan_size_sigma, applicants.size))
-    amount = (np.rint(pop.income[applicants] * months_of_income / 100) * 100).astype(np.int64)
-    amount = np.maximum(amount, 100)
+    # Requests are in whole currency units, at least one.
+    amount = (np.rint(pop.income[applicants] * months_of_income / CENTS) * CENTS).astype(np.int64)
+    amount = np.maximum(amount, CENTS)
     apr = np.asarray(lending.apr_by_band)[score_band(pop.score[applicants])]
     rate = apr / MONTHS_PER_YEAR
     installment = annuity_installment(amount, rate, lending.term_months)

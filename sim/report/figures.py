@@ -37,6 +37,12 @@ def write_run_figures(frame: pd.DataFrame, final_scores: np.ndarray, folder: Pat
     return written
 
 
+def _label(ax: plt.Axes, title: str, ylabel: str, xlabel: str = "day") -> None:
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel(xlabel)
+
+
 def _save(fig: plt.Figure, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -63,15 +69,11 @@ def _dpd_buckets(frame: pd.DataFrame) -> plt.Figure:
 def _defaults_and_losses(frame: pd.DataFrame) -> plt.Figure:
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     left.plot(frame["day"], 100 * frame["default_rate"])
-    left.set_ylabel("% of loans originated")
-    left.set_xlabel("day")
-    left.set_title("Default rate (charged off / originated)")
+    _label(left, "Default rate (charged off / originated)", "% of loans originated")
     right.plot(frame["day"], frame["charged_off_principal_cum"], label="charged-off principal")
     right.plot(frame["day"], frame["recoveries_cum"], label="recoveries")
     right.plot(frame["day"], frame["bad_debt_loss"], label="bad-debt loss")
-    right.set_ylabel("currency units (cumulative)")
-    right.set_xlabel("day")
-    right.set_title("Losses and recoveries")
+    _label(right, "Losses and recoveries", "currency units (cumulative)")
     right.legend(fontsize=8)
     return fig
 
@@ -81,16 +83,12 @@ def _collection(frame: pd.DataFrame) -> plt.Figure:
     for channel in CHANNELS:
         weekly = frame[f"contacts_{channel}"].rolling(WEEK, min_periods=1).sum()
         left.plot(frame["day"], weekly, label=channel)
-    left.set_ylabel("contact attempts per 7 days")
-    left.set_xlabel("day")
-    left.set_title("Collection contacts by channel")
+    _label(left, "Collection contacts by channel", "contact attempts per 7 days")
     left.legend(fontsize=8)
     right.plot(frame["day"], frame["collection_cost_cum"], label="contacts and reminders")
     right.plot(frame["day"], frame["legal_cost_cum"], label="legal")
     right.plot(frame["day"], frame["recoveries_cum"], label="recoveries", linestyle="--")
-    right.set_ylabel("currency units (cumulative)")
-    right.set_xlabel("day")
-    right.set_title("Collection cost vs recoveries")
+    _label(right, "Collection cost vs recoveries", "currency units (cumulative)")
     right.legend(fontsize=8)
     return fig
 
@@ -100,15 +98,11 @@ def _deferrals(frame: pd.DataFrame) -> plt.Figure:
     for column in ("deferrals_requested", "deferrals_granted", "deferrals_refused"):
         monthly = frame[column].rolling(MONTH, min_periods=1).sum()
         left.plot(frame["day"], monthly, label=column.removeprefix("deferrals_"))
-    left.set_ylabel("deferrals per 30 days")
-    left.set_xlabel("day")
-    left.set_title("Deferral requests and decisions")
+    _label(left, "Deferral requests and decisions", "deferrals per 30 days")
     left.legend(fontsize=8)
     right.plot(frame["day"], frame["loans_in_deferral"], label="loans in a payment pause")
     right.plot(frame["day"], frame["redefaults_cum"], label="re-defaults (cumulative)")
-    right.set_ylabel("loans")
-    right.set_xlabel("day")
-    right.set_title("Deferred loans")
+    _label(right, "Deferred loans", "loans")
     right.legend(fontsize=8)
     return fig
 
@@ -116,14 +110,10 @@ def _deferrals(frame: pd.DataFrame) -> plt.Figure:
 def _lender(frame: pd.DataFrame) -> plt.Figure:
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     left.plot(frame["day"], frame["lender_profit"])
-    left.set_ylabel("currency units (cumulative)")
-    left.set_xlabel("day")
-    left.set_title("Lender profit")
+    _label(left, "Lender profit", "currency units (cumulative)")
     right.plot(frame["day"], frame["balance_active"], label="principal outstanding")
     right.plot(frame["day"], frame["lender_cash"], label="cash")
-    right.set_ylabel("currency units")
-    right.set_xlabel("day")
-    right.set_title("Lender book and cash")
+    _label(right, "Lender book and cash", "currency units")
     right.legend(fontsize=8)
     return fig
 
