@@ -53,9 +53,23 @@ class CreditBureau:
         self.pending[effective].append((rows.copy(), self.points[event],
                                         event in NEGATIVE_EVENTS))
 
+    def forget(self, rows: np.ndarray) -> None:
+        """Drop pending reports about `rows` (their borrowers left the market)."""
+        if rows.size == 0:
+            return
+        for due, batch in self.pending.items():
+            kept = []
+            for reported, points, negative in batch:
+                stay = reported[~np.isin(reported, rows)]
+                if stay.size:
+                    kept.append((stay, points, negative))
+            self.pending[due] = kept
+
     def apply_due(self, day: int) -> int:
-        """Apply every report that takes effect today; returns how many were applied."""
-        batch = self.pending.pop(day, [])
+        """Apply every report due today or earlier (a report made after this day's reporting
+        phase with no delay waits for the next); returns how many were applied."""
+        batch = [item for due in sorted(d for d in self.pending if d <= day)
+                 for item in self.pending.pop(due)]
         pop = self.population
         applied = 0
         for rows, points, negative in batch:

@@ -215,9 +215,9 @@ class LendingConfig(Section):
                                         "equally among lenders).", ge=0)
     bureau_flag_lookback_days: int = param(365, "days", "Applicants with a negative bureau "
                                            "report (serious delinquency, legal, charge-off) "
-                                           "this recent are rejected.", ge=0)
+                                           "this recent are rejected.", ge=0, le=36500)
     repeat_cooldown_days: int = param(30, "days", "Days after a loan is repaid before the "
-                                      "borrower can need a new one.", ge=0)
+                                      "borrower can need a new one.", ge=0, le=36500)
 
     @model_validator(mode="after")
     def _five_bands(self) -> LendingConfig:
@@ -277,11 +277,14 @@ class DeferralConfig(Section):
     accrue_interest: bool = param(True, "flag", "Interest accrues during the pause and is due "
                                   "with the first installment after it.")
     waive_arrears_interest: bool = param(True, "flag", "Past-due interest and fees are waived "
-                                         "at the grant (otherwise they stay due).")
+                                         "at the grant (otherwise they are carried, not past "
+                                         "due, to the first installment after it).")
+    reapply_after_days: int = param(30, "days", "Days an applicant waits before asking again "
+                                    "(for the same loan).", ge=1, le=36500)
     max_per_loan: int = param(1, "deferrals", "Largest number of deferrals per loan.", ge=0,
                               le=12)
     redefault_dpd: int = param(60, "days", "DPD at which a loan that was deferred counts as "
-                               "re-defaulted.", ge=1, source="F11 (OCC/OTS 60+ DPD "
+                               "re-defaulted.", ge=1, le=36500, source="F11 (OCC/OTS 60+ DPD "
                                "re-default definition)")
 
 
@@ -314,7 +317,7 @@ class ChannelSpec(Section):
     stress: float = param(0.0, "stress points", "Stress a reached borrower takes from the "
                           "contact.", ge=0)
     complaint_probability: float = param(0.0, "probability", "Chance of a complaint per "
-                                         "contact at zero stress.", ge=0, le=1)
+                                         "contact to a borrower at zero stress.", ge=0, le=1)
     uses_capacity: bool = param(False, "flag", "Each attempt takes one unit of a collector's "
                                 "daily capacity.")
     informs_deferral: bool = param(False, "flag", "A reached borrower learns that deferral "
@@ -347,7 +350,8 @@ class CollectionConfig(Section):
                                        "delinquent accounts.", ge=1, le=64)
     capacity_per_1000_borrowers: float = param(
         20.0, "contacts per collector-day per 1,000 borrowers", "Daily capacity of one "
-        "collector for capacity-using channels, scaled with the market size.", ge=0)
+        "collector for capacity-using channels, scaled with the size of its lender's share of "
+        "the market (borrowers / lenders).", ge=0)
     capacity_priority: Literal["highest_dpd", "lowest_dpd", "random"] = param(
         "highest_dpd", "choice", "Which accounts a collector contacts first when capacity is "
         "short.")
@@ -377,9 +381,9 @@ class LegalConfig(Section):
     """Legal action against delinquent or charged-off accounts."""
 
     enabled: bool = param(True, "flag", "The lender sues.")
-    dpd: int = param(150, "days", "DPD at which legal action is filed.", ge=1)
+    dpd: int = param(150, "days", "DPD at which legal action is filed.", ge=1, le=36500)
     cost: float = param(300.0, "currency units per case", "Cost of filing a case.", ge=0)
-    delay_days: int = param(90, "days", "Days from filing to judgment.", ge=0)
+    delay_days: int = param(90, "days", "Days from filing to judgment.", ge=0, le=36500)
     recovery_share: float = param(0.2, "share of the debt", "Share of the debt the judgment "
                                   "recovers (limited by the borrower's cash).", ge=0, le=1,
                               source="calibrated to F1 and F4 (see docs/calibration.md)")
@@ -395,9 +399,11 @@ class BureauConfig(Section):
     hardship_score_offset: float = param(-40.0, "score points", "Starting-score offset of "
                                          "fragile borrowers.")
     report_dpd: int = param(60, "days", "DPD at which the lender reports serious delinquency "
-                            "to the bureau.", ge=1)
+                            "to the bureau.", ge=1, le=36500)
     reporting_delay_days: int = param(15, "days", "Days between a lender's report and the "
-                                      "score move.", ge=0, le=365)
+                                      "score move (reports made after the day's reporting "
+                                      "phase move scores the next day at the earliest).", ge=0,
+                                      le=365)
     on_time_points: int = param(2, "score points", "Score gain per installment paid on time.",
                                 ge=0, le=100)
     missed_points: int = param(-8, "score points", "Score change per missed installment.",
@@ -413,10 +419,10 @@ class BureauConfig(Section):
 class ChargeOffConfig(Section):
     """Charge-off, later recoveries and debt sale."""
 
-    dpd: int = param(120, "days", "DPD at which a loan is charged off.", ge=1,
+    dpd: int = param(120, "days", "DPD at which a loan is charged off.", ge=1, le=36500,
                      source="F15 (FFIEC retail classification: 120 DPD for closed-end loans)")
     recovery_window_days: int = param(365, "days", "Days after charge-off during which the "
-                                      "lender keeps collecting.", ge=0)
+                                      "lender keeps collecting.", ge=0, le=36500)
     payment_willingness: float = param(0.10, "multiplier", "Willingness of a borrower to pay a "
                                        "charged-off claim, relative to arrears on an active "
                                        "loan (scales unprompted and prompted payments).", ge=0,
@@ -427,7 +433,7 @@ class ChargeOffConfig(Section):
                               "debt.", ge=0, le=1,
                               source="F12 (FTC 2013: 4 cents; CFPB 2014: 16 cents fresh)")
     sale_after_days: int = param(0, "days", "Days after charge-off at which debt is sold.",
-                                 ge=0)
+                                 ge=0, le=36500)
 
 
 class ScenarioConfig(Section):

@@ -56,13 +56,15 @@ def contact_effects(model: CreditMarket, rows: np.ndarray, channel: str) -> None
     if touched.size == 0:
         return
 
-    stress = pop.current_stress(touched, day, policy.stress_half_life_days) + spec.stress
+    stress_before = pop.current_stress(touched, day, policy.stress_half_life_days)
+    stress = stress_before + spec.stress
     pop.stress[touched] = stress
     pop.stress_day[touched] = day
     if spec.informs_deferral:
         pop.aware[touched[~third_party]] = True
 
-    complaint_p = spec.complaint_probability * (1.0 + policy.complaint_stress_elasticity * stress)
+    complaint_p = spec.complaint_probability * (
+        1.0 + policy.complaint_stress_elasticity * stress_before)
     complaint_p = complaint_p * np.where(third_party, policy.third_party_complaint_multiplier, 1)
     complained = touched[rng.random(touched.size) < np.minimum(complaint_p, 1.0)]
     model.events["complaints"] += complained.size

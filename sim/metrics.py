@@ -45,6 +45,9 @@ class Snapshot:
     totals: dict[str, int]
     bucket_loans: np.ndarray  # active loans: current, 1-30, 31-60, 61-90, 90+
     bucket_balance: np.ndarray  # principal in cents, same buckets
+    balance_dpd30: float  # principal of active loans with dpd >= 30, cents
+    balance_dpd90: float  # principal of active loans with dpd >= 90, cents
+    loans_dpd30: int  # active loans with dpd >= 30
     loans_in_deferral: int
     claims_open: int
     score_mean: float
@@ -108,12 +111,12 @@ METRICS: tuple[Metric, ...] = (
     Metric("balance_active", "currency units", "Principal outstanding on active loans.",
            lambda s: _units(s.bucket_balance.sum())),
     Metric("dpd30_share", "share of balances", "Principal 30+ days past due over principal "
-           "outstanding.", lambda s: _ratio(s.bucket_balance[2:].sum(), s.bucket_balance.sum())),
+           "outstanding.", lambda s: _ratio(s.balance_dpd30, s.bucket_balance.sum())),
     Metric("dpd90_share", "share of balances", "Principal 90+ days past due over principal "
-           "outstanding.", lambda s: _ratio(s.bucket_balance[4], s.bucket_balance.sum())),
+           "outstanding.", lambda s: _ratio(s.balance_dpd90, s.bucket_balance.sum())),
     Metric("dpd30_loan_share", "share of loans", "Active loans 30+ days past due over active "
            "loans (what peers see).",
-           lambda s: _ratio(s.bucket_loans[2:].sum(), s.bucket_loans.sum())),
+           lambda s: _ratio(s.loans_dpd30, s.bucket_loans.sum())),
     *_event_metrics(),
     Metric("originations_cum", "loans", "Loans originated since day 0.",
            lambda s: float(s.totals["originations"])),
@@ -174,10 +177,14 @@ def take_snapshot(model: CreditMarket) -> Snapshot:
     code = np.where(pop.dpd > 0, dpd_bucket(pop.dpd) + 1, 0)[active]
     bucket_loans = np.bincount(code, minlength=5)
     bucket_balance = np.bincount(code, weights=pop.principal[active], minlength=5)
+    dpd, principal = pop.dpd[active], pop.principal[active]
     ledgers = [lender.ledger for lender in model.lender_list]
     return Snapshot(
         day=day, events=model.events, totals=model.totals,
         bucket_loans=bucket_loans, bucket_balance=bucket_balance,
+        balance_dpd30=float(principal[dpd >= 30].sum()),
+        balance_dpd90=float(principal[dpd >= 90].sum()),
+        loans_dpd30=int(np.count_nonzero(dpd >= 30)),
         loans_in_deferral=int(np.count_nonzero(active & (pop.deferral_until > day))),
         claims_open=int(np.count_nonzero(pop.status == CHARGED_OFF)),
         score_mean=float(pop.score.mean()) if pop.n else 0.0,

@@ -65,7 +65,7 @@ class CreditMarket(mesa.Model):
         capital = to_cents(config.lending.capital_per_borrower) * config.run.borrowers
         self.lender_list = [Lender(self, k, capital // n_lenders) for k in range(n_lenders)]
         capacity = int(round(config.collection.capacity_per_1000_borrowers
-                             * config.run.borrowers / 1000))
+                             * config.run.borrowers / n_lenders / 1000))
         self.collector_list: list[Collector] = []
         for lender in self.lender_list:
             for slot in range(config.collection.collectors_per_lender):

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.population import ACTIVE, CHARGED_OFF, NEVER, NO_LOAN
+from sim.population import CHARGED_OFF, NEVER, NO_LOAN
+from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
@@ -79,12 +80,25 @@ def pay(model: CreditMarket, rows: np.ndarray, amount: np.ndarray) -> None:
                sum_by_lender(model, a_rows, to_fees), strict=True)
     for lender, (principal, interest, fees) in zip(model.lender_list, sums, strict=True):
         lender.ledger.receive_payment(principal, interest, fees)
-    cleared = a_rows[pop.arrears(a_rows) == 0]
+    arrears = pop.arrears(a_rows)
+    behind = a_rows[arrears > 0]
+    pop.dpd[behind] = np.minimum(pop.dpd[behind], contractual_dpd(model, behind))
+    cleared = a_rows[arrears == 0]
     pop.dpd[cleared] = 0
     pop.strategic_default[cleared] = False
+    pop.legal_day[cleared] = -1  # a case filed against a loan that caught up is withdrawn
     finished = cleared[(pop.principal[cleared] == 0) & (pop.deferred_interest[cleared] == 0)]
     model.events["paid_off"] += finished.size
     close_accounts(model, finished)
+
+
+def contractual_dpd(model: CreditMarket, rows: np.ndarray) -> np.ndarray:
+    """Days past due of the oldest unpaid installment of active loans `rows`, counting the
+    arrears as whole installments: one installment behind is (today - last due day)."""
+    pop = model.population
+    installment = np.maximum(pop.installment[rows], 1)
+    behind = -(-pop.arrears(rows) // installment)
+    return ((behind - 1) * DAYS_PER_MONTH + (model.day - pop.last_due[rows])).astype(np.int32)
 
 
 def close_accounts(model: CreditMarket, rows: np.ndarray) -> None:
@@ -103,7 +117,3 @@ def close_accounts(model: CreditMarket, rows: np.ndarray) -> None:
     pop.strategic_default[rows] = False
     pop.cooldown_until[rows] = model.day + model.config.lending.repeat_cooldown_days
 
-
-def is_active(model: CreditMarket, rows: np.ndarray) -> np.ndarray:
-    """Mask of `rows` whose loan is active (not charged off, not closed)."""
-    return model.population.status[rows] == ACTIVE

@@ -41,7 +41,7 @@ class BorrowerPopulation:
     not yet repaid), `principal_due`, `interest_due`, `fees_due` (cents past due or due
     today), `deferred_interest` (cents, due with the first installment after a pause),
     `claim` (cents owed on a charged-off loan), `rate` (monthly), `installment` (cents),
-    `installments_left`, `next_due` (day), `dpd` (days past due), `worst_dpd`,
+    `installments_left`, `next_due` and `last_due` (days), `dpd` (days past due), `worst_dpd`,
     `deferral_until`, `deferrals_used`, `deferral_asked_day`, `deferred_ever`, `redefaulted`,
     `strategic_default`, `legal_day` (judgment day of a filed case, -1 if none),
     `chargeoff_day`, `loans_taken`.
@@ -80,6 +80,7 @@ class BorrowerPopulation:
         self.installment = np.zeros(n, np.int64)
         self.installments_left = np.zeros(n, np.int16)
         self.next_due = np.full(n, NEVER, np.int32)
+        self.last_due = np.full(n, NEVER, np.int32)
         self.dpd = np.zeros(n, np.int32)
         self.worst_dpd = np.zeros(n, np.int32)
         self.deferral_until = np.full(n, NEVER, np.int32)

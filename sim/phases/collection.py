@@ -37,9 +37,7 @@ def run(model: CreditMarket) -> None:
         collector.used_today = 0
     _escalate(model)
 
-    worked = (((pop.status == ACTIVE) & (pop.dpd > 0) & (pop.deferral_until <= day))
-              | ((pop.status == CHARGED_OFF) & (pop.claim > 0)))
-    accounts = np.flatnonzero(worked)
+    accounts = np.flatnonzero(_worked(model, slice(None)))
     if accounts.size == 0:
         return
     bucket = dpd_bucket(pop.dpd[accounts])
@@ -50,6 +48,7 @@ def run(model: CreditMarket) -> None:
         if not weekly.any():
             continue
         rows = accounts[rng.random(accounts.size) < (weekly / WEEK)[bucket]]
+        rows = rows[_worked(model, rows)]  # an earlier channel's contact may have cured it
         if channel in policy.opt_out_channels:
             rows = rows[~pop.opted_out[rows]]
         rows = rows[pop.contacts_last_7_days(rows) < cap]
@@ -57,6 +56,15 @@ def run(model: CreditMarket) -> None:
             rows = _ration(model, rows, channel)
         record_attempts(model, rows, channel)
         contact_effects(model, rows, channel)
+
+
+def _worked(model: CreditMarket, rows: np.ndarray | slice) -> np.ndarray:
+    """Mask of `rows` in collection: active and past due outside a deferral pause, or charged
+    off with a claim left."""
+    pop, day = model.population, model.day
+    status = pop.status[rows]
+    return (((status == ACTIVE) & (pop.dpd[rows] > 0) & (pop.deferral_until[rows] <= day))
+            | ((status == CHARGED_OFF) & (pop.claim[rows] > 0)))
 
 
 def _escalate(model: CreditMarket) -> None:

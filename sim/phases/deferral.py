@@ -1,12 +1,13 @@
 """Phase 4, deferral: borrowers in difficulty apply, lenders review by policy and grant.
 
 Aware borrowers with an active loan who are in a shock or past due apply at `apply_rate`
-(strategic defaulters more readily), at most once a month. The lender refuses if deferral is
-off or the loan used its limit; otherwise it checks eligibility (hardship, force majeure, small
-balance with a good record). Its verification catches an ineligible applicant with probability
-`verification_accuracy`; the others are granted by mistake. A grant re-ages the loan (DPD back
-to 0, past-due principal rescheduled over the remaining term plus the missed months) and either
-pauses payments for `extend_months` or cuts the rate.
+(strategic defaulters more readily), at most once every `reapply_after_days`. The lender
+refuses if deferral is off or the loan used its limit; otherwise it checks eligibility
+(hardship, force majeure, small balance with a good record). Its verification catches an
+ineligible applicant with probability `verification_accuracy`; the others are granted by
+mistake. A grant re-ages the loan (DPD back to 0, past-due principal rescheduled over the
+remaining term plus the unpaid installments, a filed case withdrawn) and either pauses
+payments for `extend_months` or cuts the rate.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def run(model: CreditMarket) -> None:
 
     active = pop.status == ACTIVE
     open_to_apply = (active & (pop.deferral_until <= day) & pop.aware
-                     & (day - pop.deferral_asked_day >= DAYS_PER_MONTH))
+                     & (day - pop.deferral_asked_day >= cfg.reapply_after_days))
     shocked = pop.in_shock(day)
     candidates = np.flatnonzero(open_to_apply & (shocked | (pop.dpd > 0)))
     if candidates.size == 0:
@@ -78,30 +79,36 @@ def grant(model: CreditMarket, rows: np.ndarray) -> None:
         return
     pop, day = model.population, model.day
     cfg = model.config.deferral
+    unpaid_installments = -(-pop.arrears(rows) // np.maximum(pop.installment[rows], 1))
     if cfg.waive_arrears_interest:
         interest = sum_by_lender(model, rows, pop.interest_due[rows])
         fees = sum_by_lender(model, rows, pop.fees_due[rows])
         for lender, i, f in zip(model.lender_list, interest, fees, strict=True):
             lender.ledger.waive(i, f)
-        pop.interest_due[rows] = 0
-        pop.fees_due[rows] = 0
-    missed_months = -(-pop.dpd[rows] // DAYS_PER_MONTH)
+    else:
+        # Kept, but not past due: payable (as interest) with the first installment after.
+        pop.deferred_interest[rows] += pop.interest_due[rows] + pop.fees_due[rows]
+    pop.interest_due[rows] = 0
+    pop.fees_due[rows] = 0
     pop.principal_due[rows] = 0
-    remaining = pop.installments_left[rows].astype(np.int32) + missed_months
+    remaining = pop.installments_left[rows].astype(np.int32) + unpaid_installments
     remaining = np.maximum(remaining, 1)
     if cfg.mode == "extend":
-        pause = cfg.extend_months * DAYS_PER_MONTH
-        pop.next_due[rows] = day + pause
-        pop.deferral_until[rows] = day + pause
+        resume = day + cfg.extend_months * DAYS_PER_MONTH
         if cfg.accrue_interest:
-            accrued = np.rint(pop.principal[rows] * pop.rate[rows] * cfg.extend_months)
+            # The first installment after the pause charges one month; accrue the rest.
+            months = np.maximum(resume - pop.last_due[rows] - DAYS_PER_MONTH, 0) / DAYS_PER_MONTH
+            accrued = np.rint(pop.principal[rows] * pop.rate[rows] * months)
             pop.deferred_interest[rows] += accrued.astype(np.int64)
+        pop.next_due[rows] = resume
+        pop.deferral_until[rows] = resume
     else:
         pop.rate[rows] *= 1.0 - cfg.rate_cut_share
         pop.next_due[rows] = day + DAYS_PER_MONTH
     pop.installments_left[rows] = remaining.astype(np.int16)
     pop.installment[rows] = annuity_installment(pop.principal[rows], pop.rate[rows], remaining)
     pop.dpd[rows] = 0
+    pop.legal_day[rows] = -1  # a case filed against a re-aged loan is withdrawn
     pop.deferrals_used[rows] += 1
     pop.deferred_ever[rows] = True
 

@@ -35,6 +35,7 @@ def _turnover(model: CreditMarket) -> None:
     leaving = np.flatnonzero((rng.random(pop.n) < p) & (pop.status == NO_LOAN))
     if leaving.size:
         model.flows["turnover_cash_out"] += int(pop.cash[leaving].sum())
+        model.bureau.forget(leaving)
         pop.draw_people(leaving, model.config, rng)
         model.flows["turnover_cash_in"] += int(pop.cash[leaving].sum())
         model.events["borrowers_replaced"] += leaving.size

@@ -56,21 +56,25 @@ def _age(model: CreditMarket, late: np.ndarray, charged: np.ndarray) -> None:
 
 
 def fall_due(model: CreditMarket, rows: np.ndarray) -> None:
-    """Interest for the month accrues and one installment's principal falls due on `rows`;
-    the last installment carries all principal left."""
+    """Interest for the month accrues (on scheduled and on past-due principal) and one
+    installment's principal falls due on `rows`; the last installment carries all principal
+    left, and any deferred charges fall due with it."""
     if rows.size == 0:
         return
     pop = model.population
     scheduled = pop.principal[rows] - pop.principal_due[rows]
-    interest = np.rint(pop.principal[rows] * pop.rate[rows]).astype(np.int64)
+    rate = pop.rate[rows]
+    scheduled_interest = np.rint(scheduled * rate).astype(np.int64)
+    interest = scheduled_interest + np.rint(pop.principal_due[rows] * rate).astype(np.int64)
     last = pop.installments_left[rows] <= 1
-    principal_part = np.clip(pop.installment[rows] - interest, 0, scheduled)
+    principal_part = np.clip(pop.installment[rows] - scheduled_interest, 0, scheduled)
     principal_part = np.where(last, scheduled, principal_part)
     pop.principal_due[rows] += principal_part
     pop.interest_due[rows] += interest + pop.deferred_interest[rows]
     pop.deferred_interest[rows] = 0
     pop.installments_left[rows] = np.maximum(pop.installments_left[rows] - 1, 0)
     pop.next_due[rows] = np.where(last, NEVER, model.day + DAYS_PER_MONTH)
+    pop.last_due[rows] = model.day
     model.events["installments_due"] += rows.size
 
 
