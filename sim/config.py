@@ -132,7 +132,7 @@ class MacroShock(Section):
 class ShockConfig(Section):
     """Life shocks that cut income or add costs, and the macro schedule that scales them."""
 
-    job_loss_rate: float = param(0.08, "events per borrower-year", "Rate at which an employed "
+    job_loss_rate: float = param(0.06, "events per borrower-year", "Rate at which an employed "
                                  "borrower loses their job.", ge=0, le=365,
                              source="calibrated to F1 and F4 (see docs/calibration.md)")
     job_loss_mean_days: float = param(120.0, "days", "Mean duration of unemployment "
@@ -384,7 +384,7 @@ class LegalConfig(Section):
     dpd: int = param(150, "days", "DPD at which legal action is filed.", ge=1, le=36500)
     cost: float = param(300.0, "currency units per case", "Cost of filing a case.", ge=0)
     delay_days: int = param(90, "days", "Days from filing to judgment.", ge=0, le=36500)
-    recovery_share: float = param(0.2, "share of the debt", "Share of the debt the judgment "
+    recovery_share: float = param(0.1, "share of the debt", "Share of the debt the judgment "
                                   "recovers (limited by the borrower's cash).", ge=0, le=1,
                               source="calibrated to F1 and F4 (see docs/calibration.md)")
 
@@ -423,7 +423,7 @@ class ChargeOffConfig(Section):
                      source="F15 (FFIEC retail classification: 120 DPD for closed-end loans)")
     recovery_window_days: int = param(365, "days", "Days after charge-off during which the "
                                       "lender keeps collecting.", ge=0, le=36500)
-    payment_willingness: float = param(0.10, "multiplier", "Willingness of a borrower to pay a "
+    payment_willingness: float = param(0.05, "multiplier", "Willingness of a borrower to pay a "
                                        "charged-off claim, relative to arrears on an active "
                                        "loan (scales unprompted and prompted payments).", ge=0,
                                        le=1,
