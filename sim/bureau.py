@@ -55,12 +55,14 @@ class CreditBureau:
 
     def forget(self, rows: np.ndarray) -> None:
         """Drop pending reports about `rows` (their borrowers left the market)."""
-        if rows.size == 0:
+        if rows.size == 0 or not self.pending:
             return
+        leaving = np.zeros(self.population.n, bool)
+        leaving[rows] = True
         for due, batch in self.pending.items():
             kept = []
             for reported, points, negative in batch:
-                stay = reported[~np.isin(reported, rows)]
+                stay = reported[~leaving[reported]]
                 if stay.size:
                     kept.append((stay, points, negative))
             self.pending[due] = kept

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.bureau import score_band
-from sim.config import CHANNELS, SCORE_BAND_NAMES
+from sim.config import CHANNELS, SCORE_BAND_EDGES, SCORE_BAND_NAMES
 from sim.population import ACTIVE, CHARGED_OFF, dpd_bucket
 
 if TYPE_CHECKING:
@@ -179,6 +178,8 @@ def take_snapshot(model: CreditMarket) -> Snapshot:
     bucket_balance = np.bincount(code, weights=pop.principal[active], minlength=5)
     dpd, principal = pop.dpd[active], pop.principal[active]
     ledgers = [lender.ledger for lender in model.lender_list]
+    by_point = np.bincount(pop.score, minlength=SCORE_BAND_EDGES[-1] + 1)
+    band_counts = np.add.reduceat(by_point, np.asarray(SCORE_BAND_EDGES[:-1]))
     return Snapshot(
         day=day, events=model.events, totals=model.totals,
         bucket_loans=bucket_loans, bucket_balance=bucket_balance,
@@ -187,8 +188,8 @@ def take_snapshot(model: CreditMarket) -> Snapshot:
         loans_dpd30=int(np.count_nonzero(dpd >= 30)),
         loans_in_deferral=int(np.count_nonzero(active & (pop.deferral_until > day))),
         claims_open=int(np.count_nonzero(pop.status == CHARGED_OFF)),
-        score_mean=float(pop.score.mean()) if pop.n else 0.0,
-        band_counts=np.bincount(score_band(pop.score), minlength=len(SCORE_BAND_NAMES)),
+        score_mean=float(by_point @ np.arange(by_point.size)) / max(pop.n, 1),
+        band_counts=band_counts,
         jobless=int(np.count_nonzero(pop.jobless_until > day)),
         ill=int(np.count_nonzero(pop.ill_until > day)),
         lender_cash=sum(x.cash for x in ledgers),

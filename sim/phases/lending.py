@@ -9,6 +9,7 @@ import numpy as np
 from sim.agents.lender import APPROVED, REJECTION_REASONS
 from sim.bureau import score_band
 from sim.population import ACTIVE, NO_LOAN
+from sim.sampling import bernoulli_rows
 from sim.units import CENTS, DAYS_PER_MONTH, MONTHS_PER_YEAR, daily_probability
 
 if TYPE_CHECKING:
@@ -52,10 +53,9 @@ def run(model: CreditMarket) -> None:
                           & (pop.churned != all_churned))
     if free.size == 0:
         return
-    n_need = rng.binomial(free.size, daily_probability(lending.need_rate))
-    if n_need == 0:
+    applicants = bernoulli_rows(rng, free, daily_probability(lending.need_rate))
+    if applicants.size == 0:
         return
-    applicants = np.sort(rng.choice(free, n_need, replace=False))
     lender_of = _choose_lenders(pop.churned[applicants], n_lenders, rng)
 
     months_of_income = lending.loan_months_of_income_median * np.exp(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.population import FRAGILE, NO_LOAN
+from sim.sampling import bernoulli_rows
 from sim.units import DAYS_PER_MONTH, daily_probability
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def _turnover(model: CreditMarket) -> None:
     p = daily_probability(model.config.borrowers.turnover_rate)
     if p <= 0:
         return
-    leaving = np.flatnonzero((rng.random(pop.n) < p) & (pop.status == NO_LOAN))
+    leaving = bernoulli_rows(rng, np.flatnonzero(pop.status == NO_LOAN), p)
     if leaving.size:
         model.flows["turnover_cash_out"] += int(pop.cash[leaving].sum())
         model.bureau.forget(leaving)
@@ -54,16 +55,18 @@ def run(model: CreditMarket) -> None:
     shocks = model.config.shocks
     job_mult, ill_mult, _ = macro_multipliers(model, day)
     fragile = pop.kind == FRAGILE
+    fragile_multiplier = model.config.borrowers.hardship_shock_multiplier
     for until, rate, mult, mean_days in (
         (pop.jobless_until, shocks.job_loss_rate, job_mult, shocks.job_loss_mean_days),
         (pop.ill_until, shocks.illness_rate, ill_mult, shocks.illness_mean_days),
     ):
-        base = daily_probability(rate * mult)
-        high = daily_probability(rate * mult * model.config.borrowers.hardship_shock_multiplier)
-        start = (rng.random(pop.n) < np.where(fragile, high, base)) & (until <= day)
-        rows = np.flatnonzero(start)
-        if rows.size:
-            until[rows] = day + rng.geometric(1.0 / mean_days, rows.size)
+        free = until <= day
+        for group, group_rate in ((~fragile, rate * mult),
+                                  (fragile, rate * mult * fragile_multiplier)):
+            rows = bernoulli_rows(rng, np.flatnonzero(free & group),
+                                  daily_probability(group_rate))
+            if rows.size:
+                until[rows] = day + rng.geometric(1.0 / mean_days, rows.size)
 
     rows = model.pay_day_rows[day % DAYS_PER_MONTH]
     if rows.size == 0:
