@@ -84,6 +84,12 @@ class Ledger:
         self.fees_waived += fees
 
     @property
+    def outstanding(self) -> int:
+        """Principal of active loans by the books, in cents (disbursed less repaid less
+        charged off); `check` verifies it against the borrower columns."""
+        return self.disbursed - self.principal_repaid - self.charged_off_principal
+
+    @property
     def bad_debt_loss(self) -> int:
         """Charged-off principal net of recoveries, in cents."""
         return self.charged_off_principal - self.recoveries

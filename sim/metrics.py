@@ -172,12 +172,17 @@ METRIC_UNITS: dict[str, str] = {m.name: m.unit for m in METRICS}
 def take_snapshot(model: CreditMarket) -> Snapshot:
     """Aggregate the borrower columns and ledgers once, for every metric of the day."""
     pop, day = model.population, model.day
-    active = pop.status == ACTIVE
-    code = np.where(pop.dpd > 0, dpd_bucket(pop.dpd) + 1, 0)[active]
-    bucket_loans = np.bincount(code, minlength=5)
-    bucket_balance = np.bincount(code, weights=pop.principal[active], minlength=5)
-    dpd, principal = pop.dpd[active], pop.principal[active]
     ledgers = [lender.ledger for lender in model.lender_list]
+    late = np.flatnonzero(pop.dpd > 0)
+    late = late[pop.status[late] == ACTIVE]
+    dpd, principal = pop.dpd[late], pop.principal[late]
+    bucket = dpd_bucket(dpd)
+    late_loans = np.bincount(bucket, minlength=4)
+    late_balance = np.bincount(bucket, weights=principal, minlength=4)
+    active_loans = model.active_loans()
+    active_balance = sum(x.outstanding for x in ledgers)
+    bucket_loans = np.concatenate([[active_loans - late_loans.sum()], late_loans])
+    bucket_balance = np.concatenate([[active_balance - principal.sum()], late_balance])
     by_point = np.bincount(pop.score, minlength=SCORE_BAND_EDGES[-1] + 1)
     band_counts = np.add.reduceat(by_point, np.asarray(SCORE_BAND_EDGES[:-1]))
     return Snapshot(
@@ -186,7 +191,7 @@ def take_snapshot(model: CreditMarket) -> Snapshot:
         balance_dpd30=float(principal[dpd >= 30].sum()),
         balance_dpd90=float(principal[dpd >= 90].sum()),
         loans_dpd30=int(np.count_nonzero(dpd >= 30)),
-        loans_in_deferral=int(np.count_nonzero(active & (pop.deferral_until > day))),
+        loans_in_deferral=int(np.count_nonzero(pop.deferral_until > day)),
         claims_open=int(np.count_nonzero(pop.status == CHARGED_OFF)),
         score_mean=float(by_point @ np.arange(by_point.size)) / max(pop.n, 1),
         band_counts=band_counts,

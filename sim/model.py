@@ -18,7 +18,7 @@ from sim.config import ScenarioConfig
 from sim.ledger import AccountingError
 from sim.metrics import EVENT_NAMES, METRIC_NAMES, MetricsRecorder
 from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
-from sim.population import BorrowerPopulation
+from sim.population import ACTIVE, BorrowerPopulation
 from sim.units import DAYS_PER_MONTH, to_cents
 
 FLOW_NAMES = ("income", "living_expenses", "loans_spent", "contact_costs", "legal_costs",
@@ -114,18 +114,28 @@ class CreditMarket(mesa.Model):
             if progress is not None:
                 progress(1)
 
+    def active_loans(self) -> int:
+        """Active loans: originated, not yet repaid or charged off (from the day's totals)."""
+        return self.totals["originations"] - self.totals["paid_off"] - self.totals["defaults"]
+
     def check_accounts(self) -> None:
-        """Raise AccountingError if a lender's books or the system's money do not balance."""
-        for lender in self.lender_list:
-            lender.ledger.check(lender.outstanding(), name=f"lender {lender.index}")
+        """Raise AccountingError if a lender's books, the count of active loans or the system's
+        money do not balance."""
+        pop = self.population
+        if len(self.lender_list) == 1:
+            self.lender_list[0].ledger.check(int(pop.principal.sum()), name="lender 0")
+        else:
+            for lender in self.lender_list:
+                lender.ledger.check(lender.outstanding(), name=f"lender {lender.index}")
+        if np.count_nonzero(pop.status == ACTIVE) != self.active_loans():
+            raise AccountingError("active loans in the columns differ from the event counts")
         expected = (self.initial_money + self.flows["income"] - self.flows["living_expenses"]
                     - self.flows["loans_spent"] - self.flows["contact_costs"]
                     - self.flows["legal_costs"] + self.flows["debt_sales"]
                     - self.flows["turnover_cash_out"] + self.flows["turnover_cash_in"])
         if self.money_in_system() != expected:
             raise AccountingError(f"money in system {self.money_in_system()} != {expected}")
-        pop = self.population
-        if (pop.cash < 0).any() or (pop.principal < 0).any() or (pop.claim < 0).any():
+        if min(pop.cash.min(), pop.principal.min(), pop.claim.min(), 0) < 0:
             raise AccountingError("negative cash, principal or claim")
 
     def money_in_system(self) -> int:

@@ -137,9 +137,9 @@ class BorrowerPopulation:
         charged = self.status[idx] == CHARGED_OFF
         return np.where(charged, self.claim[idx], self.arrears(idx))
 
-    def in_shock(self, day: int) -> np.ndarray:
-        """Mask of borrowers in a job-loss or illness shock today."""
-        return (self.jobless_until > day) | (self.ill_until > day)
+    def in_shock(self, day: int, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Mask of borrowers (all, or rows `idx`) in a job-loss or illness shock today."""
+        return (self.jobless_until[idx] > day) | (self.ill_until[idx] > day)
 
     def in_deferral(self, day: int) -> np.ndarray:
         """Mask of loans in a deferral payment pause today."""

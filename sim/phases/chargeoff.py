@@ -30,12 +30,13 @@ def run(model: CreditMarket) -> None:
     pop, day = model.population, model.day
     cfg = model.config.chargeoff
     _judgments(model)
-    charge_off(model, np.flatnonzero((pop.status == ACTIVE) & (pop.dpd >= cfg.dpd)))
+    reaching = np.flatnonzero(pop.dpd >= cfg.dpd)
+    charge_off(model, reaching[pop.status[reaching] == ACTIVE])
 
-    charged = pop.status == CHARGED_OFF
-    age = day - pop.chargeoff_day
+    charged = np.flatnonzero(pop.status == CHARGED_OFF)
+    age = day - pop.chargeoff_day[charged]
     if cfg.debt_sale:
-        sold = np.flatnonzero(charged & (age == cfg.sale_after_days) & (pop.claim > 0))
+        sold = charged[(age == cfg.sale_after_days) & (pop.claim[charged] > 0)]
         if sold.size:
             price = np.rint(pop.claim[sold] * cfg.sale_price).astype(np.int64)
             for lender, total in zip(model.lender_list, sum_by_lender(model, sold, price),
@@ -44,7 +45,7 @@ def run(model: CreditMarket) -> None:
             model.flows["debt_sales"] += int(price.sum())
             model.events["debts_sold"] += sold.size
             close_accounts(model, sold)
-    expired = np.flatnonzero((pop.status == CHARGED_OFF) & (age >= cfg.recovery_window_days))
+    expired = charged[(pop.status[charged] == CHARGED_OFF) & (age >= cfg.recovery_window_days)]
     model.events["claims_written_off"] += expired.size
     close_accounts(model, expired)
 
@@ -75,7 +76,8 @@ def charge_off(model: CreditMarket, rows: np.ndarray) -> None:
 
 def _judgments(model: CreditMarket) -> None:
     pop, day = model.population, model.day
-    judged = np.flatnonzero((pop.legal_day == day) & (pop.status != NO_LOAN))
+    judged = np.flatnonzero(pop.legal_day == day)
+    judged = judged[pop.status[judged] != NO_LOAN]
     if judged.size == 0:
         return
     charge_off(model, judged[pop.status[judged] == ACTIVE])

@@ -37,7 +37,8 @@ def run(model: CreditMarket) -> None:
         collector.used_today = 0
     _escalate(model)
 
-    accounts = np.flatnonzero(_worked(model, slice(None)))
+    accounts = np.flatnonzero((pop.dpd > 0) | (pop.status == CHARGED_OFF))
+    accounts = accounts[_worked(model, accounts)]
     if accounts.size == 0:
         return
     bucket = dpd_bucket(pop.dpd[accounts])
@@ -58,7 +59,7 @@ def run(model: CreditMarket) -> None:
         contact_effects(model, rows, channel)
 
 
-def _worked(model: CreditMarket, rows: np.ndarray | slice) -> np.ndarray:
+def _worked(model: CreditMarket, rows: np.ndarray) -> np.ndarray:
     """Mask of `rows` in collection: active and past due outside a deferral pause, or charged
     off with a claim left."""
     pop, day = model.population, model.day
@@ -69,14 +70,15 @@ def _worked(model: CreditMarket, rows: np.ndarray | slice) -> np.ndarray:
 
 def _escalate(model: CreditMarket) -> None:
     pop, day = model.population, model.day
-    open_account = pop.status != NO_LOAN
-    report = np.flatnonzero(open_account & (pop.dpd == model.config.bureau.report_dpd))
+    report = np.flatnonzero(pop.dpd == model.config.bureau.report_dpd)
+    report = report[pop.status[report] != NO_LOAN]
     model.bureau.report(report, "reported", day)
     model.events["bureau_reports"] += report.size
     legal = model.config.legal
     if not legal.enabled:
         return
-    filing = np.flatnonzero(open_account & (pop.dpd == legal.dpd) & (pop.legal_day < 0))
+    filing = np.flatnonzero(pop.dpd == legal.dpd)
+    filing = filing[(pop.status[filing] != NO_LOAN) & (pop.legal_day[filing] < 0)]
     if filing.size == 0:
         return
     pop.legal_day[filing] = day + legal.delay_days

@@ -38,11 +38,12 @@ def run(model: CreditMarket) -> None:
     cfg = model.config.deferral
     _mark_redefaults(model)
 
-    active = pop.status == ACTIVE
-    open_to_apply = (active & (pop.deferral_until <= day) & pop.aware
-                     & (day - pop.deferral_asked_day >= cfg.reapply_after_days))
-    shocked = pop.in_shock(day)
-    candidates = np.flatnonzero(open_to_apply & (shocked | (pop.dpd > 0)))
+    in_difficulty = np.flatnonzero(pop.in_shock(day) | (pop.dpd > 0))
+    rows = in_difficulty
+    open_to_apply = ((pop.status[rows] == ACTIVE) & (pop.deferral_until[rows] <= day)
+                     & pop.aware[rows]
+                     & (day - pop.deferral_asked_day[rows] >= cfg.reapply_after_days))
+    candidates = rows[open_to_apply]
     if candidates.size == 0:
         return
     rate = cfg.apply_rate / DAYS_PER_MONTH * np.where(
@@ -59,7 +60,7 @@ def run(model: CreditMarket) -> None:
     within_limit = pop.deferrals_used[applicants] < cfg.max_per_loan
     _, _, force_majeure = macro_multipliers(model, day)
     eligible = (
-        (cfg.eligible_hardship & shocked[applicants])
+        (cfg.eligible_hardship & pop.in_shock(day, applicants))
         | (cfg.eligible_force_majeure & force_majeure)
         | (cfg.eligible_small_balance
            & (pop.principal[applicants] <= model.small_balance_cents)
@@ -116,7 +117,7 @@ def grant(model: CreditMarket, rows: np.ndarray) -> None:
 def _mark_redefaults(model: CreditMarket) -> None:
     pop = model.population
     threshold = model.config.deferral.redefault_dpd
-    rows = np.flatnonzero(pop.deferred_ever & ~pop.redefaulted & (pop.dpd >= threshold)
-                          & (pop.status != NO_LOAN))
+    rows = np.flatnonzero(pop.dpd >= threshold)
+    rows = rows[pop.deferred_ever[rows] & ~pop.redefaulted[rows] & (pop.status[rows] != NO_LOAN)]
     pop.redefaulted[rows] = True
     model.events["redefaults"] += rows.size

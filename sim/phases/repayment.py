@@ -31,14 +31,16 @@ def run(model: CreditMarket) -> None:
     reports of on-time and missed installments; today's payment and miss counts.
     """
     pop, day = model.population, model.day
-    active = pop.status == ACTIVE
-    paused = pop.deferral_until > day
-    in_arrears = (pop.principal_due + pop.interest_due + pop.fees_due) > 0
-    late = np.flatnonzero(active & in_arrears & ~paused)
+    # Arrears exist only on loans already past due or whose installment fell due yesterday,
+    # so the search starts from those few rows.
+    late = np.flatnonzero((pop.dpd > 0) | (pop.last_due == day - 1))
+    late = late[pop.status[late] == ACTIVE]
+    late = late[(pop.arrears(late) > 0) & (pop.deferral_until[late] <= day)]
     charged = np.flatnonzero(pop.status == CHARGED_OFF)
     _age(model, late, charged)
 
-    due = np.flatnonzero(active & (pop.next_due == day))
+    due = np.flatnonzero(pop.next_due == day)
+    due = due[pop.status[due] == ACTIVE]
     fall_due(model, due)
     if due.size:
         _scheduled_payments(model, due)
@@ -48,7 +50,7 @@ def run(model: CreditMarket) -> None:
 def _age(model: CreditMarket, late: np.ndarray, charged: np.ndarray) -> None:
     pop = model.population
     pop.dpd[late] += 1
-    np.maximum(pop.worst_dpd, pop.dpd, out=pop.worst_dpd, where=pop.status == ACTIVE)
+    pop.worst_dpd[late] = np.maximum(pop.worst_dpd[late], pop.dpd[late])
     pop.dpd[charged] += 1
     fee_day = late[pop.dpd[late] % DAYS_PER_MONTH == 1]
     pop.fees_due[fee_day] += pop.late_fee_cents
