@@ -9,7 +9,7 @@ import numpy as np
 from sim.agents.lender import APPROVED, REJECTION_REASONS
 from sim.bureau import score_band
 from sim.population import ACTIVE, NO_LOAN
-from sim.sampling import bernoulli_rows
+from sim.sampling import sample_rows
 from sim.units import CENTS, DAYS_PER_MONTH, MONTHS_PER_YEAR, daily_probability
 
 if TYPE_CHECKING:
@@ -49,11 +49,9 @@ def run(model: CreditMarket) -> None:
     lending = model.config.lending
     n_lenders = len(model.lender_list)
     all_churned = np.uint8((1 << n_lenders) - 1)
-    free = np.flatnonzero((pop.status == NO_LOAN) & (pop.cooldown_until <= day)
-                          & (pop.churned != all_churned))
-    if free.size == 0:
-        return
-    applicants = bernoulli_rows(rng, free, daily_probability(lending.need_rate))
+    drawn = sample_rows(rng, pop.n, daily_probability(lending.need_rate))
+    applicants = drawn[(pop.status[drawn] == NO_LOAN) & (pop.cooldown_until[drawn] <= day)
+                       & (pop.churned[drawn] != all_churned)]
     if applicants.size == 0:
         return
     lender_of = _choose_lenders(pop.churned[applicants], n_lenders, rng)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.population import FRAGILE, NO_LOAN
-from sim.sampling import bernoulli_rows
+from sim.sampling import sample_rows, thin
 from sim.units import DAYS_PER_MONTH, daily_probability
 
 if TYPE_CHECKING:
@@ -33,7 +33,8 @@ def _turnover(model: CreditMarket) -> None:
     p = daily_probability(model.config.borrowers.turnover_rate)
     if p <= 0:
         return
-    leaving = bernoulli_rows(rng, np.flatnonzero(pop.status == NO_LOAN), p)
+    leaving = sample_rows(rng, pop.n, p)
+    leaving = leaving[pop.status[leaving] == NO_LOAN]
     if leaving.size:
         model.flows["turnover_cash_out"] += int(pop.cash[leaving].sum())
         model.bureau.forget(leaving)
@@ -54,19 +55,20 @@ def run(model: CreditMarket) -> None:
     _turnover(model)
     shocks = model.config.shocks
     job_mult, ill_mult, _ = macro_multipliers(model, day)
-    fragile = pop.kind == FRAGILE
     fragile_multiplier = model.config.borrowers.hardship_shock_multiplier
     for until, rate, mult, mean_days in (
         (pop.jobless_until, shocks.job_loss_rate, job_mult, shocks.job_loss_mean_days),
         (pop.ill_until, shocks.illness_rate, ill_mult, shocks.illness_mean_days),
     ):
-        free = until <= day
-        for group, group_rate in ((~fragile, rate * mult),
-                                  (fragile, rate * mult * fragile_multiplier)):
-            rows = bernoulli_rows(rng, np.flatnonzero(free & group),
-                                  daily_probability(group_rate))
-            if rows.size:
-                until[rows] = day + rng.geometric(1.0 / mean_days, rows.size)
+        p_fragile = float(daily_probability(rate * mult * fragile_multiplier))
+        if p_fragile <= 0:
+            continue
+        p_other = float(daily_probability(rate * mult))
+        drawn = sample_rows(rng, pop.n, p_fragile)
+        relative = np.where(pop.kind[drawn] == FRAGILE, 1.0, p_other / p_fragile)
+        rows = thin(rng, drawn, relative, eligible=until[drawn] <= day)
+        if rows.size:
+            until[rows] = day + rng.geometric(1.0 / mean_days, rows.size)
 
     rows = model.pay_day_rows[day % DAYS_PER_MONTH]
     if rows.size == 0:
