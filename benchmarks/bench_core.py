@@ -26,7 +26,15 @@ PHASE_MODULES = ("life", "lending", "repayment", "deferral", "collection", "repo
                  "chargeoff")
 
 
+def peak_rss_bytes() -> int:
+    """Peak resident set size of this process so far, in bytes (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def run(borrowers: int, days: int, seed: int) -> dict[str, object]:
+    """Time one baseline run phase by phase; memory is the peak RSS growth over the RSS of
+    the interpreter with every library imported, per borrower."""
+    before = peak_rss_bytes()
     config = load_scenario(ROOT / "scenarios" / "baseline.toml",
                            [f"run.borrowers={borrowers}", f"run.days={days}",
                             f"run.seed={seed}"])
@@ -57,7 +65,9 @@ def run(borrowers: int, days: int, seed: int) -> dict[str, object]:
         "borrowers": borrowers, "days": days, "seed": seed,
         "setup_seconds": round(built, 3), "wall_seconds": round(wall, 3),
         "borrower_ticks_per_second": borrowers * days / wall,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_bytes() / 2**20,
+        "rss_before_model_mb": before / 2**20,
+        "bytes_per_borrower": (peak_rss_bytes() - before) / borrowers,
         "phase_seconds": {k: round(v, 3) for k, v in spent.items()},
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
                    f"Python {platform.python_version()}",
@@ -75,7 +85,9 @@ def main() -> None:
     print(f"{result['borrowers']:,} borrowers x {result['days']} days on {result['machine']}")
     print(f"  wall {result['wall_seconds']:.2f} s (setup {result['setup_seconds']:.2f} s), "
           f"{result['borrower_ticks_per_second'] / 1e6:.1f} million borrower-ticks/s, "
-          f"peak RSS {result['peak_rss_mb']:.0f} MB")
+          f"peak RSS {result['peak_rss_mb']:.0f} MB "
+          f"({result['bytes_per_borrower']:.0f} bytes per borrower over the "
+          f"{result['rss_before_model_mb']:.0f} MB of the interpreter and libraries)")
     total = sum(result["phase_seconds"].values())
     for name, seconds in sorted(result["phase_seconds"].items(), key=lambda kv: -kv[1]):
         print(f"  {name:20s} {seconds:7.3f} s  {100 * seconds / total:5.1f} %")
