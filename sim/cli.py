@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.batch.runner import ShardMismatchError
 from sim.config import ScenarioConfig
 from sim.params_doc import render_toml
 from sim.report.writer import OutputExistsError
@@ -34,6 +35,30 @@ def build_parser() -> argparse.ArgumentParser:
                      "folder")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    compare = commands.add_parser(
+        "compare", help="run every variant of a comparison file R times on common random "
+        "numbers and write tables, figures and a report")
+    compare.add_argument("comparison", type=Path, help="comparison file, e.g. "
+                         "scenarios/compare/strict_vs_lenient.toml")
+    compare.add_argument("--replicates", type=int, help="runs per variant (default: the "
+                         "file's, 20 if it says nothing)")
+    compare.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    compare.add_argument("--borrowers", type=int, help="number of borrowers (overrides "
+                         "run.borrowers)")
+    compare.add_argument("--days", type=int, help="days after the burn-in (overrides "
+                         "run.days)")
+    compare.add_argument("--seed", type=int, help="root seed (overrides run.seed)")
+    compare.add_argument("--set", dest="overrides", action="append", default=[],
+                         metavar="SECTION.KEY=VALUE", help="override a parameter of the base "
+                         "and every variant; repeatable")
+    compare.add_argument("--out", type=Path, help="results folder (default "
+                         "results/<comparison>)")
+    compare.add_argument("--resume", action="store_true", help="keep finished runs in --out "
+                         "and run only the missing ones")
+    compare.add_argument("--overwrite", action="store_true", help="replace an existing results "
+                         "folder")
+    compare.add_argument("--quiet", action="store_true", help="no progress bar")
+
     commands.add_parser("params", help="print the documented baseline scenario (every "
                         "parameter with unit, meaning and source)")
     return parser
@@ -45,8 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "params":
             sys.stdout.write(render_toml(ScenarioConfig()))
             return 0
+        if args.command == "compare":
+            return _compare(args)
         return _run(args)
-    except (ScenarioError, OutputExistsError) as error:
+    except (ScenarioError, OutputExistsError, ShardMismatchError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -54,17 +81,49 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _run(args: argparse.Namespace) -> int:
-    from sim.single_run import run_to_folder
-
+def _overrides(args: argparse.Namespace) -> list[str]:
+    """--seed, --days and --borrowers as overrides, then every --set (validated, and wins)."""
     overrides = []
     for flag, key in (("seed", "run.seed"), ("days", "run.days"),
                       ("borrowers", "run.borrowers")):
         value = getattr(args, flag)
         if value is not None:
             overrides.append(f"{key}={value}")
-    overrides += args.overrides  # given last, so every --set is validated and wins
-    config = load_scenario(args.scenario, overrides)
+    return overrides + args.overrides
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from sim.batch.compare import run_comparison
+    from sim.batch.comparison import load_comparison
+    from sim.batch.runner import default_workers
+
+    if args.replicates is not None and args.replicates < 1:
+        raise ScenarioError("--replicates", None, "must be 1 or more")
+    if args.workers is not None and args.workers < 1:
+        raise ScenarioError("--workers", None, "must be 1 or more")
+    comparison = load_comparison(args.comparison, _overrides(args), args.replicates)
+    out = args.out or Path("results") / args.comparison.stem
+    workers = args.workers or default_workers()
+    result = run_comparison(comparison, out, workers=workers, resume=args.resume,
+                            overwrite=args.overwrite, progress=not args.quiet)
+    print(f"wrote {result.folder}")
+    for failure in result.failures:
+        print(f"  run failed: {failure.describe()}", file=sys.stderr)
+    if result.missing:
+        print(f"  {len(result.missing)} run(s) missing; rerun with --resume to retry them",
+              file=sys.stderr)
+    diffs = result.differences
+    for _, row in diffs[diffs["metric"].isin(["default_rate", "net_loss",
+                                               "complaints_per_1000"])].iterrows():
+        print(f"  {row['variant']} - {row['reference']}: {row['metric']:22s} "
+              f"{row['mean_difference']:+,.4f}  [{row['ci_low']:+,.4f}, {row['ci_high']:+,.4f}]")
+    return 1 if result.missing else 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from sim.single_run import run_to_folder
+
+    config = load_scenario(args.scenario, _overrides(args))
     out = args.out or Path("results") / f"{args.scenario.stem}-seed{config.run.seed}"
     folder, summary = run_to_folder(config, str(args.scenario), out, overwrite=args.overwrite,
                                     progress=not args.quiet)

@@ -57,21 +57,18 @@ class CreditMarket(mesa.Model):
         self.bureau = CreditBureau(config.bureau, self.population)
         self.pay_day_rows = [np.flatnonzero(self.population.pay_dom == d)
                              for d in range(DAYS_PER_MONTH)]
-        self.small_balance_cents = to_cents(config.deferral.small_balance_max)
-        self.policy_enforcement = _policy_enforcement(config)
         self.market_dpd30_share = 0.0
 
         n_lenders = config.lending.lenders
         capital = to_cents(config.lending.capital_per_borrower) * config.run.borrowers
         self.lender_list = [Lender(self, k, capital // n_lenders) for k in range(n_lenders)]
-        capacity = int(round(config.collection.capacity_per_1000_borrowers
-                             * config.run.borrowers / n_lenders / 1000))
         self.collector_list: list[Collector] = []
         for lender in self.lender_list:
             for slot in range(config.collection.collectors_per_lender):
-                collector = Collector(self, lender.index, slot, capacity)
+                collector = Collector(self, lender.index, slot, capacity=0)
                 lender.collectors.append(collector)
                 self.collector_list.append(collector)
+        self._derive_from_config()
         if config.run.borrower_agents:
             Borrower.create_agents(self, config.run.borrowers, list(range(config.run.borrowers)))
 
@@ -82,6 +79,31 @@ class CreditMarket(mesa.Model):
         self.metrics = MetricsRecorder(config.run.days)
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _latest(name) for name in METRIC_NAMES})
+
+    def adopt_policy(self, config: ScenarioConfig) -> None:
+        """Continue this market under another scenario's policies (a comparison's variant
+        taking over after the burn-in). The market's structure must be the same: borrowers,
+        lenders and collectors per lender."""
+        for what, now, new in (
+            ("run.borrowers", self.config.run.borrowers, config.run.borrowers),
+            ("lending.lenders", self.config.lending.lenders, config.lending.lenders),
+            ("collection.collectors_per_lender", self.config.collection.collectors_per_lender,
+             config.collection.collectors_per_lender),
+        ):
+            if now != new:
+                raise ValueError(f"cannot switch policy: {what} differs ({now} vs {new})")
+        self.config = config
+        self._derive_from_config()
+
+    def _derive_from_config(self) -> None:
+        config = self.config
+        self.small_balance_cents = to_cents(config.deferral.small_balance_max)
+        self.policy_enforcement = _policy_enforcement(config)
+        self.population.late_fee_cents = to_cents(config.repayment.late_fee)
+        capacity = int(round(config.collection.capacity_per_1000_borrowers
+                             * config.run.borrowers / config.lending.lenders / 1000))
+        for collector in self.collector_list:
+            collector.capacity = capacity
 
     def step(self) -> None:
         """Simulate one day: the phases in order, then the day's metrics."""

@@ -40,6 +40,8 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
                    "the window (compare F2)."),
     SummaryMeasure("bad_debt_loss", "currency units", "Charged-off principal minus "
                    "recoveries."),
+    SummaryMeasure("recoveries", "currency units", "Recoveries on charged-off loans (debt "
+                   "sales included)."),
     SummaryMeasure("recovery_rate", "share of charged-off principal", "Recoveries over "
                    "charged-off principal."),
     SummaryMeasure("collection_cost", "currency units", "Reminders, collection contacts and "
@@ -94,6 +96,7 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig) -> dict[str, float]:
         "dpd30_share": float(window["dpd30_share"].mean()),
         "dpd90_share": float(window["dpd90_share"].mean()),
         "bad_debt_loss": float(last["bad_debt_loss"]),
+        "recoveries": float(last["recoveries_cum"]),
         "recovery_rate": float(last["recovery_rate"]),
         "collection_cost": collection_cost,
         "net_loss": float(last["bad_debt_loss"]) + collection_cost,

@@ -1,0 +1,1 @@
+"""Batches of runs: replicated comparisons of policies on common random numbers."""

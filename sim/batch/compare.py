@@ -1,0 +1,105 @@
+"""The comparison job: run every variant R times on common random numbers, then write the
+tables, figures and report of the results folder."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from sim.batch.comparison import Comparison
+from sim.batch.runner import (
+    SCORE_BINS,
+    Failure,
+    ShardStore,
+    execute,
+    plan,
+    replicate_seeds,
+)
+from sim.batch.stats import paired_differences, summarize_runs
+from sim.report.compare_figures import write_comparison_figures
+from sim.report.compare_report import comparison_report
+from sim.report.writer import OutputExistsError, manifest, write_json, write_text
+
+
+@dataclass
+class ComparisonResult:
+    """What a comparison produced."""
+
+    folder: Path
+    summary: pd.DataFrame
+    differences: pd.DataFrame
+    failures: list[Failure]
+    missing: list[str]
+
+
+def run_comparison(comparison: Comparison, out: Path, workers: int, resume: bool = False,
+                   overwrite: bool = False, progress: bool = True) -> ComparisonResult:
+    """Run (or resume) a comparison into `out` and write its outputs."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputExistsError(f"{out} exists and is not a folder; choose another --out")
+    if out.exists() and any(out.iterdir()) and not (resume or overwrite):
+        raise OutputExistsError(f"{out} already exists and is not empty; pass --resume to "
+                                "continue its runs, --overwrite to replace it, or another --out")
+    if overwrite and out.exists():
+        shutil.rmtree(out)
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    store = ShardStore(out, comparison.config_hash())
+    store.open(resume=resume)
+    failures = execute(comparison, store, workers=workers, progress=progress)
+    tasks = plan(comparison)
+    runs, series, scores = store.load(tasks)
+    done = set(zip(runs.get("variant", []), runs.get("replicate", []), strict=True))
+    missing = [t.key for t in tasks if (t.variant, t.replicate) not in done]
+
+    variants = comparison.names
+    summary = summarize_runs(runs, variants)
+    differences = paired_differences(runs, variants)
+    _write_table(runs, out / "runs.parquet")
+    _write_table(series, out / "timeseries.parquet")
+    _write_csv(summary, out / "summary.csv")
+    _write_csv(differences, out / "differences.csv")
+    figures: list[Path] = []
+    if len(runs):
+        staging = out / ".figures.tmp"
+        shutil.rmtree(staging, ignore_errors=True)
+        figures = write_comparison_figures(series, summary, runs, scores, SCORE_BINS,
+                                           variants, staging, comparison.burn_in_days)
+        shutil.rmtree(out / "figures", ignore_errors=True)
+        staging.rename(out / "figures")
+        figures = [out / "figures" / p.name for p in figures]
+    wall = time.perf_counter() - clock
+    write_text(out / "report.md", comparison_report(comparison, summary, differences,
+                                                    figures, failures, missing, workers))
+    write_json(out / "manifest.json", manifest(
+        comparison.base.model_dump(mode="json"), comparison.base.run.seed,
+        str(comparison.path), wall, started, extra={
+            "comparison": {"title": comparison.title, "replicates": comparison.replicates,
+                           "burn_in_days": comparison.burn_in_days,
+                           "config_hash": comparison.config_hash(), "workers": workers,
+                           "variants": {n: c.model_dump(mode="json")
+                                        for n, c in comparison.variants}},
+            "replicate_seeds": replicate_seeds(comparison.base.run.seed,
+                                               comparison.replicates),
+            "failures": [f.describe() for f in failures],
+            "missing_runs": missing,
+        }))
+    return ComparisonResult(out, summary, differences, failures, missing)
+
+
+def _write_table(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_parquet(tmp, index=False)
+    tmp.replace(path)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_csv(tmp, index=False)
+    tmp.replace(path)

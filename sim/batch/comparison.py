@@ -1,0 +1,153 @@
+"""Comparison files: a base scenario and two or more policy variants, run on the same seeds.
+
+A comparison file (TOML) names a base scenario and variants; each variant is a scenario file
+(which usually extends the base) and/or `set` overrides in `section.key = value` form:
+
+    title = "Strict collection vs lenient deferral"
+    base = "../baseline.toml"
+    replicates = 20
+    burn_in_days = 0
+
+    [[variant]]
+    name = "strict"
+    scenario = "../strict.toml"
+
+    [[variant]]
+    name = "lenient"
+    scenario = "../lenient.toml"
+    set = { "deferral.extend_months" = 2 }
+
+Every variant runs with the base's `run` section (size, days, root seed), so replicate r of
+every variant has the same seed and the same borrowers. The first variant is the reference
+of the paired differences.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sim.config import ScenarioConfig
+from sim.scenario import (
+    ScenarioError,
+    _set_dotted,
+    deep_merge,
+    load_scenario,
+    parse_override,
+    validate,
+)
+
+
+class VariantSpec(BaseModel):
+    """One policy variant of a comparison file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(description="Short name, used in tables and figure legends.",
+                      pattern=r"^[A-Za-z0-9_.-]+$", max_length=40)
+    scenario: str | None = Field(None, description="Scenario file (relative to the comparison "
+                                 "file); default: the base scenario.")
+    set: dict[str, Any] = Field(default_factory=dict, description="Overrides, "
+                                "section.key = value.")
+
+
+class ComparisonSpec(BaseModel):
+    """A comparison file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str = Field("Policy comparison", description="Title of the report.")
+    description: str = Field("", description="What the comparison asks.")
+    base: str = Field(description="Base scenario file (relative to the comparison file); the "
+                      "burn-in runs under it.")
+    replicates: int = Field(20, ge=1, le=100_000, description="Runs per variant.")
+    burn_in_days: int = Field(0, ge=0, le=36_500, description="Days run under the base "
+                              "policy before each variant takes over from the same state.")
+    variant: list[VariantSpec] = Field(description="Two or more variants ([[variant]] "
+                                       "tables); the first is the reference.")
+
+    @field_validator("variant")
+    @classmethod
+    def _two_distinct(cls, variants: list[VariantSpec]) -> list[VariantSpec]:
+        if len(variants) < 2:
+            raise ValueError("a comparison needs at least two [[variant]] tables")
+        names = [v.name for v in variants]
+        if len(set(names)) != len(names):
+            raise ValueError(f"variant names must differ, got {names}")
+        return variants
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A loaded comparison: validated configs of the base and of every variant."""
+
+    path: Path
+    title: str
+    description: str
+    base: ScenarioConfig
+    variants: tuple[tuple[str, ScenarioConfig], ...]
+    replicates: int
+    burn_in_days: int
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.variants]
+
+    def config_hash(self) -> str:
+        """Hash of everything that decides a run's result (not the number of replicates), so
+        finished runs can be reused only by the same comparison."""
+        blob = json.dumps({
+            "base": self.base.model_dump(mode="json"),
+            "variants": [[n, c.model_dump(mode="json")] for n, c in self.variants],
+            "burn_in_days": self.burn_in_days,
+        }, sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def load_comparison(path: str | Path, run_overrides: list[str] | None = None,
+                    replicates: int | None = None) -> Comparison:
+    """Read and validate a comparison file. `run_overrides` (`section.key=value`) apply to the
+    base and to every variant, after their own settings. Raises ScenarioError."""
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(str(path), None, "file not found")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(str(path), None, f"not valid TOML: {error}") from None
+    try:
+        spec = ComparisonSpec.model_validate(raw, strict=True)
+    except ValidationError as error:
+        item = error.errors()[0]
+        key = ".".join(str(p) for p in item["loc"]) or None
+        allowed = ", ".join(ComparisonSpec.model_fields) if item["type"] == "extra_forbidden" \
+            else ""
+        message = item["msg"].removeprefix("Value error, ")
+        if allowed:
+            message = f"is not a comparison key. Allowed keys: {allowed}; [[variant]] tables " \
+                      "take name, scenario, set"
+        raise ScenarioError(str(path), key, message) from None
+
+    overrides = list(run_overrides or [])
+    base = load_scenario(path.parent / spec.base, overrides)
+    variants = []
+    for variant in spec.variant:
+        scenario_path = path.parent / (variant.scenario or spec.base)
+        config = load_scenario(scenario_path, [])
+        raw_config = config.model_dump()
+        for key, value in variant.set.items():
+            _set_dotted(raw_config, key, value, source=str(path))
+        for text in overrides:
+            _set_dotted(raw_config, *parse_override(text), source="--set")
+        # The run section (size, days, seed) is the base's: same borrowers in every variant.
+        raw_config = deep_merge(raw_config, {"run": base.run.model_dump()})
+        config = validate(raw_config, source=f"{path} [variant {variant.name}]")
+        variants.append((variant.name, config))
+    return Comparison(path=path, title=spec.title, description=spec.description, base=base,
+                      variants=tuple(variants),
+                      replicates=replicates if replicates is not None else spec.replicates,
+                      burn_in_days=spec.burn_in_days)

@@ -1,0 +1,211 @@
+"""Run every (variant, replicate) of a comparison in a process pool, one shard per run.
+
+Seeds come from `numpy.random.SeedSequence(root).spawn(replicates)`: replicate r of every
+variant gets the same seed, so the same borrowers meet the same shocks (common random
+numbers). With a burn-in, each run first simulates `burn_in_days` under the base scenario,
+then the variant takes over the same state; the burn-in is deterministic, so every variant of
+a replicate forks from an identical market.
+
+Each finished run is written as its own shard (`shards/<variant>__<replicate>.parquet` plus a
+JSON line of its summary) by the parent process, atomically; `resume=True` skips runs whose
+shard exists, after checking the shards were made by the same comparison (config hash). A run
+that raises is reported with its variant, replicate and seed; the others go on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import traceback
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from sim.batch.comparison import Comparison
+from sim.config import ScenarioConfig
+from sim.model import CreditMarket
+from sim.report.writer import write_json
+from sim.summary import summarize
+
+SCORE_BINS = np.arange(350, 960, 10)
+"""Edges of the 10-point score bins kept from each run's last day."""
+
+
+class ShardMismatchError(Exception):
+    """The shards in a results folder were made by a different comparison."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run: a variant, a replicate and its seed."""
+
+    variant: str
+    replicate: int
+    seed: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.variant}__{self.replicate:05d}"
+
+
+def replicate_seeds(root: int, replicates: int) -> list[int]:
+    """One seed per replicate, from independent streams of the root seed."""
+    children = np.random.SeedSequence(root).spawn(replicates)
+    return [int(child.generate_state(1, np.uint32)[0]) for child in children]
+
+
+def plan(comparison: Comparison) -> list[Task]:
+    """Every run of the comparison, replicate-major so early results cover every variant."""
+    seeds = replicate_seeds(comparison.base.run.seed, comparison.replicates)
+    return [Task(name, r, seeds[r]) for r in range(comparison.replicates)
+            for name in comparison.names]
+
+
+def simulate_run(base: ScenarioConfig, variant: ScenarioConfig, burn_in_days: int,
+                 seed: int) -> dict[str, Any]:
+    """Burn in under `base`, continue under `variant`; return the run's daily metrics, its
+    summary and its last-day score histogram."""
+    model = CreditMarket(base, rng=seed)
+    model.run_days(burn_in_days)
+    model.adopt_policy(variant)
+    model.run_days(variant.run.days)
+    frame = model.metrics.frame()
+    summary = summarize(frame, _with_window(variant, burn_in_days))
+    histogram = np.histogram(model.population.score, bins=SCORE_BINS)[0]
+    return {"frame": frame, "summary": summary, "scores": histogram.tolist()}
+
+
+def _with_window(config: ScenarioConfig, burn_in_days: int) -> ScenarioConfig:
+    """The summary window starts at the fork at the earliest."""
+    start = max(config.run.steady_state_from_day, burn_in_days)
+    return config.model_copy(update={"run": config.run.model_copy(
+        update={"steady_state_from_day": start, "days": config.run.days + burn_in_days})})
+
+
+def _run_task(comparison: Comparison, task: Task) -> dict[str, Any]:
+    variant = dict(comparison.variants)[task.variant]
+    return simulate_run(comparison.base, variant, comparison.burn_in_days, task.seed)
+
+
+class ShardStore:
+    """The `shards/` folder of a comparison's results: one parquet and one JSON per run."""
+
+    def __init__(self, folder: Path, config_hash: str) -> None:
+        self.folder = folder / "shards"
+        self.config_hash = config_hash
+
+    def open(self, resume: bool) -> None:
+        """Create the folder, or check that existing shards belong to this comparison."""
+        stamp = self.folder / "config_hash.txt"
+        if self.folder.exists() and any(self.folder.glob("*.json")):
+            found = stamp.read_text().strip() if stamp.exists() else "unknown"
+            if not resume:
+                raise ShardMismatchError(f"{self.folder.parent} already holds runs; pass "
+                                         "--resume to continue them or --overwrite to start "
+                                         "again")
+            if found != self.config_hash:
+                raise ShardMismatchError(
+                    f"{self.folder.parent} holds runs of another configuration (hash {found}, "
+                    f"this comparison is {self.config_hash}); choose another --out")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = stamp.with_suffix(".tmp")
+        tmp.write_text(self.config_hash + "\n")
+        tmp.replace(stamp)
+
+    def done(self) -> set[str]:
+        return {p.stem for p in self.folder.glob("*.json")}
+
+    def save(self, task: Task, result: dict[str, Any]) -> None:
+        frame = result["frame"].copy()
+        frame.insert(0, "replicate", task.replicate)
+        frame.insert(0, "variant", task.variant)
+        tmp = self.folder / f".{task.key}.parquet.tmp"
+        frame.to_parquet(tmp, index=False)
+        tmp.replace(self.folder / f"{task.key}.parquet")
+        write_json(self.folder / f"{task.key}.json", {
+            "variant": task.variant, "replicate": task.replicate, "seed": task.seed,
+            "summary": result["summary"], "scores": result["scores"]})
+
+    def load(self, tasks: list[Task]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list]]:
+        """Runs, time series and score histograms of the given tasks that have shards."""
+        rows, frames, scores = [], [], {}
+        for task in tasks:
+            path = self.folder / f"{task.key}.json"
+            if not path.exists():
+                continue
+            record = json.loads(path.read_text())
+            rows.append({"variant": task.variant, "replicate": task.replicate,
+                         "seed": task.seed, **record["summary"]})
+            frames.append(pd.read_parquet(self.folder / f"{task.key}.parquet"))
+            scores.setdefault(task.variant, []).append(record["scores"])
+        runs = pd.DataFrame(rows)
+        series = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        return runs, series, scores
+
+
+@dataclass
+class Failure:
+    """A run that raised."""
+
+    task: Task
+    error: str
+
+    def describe(self) -> str:
+        return (f"variant {self.task.variant}, replicate {self.task.replicate}, seed "
+                f"{self.task.seed}: {self.error}")
+
+
+def execute(comparison: Comparison, store: ShardStore, workers: int, progress: bool = True,
+            run_task: Callable[[Comparison, Task], dict[str, Any]] = _run_task,
+            ) -> list[Failure]:
+    """Run every planned task without a shard; returns the failures. With one worker the runs
+    happen in this process; with more, in a process pool. Results do not depend on it."""
+    tasks = [t for t in plan(comparison) if t.key not in store.done()]
+    failures: list[Failure] = []
+    bar = tqdm(total=len(tasks), unit="run", desc="runs", disable=not progress)
+    try:
+        if workers <= 1:
+            for task in tasks:
+                _finish(store, task, failures, lambda t=task: run_task(comparison, t))
+                bar.update(1)
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                pending: dict[Future, Task] = {
+                    pool.submit(run_task, comparison, task): task for task in tasks}
+                try:
+                    while pending:
+                        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                        for future in finished:
+                            task = pending.pop(future)
+                            _finish(store, task, failures, future.result)
+                            bar.update(1)
+                except KeyboardInterrupt:
+                    for future in pending:
+                        future.cancel()
+                    raise
+    finally:
+        bar.close()
+    return failures
+
+
+def _finish(store: ShardStore, task: Task, failures: list[Failure],
+            get: Callable[[], dict[str, Any]]) -> None:
+    try:
+        result = get()
+    except Exception as error:  # a failed run is reported, the batch goes on
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        failures.append(Failure(task, detail))
+        return
+    store.save(task, result)
+
+
+def default_workers() -> int:
+    """Worker processes to use when not told: the cores this process may use."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else (os.cpu_count() or 1))

@@ -1,0 +1,141 @@
+"""Figures of a comparison: every variant with its replicate spread (95% CI bands and bars)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim.batch.stats import mean_interval  # noqa: E402
+
+BUCKETS = ("loans_dpd_1_30", "loans_dpd_31_60", "loans_dpd_61_90", "loans_dpd_90_plus")
+BUCKET_LABELS = ("1-30 DPD", "31-60 DPD", "61-90 DPD", "90+ DPD")
+
+
+def write_comparison_figures(series: pd.DataFrame, summary: pd.DataFrame,
+                             runs: pd.DataFrame, scores: dict[str, list[list[int]]],
+                             score_bins: np.ndarray, variants: list[str], folder: Path,
+                             burn_in_days: int) -> list[Path]:
+    """Draw every comparison figure into `folder`; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    figures = {
+        "default_rate_over_time": lambda: _over_time(series, variants, "default_rate", 100,
+                                                     "% of loans originated",
+                                                     "Default rate (charged off / originated)",
+                                                     burn_in_days),
+        "losses": lambda: _bars(summary, variants, ["bad_debt_loss", "collection_cost",
+                                                    "net_loss"],
+                                "currency units", "Losses and collection cost (95% CI)"),
+        "dpd_composition": lambda: _dpd_composition(series, variants, burn_in_days),
+        "score_distributions": lambda: _scores(scores, score_bins, variants),
+        "cost_vs_recoveries": lambda: _cost_vs_recoveries(runs, variants),
+        "borrower_harm": lambda: _bars(summary, variants,
+                                       ["contacts_per_delinquent_week", "complaints_per_1000"],
+                                       "see each panel", "Borrower harm (95% CI)",
+                                       units={"contacts_per_delinquent_week":
+                                              "contacts per delinquent account-week",
+                                              "complaints_per_1000":
+                                              "complaints per 1,000 borrowers"}),
+    }
+    for name, draw in figures.items():
+        fig = draw()
+        fig.tight_layout()
+        path = folder / f"{name}.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def _band(series: pd.DataFrame, variant: str, column: str) -> tuple[np.ndarray, ...]:
+    mine = series[series["variant"] == variant]
+    table = mine.pivot(index="day", columns="replicate", values=column)
+    days = table.index.to_numpy()
+    stats = np.array([mean_interval(row) for row in table.to_numpy()], dtype=float)
+    return days, stats[:, 0], stats[:, 2], stats[:, 3]
+
+
+def _fork_line(ax: plt.Axes, burn_in_days: int) -> None:
+    if burn_in_days:
+        ax.axvline(burn_in_days, color="grey", linestyle=":", linewidth=1)
+        ax.text(burn_in_days, ax.get_ylim()[1], " policies fork", va="top", fontsize=8,
+                color="grey")
+
+
+def _over_time(series: pd.DataFrame, variants: list[str], column: str, scale: float,
+               ylabel: str, title: str, burn_in_days: int) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for variant in variants:
+        days, mean, low, high = _band(series, variant, column)
+        line, = ax.plot(days, scale * mean, label=variant)
+        ax.fill_between(days, scale * np.nan_to_num(low, nan=mean[0]),
+                        scale * np.nan_to_num(high, nan=mean[0]), alpha=0.2,
+                        color=line.get_color())
+    ax.set_xlabel("day")
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"{title}: mean and 95% CI over replicates")
+    ax.legend()
+    _fork_line(ax, burn_in_days)
+    return fig
+
+
+def _bars(summary: pd.DataFrame, variants: list[str], measures: list[str], ylabel: str,
+          title: str, units: dict[str, str] | None = None) -> plt.Figure:
+    fig, axes = plt.subplots(1, len(measures), figsize=(4 * len(measures), 4), squeeze=False)
+    for ax, measure in zip(axes[0], measures, strict=True):
+        rows = summary[summary["metric"] == measure].set_index("variant").loc[variants]
+        err = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
+        ax.bar(variants, rows["mean"], yerr=np.nan_to_num(err), capsize=6,
+               color=[f"C{i}" for i in range(len(variants))])
+        ax.set_title(measure.replace("_", " "))
+        ax.set_ylabel((units or {}).get(measure, ylabel))
+    fig.suptitle(title)
+    return fig
+
+
+def _dpd_composition(series: pd.DataFrame, variants: list[str],
+                     burn_in_days: int) -> plt.Figure:
+    fig, axes = plt.subplots(1, len(variants), figsize=(5 * len(variants), 4), sharey=True,
+                             squeeze=False)
+    for ax, variant in zip(axes[0], variants, strict=True):
+        mine = series[series["variant"] == variant].groupby("day")[list(BUCKETS)].mean()
+        ax.stackplot(mine.index, [mine[b] for b in BUCKETS], labels=BUCKET_LABELS, alpha=0.85)
+        ax.set_title(f"{variant}: delinquent loans (mean of replicates)")
+        ax.set_xlabel("day")
+        _fork_line(ax, burn_in_days)
+    axes[0][0].set_ylabel("loans")
+    axes[0][0].legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def _scores(scores: dict[str, list[list[int]]], bins: np.ndarray,
+            variants: list[str]) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    centres = (bins[:-1] + bins[1:]) / 2
+    for variant in variants:
+        if variant in scores:
+            counts = np.mean(np.asarray(scores[variant], dtype=float), axis=0)
+            ax.step(centres, counts, where="mid", label=variant)
+    ax.set_xlabel("score on the last day (points)")
+    ax.set_ylabel("borrowers per 10-point bin (mean of replicates)")
+    ax.set_title("End score distributions")
+    ax.legend()
+    return fig
+
+
+def _cost_vs_recoveries(runs: pd.DataFrame, variants: list[str]) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(6.5, 5))
+    for variant in variants:
+        mine = runs[runs["variant"] == variant]
+        ax.scatter(mine["collection_cost"], mine["recoveries"], label=variant, alpha=0.7)
+    ax.set_xlabel("collection cost (currency units)")
+    ax.set_ylabel("recoveries (currency units)")
+    ax.set_title("Collection cost vs recoveries, one point per replicate")
+    ax.legend()
+    return fig
