@@ -24,6 +24,7 @@ of the paired differences.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import tomllib
@@ -122,14 +123,17 @@ def load_comparison(path: str | Path, run_overrides: list[str] | None = None,
     try:
         spec = ComparisonSpec.model_validate(raw, strict=True)
     except ValidationError as error:
-        item = error.errors()[0]
+        # An unknown key usually explains a missing one (a typo), so it is reported first.
+        item = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
         key = ".".join(str(p) for p in item["loc"]) or None
-        allowed = ", ".join(ComparisonSpec.model_fields) if item["type"] == "extra_forbidden" \
-            else ""
         message = item["msg"].removeprefix("Value error, ")
-        if allowed:
-            message = f"is not a comparison key. Allowed keys: {allowed}; [[variant]] tables " \
-                      "take name, scenario, set"
+        if item["type"] == "extra_forbidden":
+            allowed = list(ComparisonSpec.model_fields)
+            close = difflib.get_close_matches(str(item["loc"][-1]), allowed, n=1)
+            message = "is not a comparison key" + (f"; did you mean '{close[0]}'?" if close
+                                                   else ".")
+            message += f" Allowed keys: {', '.join(allowed)}; [[variant]] tables take name, " \
+                       "scenario, set"
         raise ScenarioError(str(path), key, message) from None
 
     overrides = list(run_overrides or [])

@@ -15,6 +15,7 @@ that raises is reported with its variant, replicate and seed; the others go on.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import traceback
 from collections.abc import Callable
@@ -162,10 +163,12 @@ class Failure:
 
 
 def execute(comparison: Comparison, store: ShardStore, workers: int, progress: bool = True,
-            run_task: Callable[[Comparison, Task], dict[str, Any]] = _run_task,
+            run_task: Callable[[Comparison, Task], dict[str, Any]] | None = None,
             ) -> list[Failure]:
     """Run every planned task without a shard; returns the failures. With one worker the runs
-    happen in this process; with more, in a process pool. Results do not depend on it."""
+    happen in this process; with more, in a process pool. Results do not depend on it.
+    `run_task` replaces the function that runs one task (default `_run_task`)."""
+    run_task = run_task or _run_task
     tasks = [t for t in plan(comparison) if t.key not in store.done()]
     failures: list[Failure] = []
     bar = tqdm(total=len(tasks), unit="run", desc="runs", disable=not progress)
@@ -175,7 +178,9 @@ def execute(comparison: Comparison, store: ShardStore, workers: int, progress: b
                 _finish(store, task, failures, lambda t=task: run_task(comparison, t))
                 bar.update(1)
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            # forkserver: workers start from a clean process, not a fork of this threaded one
+            context = multiprocessing.get_context("forkserver")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 pending: dict[Future, Task] = {
                     pool.submit(run_task, comparison, task): task for task in tasks}
                 try:
