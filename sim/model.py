@@ -42,12 +42,15 @@ class CreditMarket(mesa.Model):
         datacollector: Mesa DataCollector with one model reporter per metric.
     """
 
-    def __init__(self, config: ScenarioConfig | None = None, rng: int | None = None) -> None:
+    def __init__(self, config: ScenarioConfig | None = None, rng: int | None = None,
+                 collect: bool = True) -> None:
         """Build the market.
 
         Args:
             config: the scenario; default `ScenarioConfig()` (the baseline).
             rng: seed overriding `config.run.seed` (default None: use the config's seed).
+            collect: also feed Mesa's DataCollector every day (default True; batches, which
+                read `metrics` directly, switch it off to save time).
         """
         config = config or ScenarioConfig()
         super().__init__(rng=config.run.seed if rng is None else rng)
@@ -78,7 +81,7 @@ class CreditMarket(mesa.Model):
         self.initial_money = self.money_in_system()
         self.metrics = MetricsRecorder(config.run.days)
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: _latest(name) for name in METRIC_NAMES})
+            model_reporters={name: _latest(name) for name in METRIC_NAMES}) if collect else None
 
     def adopt_policy(self, config: ScenarioConfig) -> None:
         """Continue this market under another scenario's policies (a comparison's variant
@@ -126,7 +129,8 @@ class CreditMarket(mesa.Model):
             self.check_accounts()
         latest = self.metrics.record(self)
         self.market_dpd30_share = latest["dpd30_loan_share"]
-        self.datacollector.collect(self)
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
 
     def run_days(self, days: int | None = None, progress=None) -> None:
         """Step `days` days (default: the scenario's `run.days`); `progress(n)` is called after

@@ -20,7 +20,8 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     assert test_commands[0].strip() in ci.splitlines()
 
 
-def test_readme_main_command_installs_and_runs_both_policies() -> None:
+def test_readme_main_command_installs_and_compares_strict_with_lenient() -> None:
     main = _commands()[0]
     assert main.startswith("bash scripts/install.sh && ")
-    assert "scenarios/strict.toml" in main and "scenarios/lenient.toml" in main
+    assert "run.py compare scenarios/compare/strict_vs_lenient.toml" in main
+    assert (ROOT / "scenarios" / "compare" / "strict_vs_lenient.toml").is_file()

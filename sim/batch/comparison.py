@@ -35,14 +35,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.config import ScenarioConfig
-from sim.scenario import (
-    ScenarioError,
-    _set_dotted,
-    deep_merge,
-    load_scenario,
-    parse_override,
-    validate,
-)
+from sim.scenario import ScenarioError, _set_dotted, load_scenario, parse_override, validate
 
 
 class VariantSpec(BaseModel):
@@ -68,6 +61,9 @@ class ComparisonSpec(BaseModel):
     replicates: int = Field(20, ge=1, le=100_000, description="Runs per variant.")
     burn_in_days: int = Field(0, ge=0, le=36_500, description="Days run under the base "
                               "policy before each variant takes over from the same state.")
+    set: dict[str, Any] = Field(default_factory=dict, description="Overrides for the base "
+                                "and every variant (section.key = value), e.g. the size and "
+                                "length of the runs; the command line's win over them.")
     variant: list[VariantSpec] = Field(description="Two or more variants ([[variant]] "
                                        "tables); the first is the reference.")
 
@@ -109,6 +105,20 @@ class Comparison:
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+def _override(config: ScenarioConfig, items: list[tuple[str, Any, str]],
+              source: str) -> ScenarioConfig:
+    """`config` with (dotted key, value, where it was given) overrides, validated again."""
+    if not items:
+        return config
+    raw = config.model_dump()
+    for key, value, origin in items:
+        if key == "run" and isinstance(value, dict):
+            raw["run"] = value
+        else:
+            _set_dotted(raw, key, value, source=origin)
+    return validate(raw, source=source)
+
+
 def load_comparison(path: str | Path, run_overrides: list[str] | None = None,
                     replicates: int | None = None) -> Comparison:
     """Read and validate a comparison file. `run_overrides` (`section.key=value`) apply to the
@@ -136,20 +146,17 @@ def load_comparison(path: str | Path, run_overrides: list[str] | None = None,
                        "scenario, set"
         raise ScenarioError(str(path), key, message) from None
 
-    overrides = list(run_overrides or [])
-    base = load_scenario(path.parent / spec.base, overrides)
+    common = [(key, value, str(path)) for key, value in spec.set.items()]
+    common += [(*parse_override(text), "--set") for text in run_overrides or []]
+    base = _override(load_scenario(path.parent / spec.base), common, f"{path} [base]")
     variants = []
     for variant in spec.variant:
-        scenario_path = path.parent / (variant.scenario or spec.base)
-        config = load_scenario(scenario_path, [])
-        raw_config = config.model_dump()
-        for key, value in variant.set.items():
-            _set_dotted(raw_config, key, value, source=str(path))
-        for text in overrides:
-            _set_dotted(raw_config, *parse_override(text), source="--set")
+        config = load_scenario(path.parent / (variant.scenario or spec.base))
+        own = [(key, value, str(path)) for key, value in variant.set.items()]
+        config = _override(config, own + common, f"{path} [variant {variant.name}]")
         # The run section (size, days, seed) is the base's: same borrowers in every variant.
-        raw_config = deep_merge(raw_config, {"run": base.run.model_dump()})
-        config = validate(raw_config, source=f"{path} [variant {variant.name}]")
+        config = _override(config, [("run", base.run.model_dump(), str(path))],
+                           f"{path} [variant {variant.name}]")
         variants.append((variant.name, config))
     return Comparison(path=path, title=spec.title, description=spec.description, base=base,
                       variants=tuple(variants),

@@ -72,7 +72,7 @@ def simulate_run(base: ScenarioConfig, variant: ScenarioConfig, burn_in_days: in
                  seed: int) -> dict[str, Any]:
     """Burn in under `base`, continue under `variant`; return the run's daily metrics, its
     summary and its last-day score histogram."""
-    model = CreditMarket(base, rng=seed)
+    model = CreditMarket(base, rng=seed, collect=False)
     model.run_days(burn_in_days)
     model.adopt_policy(variant)
     model.run_days(variant.run.days)
