@@ -215,7 +215,8 @@ class LendingConfig(Section):
                                         "equally among lenders).", ge=0)
     bureau_flag_lookback_days: int = param(365, "days", "Applicants with a negative bureau "
                                            "report (serious delinquency, legal, charge-off) "
-                                           "this recent are rejected.", ge=0, le=36500)
+                                           "that took effect this recently are rejected.",
+                                           ge=0, le=36500)
     repeat_cooldown_days: int = param(30, "days", "Days after a loan is repaid before the "
                                       "borrower can need a new one.", ge=0, le=36500)
 
@@ -279,8 +280,8 @@ class DeferralConfig(Section):
     waive_arrears_interest: bool = param(True, "flag", "Past-due interest and fees are waived "
                                          "at the grant (otherwise they are carried, not past "
                                          "due, to the first installment after it).")
-    reapply_after_days: int = param(30, "days", "Days an applicant waits before asking again "
-                                    "(for the same loan).", ge=1, le=36500)
+    reapply_after_days: int = param(30, "days", "Days a borrower waits after asking before "
+                                    "asking again (for any loan).", ge=1, le=36500)
     max_per_loan: int = param(1, "deferrals", "Largest number of deferrals per loan.", ge=0,
                               le=12)
     redefault_dpd: int = param(60, "days", "DPD at which a loan that was deferred counts as "

@@ -3,7 +3,9 @@
 `record_attempts` books the cost of attempts on a channel and counts them in the borrower's
 rolling 7-day window; `contact_effects` applies what reaching a borrower does: stress,
 awareness of deferral, complaints (more likely under stress, much more for third parties),
-opt-outs, churn from the lender, and a prompt to pay.
+opt-outs, churn from the lender, and a prompt to pay. A call that reaches a third party
+(family, employer; only when allowed) acts like reaching the borrower, who hears of it,
+except that it does not tell them about deferral.
 """
 
 from __future__ import annotations

@@ -151,7 +151,9 @@ class BorrowerPopulation:
         return self.stress[idx] * np.float32(0.5) ** (elapsed / np.float32(half_life))
 
     def contacts_last_7_days(self, idx: np.ndarray) -> np.ndarray:
-        """Contact attempts on rows `idx` over the last 7 days, today included."""
+        """Contact attempts on rows `idx` in the 7 daily slots of the rolling window (the
+        collection phase clears today's slot first, so before it the window is the 7 days
+        before today, and from it on the 6 days before today and today)."""
         return self.contacts_week[:, idx].sum(axis=0, dtype=np.int32)
 
     def row(self, i: int) -> dict[str, object]:
