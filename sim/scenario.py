@@ -42,7 +42,7 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     override_keys: set[str] = set()
     for text in overrides or []:
         key, value = parse_override(text)
-        _set_dotted(raw, key, value, source="--set")
+        set_dotted(raw, key, value, source="--set")
         override_keys.add(key)
     return validate(raw, source=str(path), override_keys=override_keys)
 
@@ -92,19 +92,25 @@ def _related(error_key: str, override_key: str) -> bool:
     return False
 
 
+def read_toml(path: Path) -> dict[str, Any]:
+    """The TOML document in `path`; a missing file, broken TOML or non-UTF-8 text is a
+    ScenarioError naming the file."""
+    if not path.is_file():
+        raise ScenarioError(str(path), None, "file not found")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(str(path), None, f"not valid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ScenarioError(str(path), None, f"not UTF-8 text: {error}") from None
+
+
 def _read_with_extends(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
     resolved = path.resolve()
     if resolved in seen:
         chain = " -> ".join(str(p) for p in (*seen, resolved))
         raise ScenarioError(str(path), EXTENDS_KEY, f"extends itself in a cycle: {chain}")
-    if not path.is_file():
-        raise ScenarioError(str(path), None, "file not found")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(str(path), None, f"not valid TOML: {error}") from None
-    except UnicodeDecodeError as error:
-        raise ScenarioError(str(path), None, f"not UTF-8 text: {error}") from None
+    data = read_toml(path)
     parent_name = data.pop(EXTENDS_KEY, None)
     if parent_name is None:
         return data
@@ -131,7 +137,7 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
-def _set_dotted(raw: dict[str, Any], key: str, value: Any, source: str) -> None:
+def set_dotted(raw: dict[str, Any], key: str, value: Any, source: str) -> None:
     node = raw
     parts = key.split(".")
     for part in parts[:-1]:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.config import ScenarioConfig
-from sim.scenario import ScenarioError, _set_dotted, load_scenario, parse_override, validate
+from sim.scenario import (
+    ScenarioError,
+    load_scenario,
+    parse_override,
+    read_toml,
+    set_dotted,
+    validate,
+)
 
 
 class VariantSpec(BaseModel):
@@ -115,7 +121,7 @@ def _override(config: ScenarioConfig, items: list[tuple[str, Any, str]],
         if key == "run" and isinstance(value, dict):
             raw["run"] = value
         else:
-            _set_dotted(raw, key, value, source=origin)
+            set_dotted(raw, key, value, source=origin)
     return validate(raw, source=source)
 
 
@@ -124,12 +130,7 @@ def load_comparison(path: str | Path, run_overrides: list[str] | None = None,
     """Read and validate a comparison file. `run_overrides` (`section.key=value`) apply to the
     base and to every variant, after their own settings. Raises ScenarioError."""
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError(str(path), None, "file not found")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(str(path), None, f"not valid TOML: {error}") from None
+    raw = read_toml(path)
     try:
         spec = ComparisonSpec.model_validate(raw, strict=True)
     except ValidationError as error:
