@@ -141,10 +141,6 @@ class BorrowerPopulation:
         """Mask of borrowers (all, or rows `idx`) in a job-loss or illness shock today."""
         return (self.jobless_until[idx] > day) | (self.ill_until[idx] > day)
 
-    def in_deferral(self, day: int) -> np.ndarray:
-        """Mask of loans in a deferral payment pause today."""
-        return self.deferral_until > day
-
     def current_stress(self, idx: np.ndarray, day: int, half_life: float) -> np.ndarray:
         """Stress of rows `idx` decayed to `day`."""
         elapsed = (day - self.stress_day[idx]).astype(np.float32)
