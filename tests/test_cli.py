@@ -229,7 +229,7 @@ def test_missing_scenario_file_exits_2(tmp_path):
 
 def test_bad_set_value_exits_2(tmp_path):
     out = tmp_path / "out"
-    # no --days flag here: flags are applied after --set and would replace the bad value
+    # --set comes after the --days/--seed/--borrowers flags, so its bad value is the one used
     proc = run_cli("run", BASELINE, "--borrowers", BORROWERS, "--set", "run.days=abc", "--out",
                    out, "--quiet")
     stderr = assert_usage_error(proc)

@@ -23,7 +23,13 @@ from sim.batch.runner import (
 from sim.batch.stats import paired_differences, summarize_runs
 from sim.report.compare_figures import write_comparison_figures
 from sim.report.compare_report import comparison_report
-from sim.report.writer import OutputExistsError, manifest, write_json, write_text
+from sim.report.writer import (
+    OutputExistsError,
+    manifest,
+    write_frame,
+    write_json,
+    write_text,
+)
 
 
 @dataclass
@@ -61,10 +67,10 @@ def run_comparison(comparison: Comparison, out: Path, workers: int, resume: bool
     variants = comparison.names
     summary = summarize_runs(runs, variants)
     differences = paired_differences(runs, variants)
-    _write_table(runs, out / "runs.parquet")
-    _write_table(series, out / "timeseries.parquet")
-    _write_csv(summary, out / "summary.csv")
-    _write_csv(differences, out / "differences.csv")
+    write_frame(out / "runs.parquet", runs)
+    write_frame(out / "timeseries.parquet", series)
+    write_frame(out / "summary.csv", summary)
+    write_frame(out / "differences.csv", differences)
     figures: list[Path] = []
     if len(runs):
         staging = out / ".figures.tmp"
@@ -91,15 +97,3 @@ def run_comparison(comparison: Comparison, out: Path, workers: int, resume: bool
             "missing_runs": missing,
         }))
     return ComparisonResult(out, summary, differences, failures, missing)
-
-
-def _write_table(frame: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_parquet(tmp, index=False)
-    tmp.replace(path)
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_csv(tmp, index=False)
-    tmp.replace(path)

@@ -31,7 +31,7 @@ from tqdm import tqdm
 from sim.batch.comparison import Comparison
 from sim.config import ScenarioConfig
 from sim.model import CreditMarket
-from sim.report.writer import write_json
+from sim.report.writer import write_frame, write_json, write_text
 from sim.summary import summarize
 
 SCORE_BINS = np.arange(350, 960, 10)
@@ -114,10 +114,7 @@ class ShardStore:
                 raise ShardMismatchError(
                     f"{self.folder.parent} holds runs of another configuration (hash {found}, "
                     f"this comparison is {self.config_hash}); choose another --out")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = stamp.with_suffix(".tmp")
-        tmp.write_text(self.config_hash + "\n")
-        tmp.replace(stamp)
+        write_text(stamp, self.config_hash + "\n")
 
     def done(self) -> set[str]:
         return {p.stem for p in self.folder.glob("*.json")}
@@ -126,9 +123,7 @@ class ShardStore:
         frame = result["frame"].copy()
         frame.insert(0, "replicate", task.replicate)
         frame.insert(0, "variant", task.variant)
-        tmp = self.folder / f".{task.key}.parquet.tmp"
-        frame.to_parquet(tmp, index=False)
-        tmp.replace(self.folder / f"{task.key}.parquet")
+        write_frame(self.folder / f"{task.key}.parquet", frame)
         write_json(self.folder / f"{task.key}.json", {
             "variant": task.variant, "replicate": task.replicate, "seed": task.seed,
             "summary": result["summary"], "scores": result["scores"]})

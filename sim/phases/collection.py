@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.config import CHANNELS, DPD_BUCKETS
 from sim.contacts import contact_effects, record_attempts
+from sim.payments import sum_by_lender
 from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN, WEEK, dpd_bucket
 from sim.units import to_cents
 
@@ -82,11 +83,11 @@ def _escalate(model: CreditMarket) -> None:
     if filing.size == 0:
         return
     pop.legal_day[filing] = day + legal.delay_days
-    cost = to_cents(legal.cost)
-    for lender in model.lender_list:
-        n = int(np.count_nonzero(pop.lender[filing] == lender.index))
-        lender.ledger.pay_legal_cost(cost * n)
-    model.flows["legal_costs"] += cost * filing.size
+    costs = np.full(filing.size, to_cents(legal.cost), np.int64)
+    for lender, total in zip(model.lender_list, sum_by_lender(model, filing, costs),
+                             strict=True):
+        lender.ledger.pay_legal_cost(total)
+    model.flows["legal_costs"] += int(costs.sum())
     model.events["legal_filed"] += filing.size
 
 

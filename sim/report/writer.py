@@ -17,11 +17,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 PACKAGES = ("credit-market-sim", "mesa", "numpy", "pandas", "pyarrow", "matplotlib",
             "pydantic", "solara", "tqdm")
@@ -65,9 +67,23 @@ def write_json(path: Path, data: Any) -> None:
 
 def write_text(path: Path, text: str) -> None:
     """Write text atomically (temporary file, then rename)."""
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_frame(path: Path, frame: pd.DataFrame) -> None:
+    """Write a table atomically, as Parquet or CSV by the file's suffix."""
+    if path.suffix == ".csv":
+        write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+    else:
+        write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """Call `write(tmp)` on a temporary file beside `path`, then rename it to `path`: readers
+    see the old file or the whole new one, never half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    write(tmp)
     tmp.replace(path)
 
 
