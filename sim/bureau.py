@@ -13,9 +13,8 @@ from collections import defaultdict
 import numpy as np
 
 from sim.config import SCORE_BAND_EDGES, BureauConfig
-from sim.population import BorrowerPopulation
+from sim.population import SCORE_MAX, SCORE_MIN, BorrowerPopulation
 
-SCORE_MIN, SCORE_MAX = SCORE_BAND_EDGES[0], SCORE_BAND_EDGES[-1]
 EVENTS = ("on_time", "missed", "reported", "legal", "charged_off")
 NEGATIVE_EVENTS = frozenset({"reported", "legal", "charged_off"})
 
@@ -77,7 +76,7 @@ class CreditBureau:
         for rows, points, negative in batch:
             if points:
                 new = np.clip(pop.score[rows].astype(np.int32) + points, SCORE_MIN, SCORE_MAX)
-                pop.score[rows] = new.astype(np.int16)
+                pop.set_scores(rows, new.astype(np.int16))
             if negative:
                 pop.flag_day[rows] = day
             applied += rows.size

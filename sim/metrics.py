@@ -173,7 +173,7 @@ def take_snapshot(model: CreditMarket) -> Snapshot:
     """Aggregate the borrower columns and ledgers once, for every metric of the day."""
     pop, day = model.population, model.day
     ledgers = [lender.ledger for lender in model.lender_list]
-    late = np.flatnonzero(pop.dpd > 0)
+    late = pop.past_due_rows()
     late = late[pop.status[late] == ACTIVE]
     dpd, principal = pop.dpd[late], pop.principal[late]
     bucket = dpd_bucket(dpd)
@@ -183,7 +183,7 @@ def take_snapshot(model: CreditMarket) -> Snapshot:
     active_balance = sum(x.outstanding for x in ledgers)
     bucket_loans = np.concatenate([[active_loans - late_loans.sum()], late_loans])
     bucket_balance = np.concatenate([[active_balance - principal.sum()], late_balance])
-    by_point = np.bincount(pop.score, minlength=SCORE_BAND_EDGES[-1] + 1)
+    by_point = pop.score_counts
     band_counts = np.add.reduceat(by_point, np.asarray(SCORE_BAND_EDGES[:-1]))
     return Snapshot(
         day=day, events=model.events, totals=model.totals,

@@ -7,9 +7,12 @@ Money columns are int64 cents; days are absolute day numbers (day 0 is the first
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 
-from sim.config import DPD_BUCKETS, ScenarioConfig
+from sim.config import DPD_BUCKETS, SCORE_BAND_EDGES, ScenarioConfig
+from sim.rows import union_rows
 from sim.units import DAYS_PER_MONTH, to_cents
 
 NEVER = -(2**30)
@@ -24,6 +27,8 @@ NO_LOAN, ACTIVE, CHARGED_OFF = 0, 1, 2
 
 WEEK = 7
 
+SCORE_MIN, SCORE_MAX = SCORE_BAND_EDGES[0], SCORE_BAND_EDGES[-1]
+
 
 class BorrowerPopulation:
     """Numpy columns describing every borrower and their current loan.
@@ -35,7 +40,8 @@ class BorrowerPopulation:
     (points, decaying; `stress_day` is the day it was last brought up to date),
     `contacts_week` (contact attempts on each of the last 7 days, shape 7 x N),
     `churned` (bit k set: stopped borrowing from lender k), `cooldown_until`, `flag_day`
-    (last negative bureau report).
+    (last negative bureau report). `score_counts[s]` is the number of borrowers with score
+    `s`, kept up to date by `set_scores` so daily metrics need not scan every score.
 
     Loan: `lender` (-1 if none), `status` (NO_LOAN, ACTIVE, CHARGED_OFF), `principal` (cents
     not yet repaid), `principal_due`, `interest_due`, `fees_due` (cents past due or due
@@ -45,6 +51,13 @@ class BorrowerPopulation:
     `deferral_until`, `deferrals_used`, `deferral_asked_day`, `deferred_ever`, `redefaulted`,
     `strategic_default`, `legal_day` (judgment day of a filed case, -1 if none),
     `chargeoff_day`, `loans_taken`.
+
+    `watched` holds, ascending, the rows that may be in arrears: those past due at the end of
+    the last repayment phase and those whose installment fell due in it. Days past due only
+    grow in the repayment phase, on rows of `watched`, so it is a superset of the rows with
+    `dpd > 0` at any moment, and phases search it instead of scanning every row.
+    `due_calendar[day]` lists the rows given that `next_due` day by `schedule_due` (some may
+    have been rescheduled or closed since; `due_on` filters them out).
     """
 
     def __init__(self, config: ScenarioConfig, rng: np.random.Generator) -> None:
@@ -61,6 +74,8 @@ class BorrowerPopulation:
         self.jobless_until = np.full(n, NEVER, np.int32)
         self.ill_until = np.full(n, NEVER, np.int32)
         self.score = np.zeros(n, np.int16)
+        self.score_counts = np.zeros(SCORE_MAX + 1, np.int64)
+        self.score_counts[0] = n
         self.stress = np.zeros(n, np.float32)
         self.stress_day = np.zeros(n, np.int32)
         self.contacts_week = np.zeros((WEEK, n), np.uint8)
@@ -92,6 +107,8 @@ class BorrowerPopulation:
         self.legal_day = np.full(n, -1, np.int32)
         self.chargeoff_day = np.full(n, NEVER, np.int32)
         self.loans_taken = np.zeros(n, np.int32)
+        self.watched = np.zeros(0, np.int64)
+        self.due_calendar: defaultdict[int, list[np.ndarray]] = defaultdict(list)
         self.late_fee_cents = to_cents(config.repayment.late_fee)
         self.draw_people(np.arange(n), config, rng)
 
@@ -114,7 +131,7 @@ class BorrowerPopulation:
         self.aware[rows] = rng.random(k) < config.deferral.awareness
         score = rng.normal(bureau.initial_score_mean, bureau.initial_score_sd, k)
         score[kind == FRAGILE] += bureau.hardship_score_offset
-        self.score[rows] = np.clip(np.rint(score), 350, 950).astype(np.int16)
+        self.set_scores(rows, np.clip(np.rint(score), SCORE_MIN, SCORE_MAX).astype(np.int16))
         self.jobless_until[rows] = NEVER
         self.ill_until[rows] = NEVER
         self.stress[rows] = 0.0
@@ -126,7 +143,33 @@ class BorrowerPopulation:
         self.chargeoff_day[rows] = NEVER
         self.deferral_asked_day[rows] = NEVER
 
+    def set_scores(self, rows: np.ndarray, scores: np.ndarray) -> None:
+        """Give the borrowers `rows` (no row twice) the scores `scores`, keeping
+        `score_counts` in step."""
+        self.score_counts -= np.bincount(self.score[rows], minlength=SCORE_MAX + 1)
+        self.score[rows] = scores
+        self.score_counts += np.bincount(self.score[rows], minlength=SCORE_MAX + 1)
+
+    def schedule_due(self, rows: np.ndarray, day: int) -> None:
+        """Set the next installment of loans `rows` due on `day`."""
+        self.next_due[rows] = day
+        if rows.size:
+            self.due_calendar[day].append(rows.astype(np.int32))
+
+    def due_on(self, day: int) -> np.ndarray:
+        """Active loans with an installment due on `day`, ascending; clears that day's
+        calendar entry (call once per day)."""
+        filed = self.due_calendar.pop(day, None)
+        if not filed:
+            return np.zeros(0, np.int64)
+        rows = union_rows(*filed)
+        return rows[(self.next_due[rows] == day) & (self.status[rows] == ACTIVE)]
+
     # --- derived views -------------------------------------------------------------------
+    def past_due_rows(self) -> np.ndarray:
+        """Rows with `dpd > 0` (active past-due loans and charged-off claims), ascending."""
+        return self.watched[self.dpd[self.watched] > 0]
+
     def arrears(self, idx: np.ndarray) -> np.ndarray:
         """Cents past due (or due today) on the active loans of rows `idx`."""
         return self.principal_due[idx] + self.interest_due[idx] + self.fees_due[idx]

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from sim.config import ScenarioConfig
 from sim.ledger import AccountingError
 from sim.model import CreditMarket
+from sim.population import ACTIVE
 from tests.helpers import make_config, run_model
 
 
@@ -69,6 +70,19 @@ def _check_day(model: CreditMarket) -> None:
     for lender in model.lender_list:
         assert lender.ledger.cash >= -(lender.ledger.collection_cost + lender.ledger.legal_cost)
     assert (pop.deferrals_used <= model.config.deferral.max_per_loan).all()
+    _check_indexes(model)
+
+
+def _check_indexes(model: CreditMarket) -> None:
+    """The indexes that spare phases a scan of every row agree with the columns."""
+    pop = model.population
+    assert (pop.score_counts == np.bincount(pop.score, minlength=pop.score_counts.size)).all()
+    assert np.isin(np.flatnonzero(pop.dpd > 0), pop.watched).all()
+    assert (np.diff(pop.watched) > 0).all()
+    future = np.flatnonzero((pop.status == ACTIVE) & (pop.next_due > model.day))
+    filed = {(day, int(row)) for day, parts in pop.due_calendar.items()
+             for part in parts for row in part}
+    assert all((int(pop.next_due[row]), int(row)) in filed for row in future)
 
 
 def test_caps_ranges_and_books_hold_every_day_under_strict_collection() -> None:

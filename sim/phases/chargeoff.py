@@ -30,10 +30,11 @@ def run(model: CreditMarket) -> None:
     pop, day = model.population, model.day
     cfg = model.config.chargeoff
     _judgments(model)
-    reaching = np.flatnonzero(pop.dpd >= cfg.dpd)
+    past_due = pop.past_due_rows()
+    reaching = past_due[pop.dpd[past_due] >= cfg.dpd]
     charge_off(model, reaching[pop.status[reaching] == ACTIVE])
 
-    charged = np.flatnonzero(pop.status == CHARGED_OFF)
+    charged = past_due[pop.status[past_due] == CHARGED_OFF]
     age = day - pop.chargeoff_day[charged]
     if cfg.debt_sale:
         sold = charged[(age == cfg.sale_after_days) & (pop.claim[charged] > 0)]

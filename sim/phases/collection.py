@@ -38,7 +38,7 @@ def run(model: CreditMarket) -> None:
         collector.used_today = 0
     _escalate(model)
 
-    accounts = np.flatnonzero((pop.dpd > 0) | (pop.status == CHARGED_OFF))
+    accounts = pop.past_due_rows()  # charged-off claims keep counting days past due
     accounts = accounts[_worked(model, accounts)]
     if accounts.size == 0:
         return
@@ -71,14 +71,15 @@ def _worked(model: CreditMarket, rows: np.ndarray) -> np.ndarray:
 
 def _escalate(model: CreditMarket) -> None:
     pop, day = model.population, model.day
-    report = np.flatnonzero(pop.dpd == model.config.bureau.report_dpd)
+    past_due = pop.past_due_rows()
+    report = past_due[pop.dpd[past_due] == model.config.bureau.report_dpd]
     report = report[pop.status[report] != NO_LOAN]
     model.bureau.report(report, "reported", day)
     model.events["bureau_reports"] += report.size
     legal = model.config.legal
     if not legal.enabled:
         return
-    filing = np.flatnonzero(pop.dpd == legal.dpd)
+    filing = past_due[pop.dpd[past_due] == legal.dpd]
     filing = filing[(pop.status[filing] != NO_LOAN) & (pop.legal_day[filing] < 0)]
     if filing.size == 0:
         return

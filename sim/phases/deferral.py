@@ -20,6 +20,7 @@ from sim.payments import sum_by_lender
 from sim.phases.lending import annuity_installment
 from sim.phases.life import macro_multipliers
 from sim.population import ACTIVE, NO_LOAN
+from sim.rows import union_rows
 from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def run(model: CreditMarket) -> None:
     cfg = model.config.deferral
     _mark_redefaults(model)
 
-    in_difficulty = np.flatnonzero(pop.in_shock(day) | (pop.dpd > 0))
+    in_difficulty = union_rows(np.flatnonzero(pop.in_shock(day)), pop.past_due_rows())
     rows = in_difficulty
     open_to_apply = ((pop.status[rows] == ACTIVE) & (pop.deferral_until[rows] <= day)
                      & pop.aware[rows]
@@ -101,11 +102,11 @@ def grant(model: CreditMarket, rows: np.ndarray) -> None:
             months = np.maximum(resume - pop.last_due[rows] - DAYS_PER_MONTH, 0) / DAYS_PER_MONTH
             accrued = np.rint(pop.principal[rows] * pop.rate[rows] * months)
             pop.deferred_interest[rows] += accrued.astype(np.int64)
-        pop.next_due[rows] = resume
+        pop.schedule_due(rows, resume)
         pop.deferral_until[rows] = resume
     else:
         pop.rate[rows] *= 1.0 - cfg.rate_cut_share
-        pop.next_due[rows] = day + DAYS_PER_MONTH
+        pop.schedule_due(rows, day + DAYS_PER_MONTH)
     pop.installments_left[rows] = remaining.astype(np.int16)
     pop.installment[rows] = annuity_installment(pop.principal[rows], pop.rate[rows], remaining)
     pop.dpd[rows] = 0
@@ -117,7 +118,8 @@ def grant(model: CreditMarket, rows: np.ndarray) -> None:
 def _mark_redefaults(model: CreditMarket) -> None:
     pop = model.population
     threshold = model.config.deferral.redefault_dpd
-    rows = np.flatnonzero(pop.dpd >= threshold)
+    rows = pop.past_due_rows()
+    rows = rows[pop.dpd[rows] >= threshold]
     rows = rows[pop.deferred_ever[rows] & ~pop.redefaulted[rows] & (pop.status[rows] != NO_LOAN)]
     pop.redefaulted[rows] = True
     model.events["redefaults"] += rows.size

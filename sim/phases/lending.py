@@ -111,7 +111,7 @@ def _open_loans(model: CreditMarket, rows: np.ndarray, lender: int, principal: n
     pop.rate[rows] = rate
     pop.installment[rows] = installment
     pop.installments_left[rows] = model.config.lending.term_months
-    pop.next_due[rows] = model.day + DAYS_PER_MONTH
+    pop.schedule_due(rows, model.day + DAYS_PER_MONTH)
     pop.last_due[rows] = model.day
     pop.dpd[rows] = 0
     pop.worst_dpd[rows] = 0

@@ -16,6 +16,7 @@ import numpy as np
 from sim.contacts import record_attempts
 from sim.payments import try_to_pay
 from sim.population import ACTIVE, CHARGED_OFF, FORGETFUL, NEVER, NO_LOAN, STRATEGIC
+from sim.rows import union_rows
 from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -31,20 +32,21 @@ def run(model: CreditMarket) -> None:
     reports of on-time and missed installments; today's payment and miss counts.
     """
     pop, day = model.population, model.day
-    # Arrears exist only on loans already past due or whose installment fell due yesterday,
-    # so the search starts from those few rows.
-    late = np.flatnonzero((pop.dpd > 0) | (pop.last_due == day - 1))
+    # Arrears exist only on loans already past due or whose installment fell due yesterday:
+    # the rows `watched` since yesterday's repayment phase.
+    watched = pop.watched
+    late = watched[(pop.dpd[watched] > 0) | (pop.last_due[watched] == day - 1)]
     late = late[pop.status[late] == ACTIVE]
     late = late[(pop.arrears(late) > 0) & (pop.deferral_until[late] <= day)]
-    charged = np.flatnonzero(pop.status == CHARGED_OFF)
+    charged = watched[pop.status[watched] == CHARGED_OFF]
     _age(model, late, charged)
 
-    due = np.flatnonzero(pop.next_due == day)
-    due = due[pop.status[due] == ACTIVE]
+    due = pop.due_on(day)
     fall_due(model, due)
     if due.size:
         _scheduled_payments(model, due)
     _self_cure(model, late, charged)
+    pop.watched = union_rows(pop.past_due_rows(), due)
 
 
 def _age(model: CreditMarket, late: np.ndarray, charged: np.ndarray) -> None:
@@ -75,7 +77,8 @@ def fall_due(model: CreditMarket, rows: np.ndarray) -> None:
     pop.interest_due[rows] += interest + pop.deferred_interest[rows]
     pop.deferred_interest[rows] = 0
     pop.installments_left[rows] = np.maximum(pop.installments_left[rows] - 1, 0)
-    pop.next_due[rows] = np.where(last, NEVER, model.day + DAYS_PER_MONTH)
+    pop.next_due[rows[last]] = NEVER
+    pop.schedule_due(rows[~last], model.day + DAYS_PER_MONTH)
     pop.last_due[rows] = model.day
     model.events["installments_due"] += rows.size
 
