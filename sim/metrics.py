@@ -29,8 +29,8 @@ EVENT_NAMES: tuple[str, ...] = (
     "third_party_contacts", "payments_after_contact", "complaints", "opt_outs", "churned",
     "bureau_reports", "legal_filed", "legal_judgments", "legal_recovered",
     "deferrals_requested", "deferrals_granted", "deferrals_granted_ineligible",
-    "deferrals_refused", "redefaults", "defaults", "charged_off_principal", "debts_sold",
-    "claims_written_off", "score_updates", "borrowers_replaced",
+    "deferrals_refused", "redefaults", "defaults", "defaults_strategic", "charged_off_principal",
+    "debts_sold", "claims_written_off", "score_updates", "borrowers_replaced",
 )
 """Events the phases count each day; `model.events[name]` is today's count."""
 
@@ -91,9 +91,10 @@ def _event_metrics() -> list[Metric]:
     daily = ["applications", "originations", "rejected_score", "rejected_bureau_flag",
              "rejected_dti", "rejected_capital", "installments_due", "on_time_payments",
              "missed_installments", "missed_hardship", "missed_strategic", "missed_forgetful",
-             "reminders", *(f"contacts_{c}" for c in CHANNELS), "complaints", "bureau_reports",
-             "legal_filed", "legal_judgments", "deferrals_requested", "deferrals_granted",
-             "deferrals_refused", "defaults"]
+             "reminders", *(f"contacts_{c}" for c in CHANNELS), *(f"rpc_{c}" for c in CHANNELS),
+             "complaints", "bureau_reports", "legal_filed", "legal_judgments",
+             "deferrals_requested", "deferrals_granted", "deferrals_refused", "defaults",
+             "defaults_strategic"]
     return [Metric(name, "events per day", f"Today's count of {name.replace('_', ' ')}.",
                    lambda s, n=name: float(s.events[n])) for name in daily]
 

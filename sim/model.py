@@ -19,6 +19,7 @@ from sim.ledger import AccountingError
 from sim.metrics import EVENT_NAMES, METRIC_NAMES, MetricsRecorder
 from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
 from sim.population import ACTIVE, BorrowerPopulation
+from sim.transitions import TransitionRecorder
 from sim.units import DAYS_PER_MONTH, to_cents
 
 FLOW_NAMES = ("income", "living_expenses", "loans_spent", "contact_costs", "legal_costs",
@@ -80,6 +81,7 @@ class CreditMarket(mesa.Model):
         self.flows: dict[str, int] = defaultdict(int)
         self.initial_money = self.money_in_system()
         self.metrics = MetricsRecorder(config.run.days)
+        self.transitions = TransitionRecorder(config.run.borrowers)
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _latest(name) for name in METRIC_NAMES}) if collect else None
 
@@ -128,6 +130,7 @@ class CreditMarket(mesa.Model):
         if self.config.run.check_invariants:
             self.check_accounts()
         latest = self.metrics.record(self)
+        self.transitions.close_month_if_due(self.population, self.day)
         self.market_dpd30_share = latest["dpd30_loan_share"]
         if self.datacollector is not None:
             self.datacollector.collect(self)

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.population import CHARGED_OFF, NEVER, NO_LOAN
+from sim.population import ACTIVE, CHARGED_OFF, NEVER, NO_LOAN
+from sim.transitions import PAID_OFF_STATE
 from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -106,6 +107,8 @@ def close_accounts(model: CreditMarket, rows: np.ndarray) -> None:
     if rows.size == 0:
         return
     pop = model.population
+    repaid = rows[pop.status[rows] == ACTIVE]
+    model.transitions.loans_ended(repaid, PAID_OFF_STATE)
     pop.status[rows] = NO_LOAN
     pop.lender[rows] = -1
     pop.claim[rows] = 0

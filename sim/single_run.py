@@ -13,8 +13,9 @@ from sim.config import ScenarioConfig
 from sim.model import CreditMarket
 from sim.params_doc import render_toml
 from sim.report.figures import write_run_figures
-from sim.report.writer import manifest, staged_folder, write_json, write_text
+from sim.report.writer import manifest, staged_folder, write_frame, write_json, write_text
 from sim.summary import SUMMARY_MEASURES, contacts_by_channel, summarize
+from sim.transitions import as_frame as transitions_frame
 
 RESOLVED_HEADER = """\
 # Resolved scenario of this run: every parameter as the model used it.
@@ -40,7 +41,9 @@ def run_to_folder(config: ScenarioConfig, scenario: str, out: Path, overwrite: b
         model = simulate(config, progress=progress)
         wall = time.perf_counter() - clock
         frame = model.metrics.frame()
-        summary = summarize(frame, config)
+        summary = summarize(frame, config, model.transitions)
+        write_frame(staging / "transitions.csv", transitions_frame(
+            model.transitions.counts(from_day=config.run.steady_state_from_day)))
         frame.to_parquet(staging / "timeseries.parquet", index=False)
         write_json(staging / "summary.json", {**summary,
                                               "contacts_by_channel": contacts_by_channel(frame)})

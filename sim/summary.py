@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim.config import CHANNELS, ScenarioConfig
+from sim.transitions import TransitionRecorder, cure_rate, roll_rate_30_60
 from sim.units import DAYS_PER_YEAR
 
 
@@ -60,14 +61,27 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
                    "over deferrals granted (compare F11)."),
     SummaryMeasure("strategic_miss_share", "share of missed installments", "Missed "
                    "installments that were strategic (compare F10)."),
+    SummaryMeasure("strategic_default_share", "share of defaults", "Charge-offs in the window "
+                   "of borrowers who had decided not to pay although they could (compare "
+                   "F10)."),
+    SummaryMeasure("on_time_rate", "share of installments", "Installments falling due in the "
+                   "window that were paid on their due day by borrowers who were current."),
+    SummaryMeasure("rpc_rate_phone", "share of calls", "Collection calls in the window that "
+                   "reached the borrower (compare F14)."),
+    SummaryMeasure("roll_rate_30_60", "share of loans per month", "Loans 31-60 DPD that are "
+                   "61-90 DPD a month later, over the window's months (compare F5)."),
+    SummaryMeasure("cure_rate", "share of loans per month", "Loans 31+ DPD that are current "
+                   "a month later, over the window's months (compare F6)."),
     SummaryMeasure("approval_rate", "share of applications", "Applications approved."),
     SummaryMeasure("mean_score", "score points", "Mean bureau score on the last day."),
     SummaryMeasure("lender_profit", "currency units", "Lenders' profit over the run."),
 )
 
 
-def summarize(frame: pd.DataFrame, config: ScenarioConfig) -> dict[str, float]:
-    """The SUMMARY_MEASURES of one run, from its daily metrics table."""
+def summarize(frame: pd.DataFrame, config: ScenarioConfig,
+              transitions: TransitionRecorder | None = None) -> dict[str, float]:
+    """The SUMMARY_MEASURES of one run, from its daily metrics table and its monthly
+    transitions (without them the roll and cure rates are NaN)."""
     last = frame.iloc[-1]
     start = min(config.run.steady_state_from_day, len(frame) - 1)
     window = frame.iloc[start:]
@@ -87,6 +101,8 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig) -> dict[str, float]:
     collection_cost = float(last["collection_cost_cum"] + last["legal_cost_cum"])
     missed = frame["missed_installments"].sum()
     borrowers = config.run.borrowers
+    moves = transitions.counts(from_day=start) if transitions is not None else None
+    nan = float("nan")
     return {
         "originations": float(last["originations_cum"]),
         "defaults": float(last["defaults_cum"]),
@@ -107,6 +123,13 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig) -> dict[str, float]:
         "deferral_rate": _ratio(last["deferrals_granted_cum"], last["originations_cum"]),
         "redefault_rate": _ratio(last["redefaults_cum"], last["deferrals_granted_cum"]),
         "strategic_miss_share": _ratio(frame["missed_strategic"].sum(), missed),
+        "strategic_default_share": _ratio(window["defaults_strategic"].sum(),
+                                          window["defaults"].sum()),
+        "on_time_rate": _ratio(window["on_time_payments"].sum(),
+                               window["installments_due"].sum()),
+        "rpc_rate_phone": _ratio(window["rpc_phone"].sum(), window["contacts_phone"].sum()),
+        "roll_rate_30_60": roll_rate_30_60(moves) if moves is not None else nan,
+        "cure_rate": cure_rate(moves) if moves is not None else nan,
         "approval_rate": float(last["approval_rate"]),
         "mean_score": float(last["mean_score"]),
         "lender_profit": float(last["lender_profit"]),

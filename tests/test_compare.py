@@ -191,6 +191,9 @@ def test_compare_command_end_to_end(tmp_path: Path) -> None:
     differences = pd.read_csv(out / "differences.csv")
     assert set(differences["variant"]) == {"lenient"}
     assert (differences["reference"] == "strict").all()
+    transitions = pd.read_csv(out / "transitions.csv")
+    assert set(transitions["variant"]) == {"strict", "lenient"}
+    assert len(transitions) == 2 * 5 * 7 and transitions["loans"].sum() > 0
     figures = sorted(p.name for p in (out / "figures").glob("*.png"))
     assert len(figures) >= 6 and all((out / "figures" / f).stat().st_size > 5000
                                      for f in figures)

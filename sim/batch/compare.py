@@ -30,6 +30,7 @@ from sim.report.writer import (
     write_json,
     write_text,
 )
+from sim.transitions import as_frame as transitions_frame
 
 
 @dataclass
@@ -60,7 +61,7 @@ def run_comparison(comparison: Comparison, out: Path, workers: int, resume: bool
     store.open(resume=resume)
     failures = execute(comparison, store, workers=workers, progress=progress)
     tasks = plan(comparison)
-    runs, series, scores = store.load(tasks)
+    runs, series, scores, moves = store.load(tasks)
     done = set(zip(runs.get("variant", []), runs.get("replicate", []), strict=True))
     missing = [t.key for t in tasks if (t.variant, t.replicate) not in done]
 
@@ -71,6 +72,10 @@ def run_comparison(comparison: Comparison, out: Path, workers: int, resume: bool
     write_frame(out / "timeseries.parquet", series)
     write_frame(out / "summary.csv", summary)
     write_frame(out / "differences.csv", differences)
+    if moves:
+        write_frame(out / "transitions.csv", pd.concat(
+            [transitions_frame(moves[v]).assign(variant=v) for v in variants if v in moves],
+            ignore_index=True))
     figures: list[Path] = []
     if len(runs):
         staging = out / ".figures.tmp"

@@ -77,9 +77,12 @@ def simulate_run(base: ScenarioConfig, variant: ScenarioConfig, burn_in_days: in
     model.adopt_policy(variant)
     model.run_days(variant.run.days)
     frame = model.metrics.frame()
-    summary = summarize(frame, _with_window(variant, burn_in_days))
+    window = _with_window(variant, burn_in_days)
+    summary = summarize(frame, window, model.transitions)
     histogram = np.histogram(model.population.score, bins=SCORE_BINS)[0]
-    return {"frame": frame, "summary": summary, "scores": histogram.tolist()}
+    moves = model.transitions.counts(from_day=window.run.steady_state_from_day)
+    return {"frame": frame, "summary": summary, "scores": histogram.tolist(),
+            "transitions": moves.tolist()}
 
 
 def _with_window(config: ScenarioConfig, burn_in_days: int) -> ScenarioConfig:
@@ -126,11 +129,14 @@ class ShardStore:
         write_frame(self.folder / f"{task.key}.parquet", frame)
         write_json(self.folder / f"{task.key}.json", {
             "variant": task.variant, "replicate": task.replicate, "seed": task.seed,
-            "summary": result["summary"], "scores": result["scores"]})
+            "summary": result["summary"], "scores": result["scores"],
+            "transitions": result["transitions"]})
 
-    def load(self, tasks: list[Task]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list]]:
-        """Runs, time series and score histograms of the given tasks that have shards."""
-        rows, frames, scores = [], [], {}
+    def load(self, tasks: list[Task]
+             ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list], dict[str, np.ndarray]]:
+        """Runs, time series, score histograms and monthly transition counts (summed over
+        replicates) of the given tasks that have shards, by variant."""
+        rows, frames, scores, moves = [], [], {}, {}
         for task in tasks:
             path = self.folder / f"{task.key}.json"
             if not path.exists():
@@ -140,9 +146,11 @@ class ShardStore:
                          "seed": task.seed, **record["summary"]})
             frames.append(pd.read_parquet(self.folder / f"{task.key}.parquet"))
             scores.setdefault(task.variant, []).append(record["scores"])
+            counts = np.asarray(record["transitions"], np.int64)
+            moves[task.variant] = moves.get(task.variant, 0) + counts
         runs = pd.DataFrame(rows)
         series = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        return runs, series, scores
+        return runs, series, scores, moves
 
 
 @dataclass

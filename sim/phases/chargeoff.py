@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.payments import close_accounts, pay, sum_by_lender
 from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN
+from sim.transitions import CHARGED_OFF_STATE
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
@@ -68,10 +69,12 @@ def charge_off(model: CreditMarket, rows: np.ndarray) -> None:
     pop.fees_due[rows] = 0
     pop.deferred_interest[rows] = 0
     pop.status[rows] = CHARGED_OFF
+    model.transitions.loans_ended(rows, CHARGED_OFF_STATE)
     pop.chargeoff_day[rows] = model.day
     pop.deferral_until[rows] = np.minimum(pop.deferral_until[rows], model.day)
     model.bureau.report(rows, "charged_off", model.day)
     model.events["defaults"] += rows.size
+    model.events["defaults_strategic"] += int(np.count_nonzero(pop.strategic_default[rows]))
     model.events["charged_off_principal"] += int(principal.sum())
 
 

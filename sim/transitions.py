@@ -1,0 +1,119 @@
+"""Monthly transition matrices of loans between delinquency states, as credit-risk teams read them.
+
+Every 30 days (at the end of days 29, 59, ...) each loan that was active at the previous month
+boundary is classified by where it is now: current, 1-30, 31-60, 61-90 or 90+ days past due,
+charged off, or paid off. A loan that ended during the month counts where it ended (its first
+end: a loan charged off and then sold counts as charged off), even if the borrower has taken
+a new loan since. Counts are kept month by month, so a summary can use the months of the
+steady-state window only; rows of the matrix are the five active states, columns all seven.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.population import ACTIVE, CHARGED_OFF, dpd_bucket
+from sim.units import DAYS_PER_MONTH
+
+if TYPE_CHECKING:
+    from sim.population import BorrowerPopulation
+
+STATES: tuple[str, ...] = ("current", "dpd_1_30", "dpd_31_60", "dpd_61_90", "dpd_90_plus",
+                           "charged_off", "paid_off")
+"""Columns of a transition matrix (destinations)."""
+ACTIVE_STATES: tuple[str, ...] = STATES[:5]
+"""Rows of a transition matrix (origins): the states of an active loan."""
+CHARGED_OFF_STATE, PAID_OFF_STATE = 5, 6
+NO_STATE = -1
+
+
+def loan_states(pop: BorrowerPopulation, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """State index of each row's loan now: 0-4 for an active loan by days past due, 5 for a
+    charged-off claim, -1 for no loan."""
+    status, dpd = pop.status[rows], pop.dpd[rows]
+    state = np.full(status.shape, NO_STATE, np.int8)
+    active = status == ACTIVE
+    state[active] = np.where(dpd[active] > 0, 1 + dpd_bucket(np.maximum(dpd[active], 1)), 0)
+    state[status == CHARGED_OFF] = CHARGED_OFF_STATE
+    return state
+
+
+class TransitionRecorder:
+    """Month-by-month counts of loans moving between `STATES`.
+
+    Attributes:
+        state: per borrower row, the state of its loan at the last month boundary (int8; -1
+            if it had no active loan then).
+        ended: per row, 0, or the state in which the loan tracked in `state` first ended
+            since the boundary (charged off or paid off).
+        months: (first day of the month, 5 x 7 int64 counts) for each month closed so far.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.state = np.full(n, NO_STATE, np.int8)
+        self.ended = np.zeros(n, np.int8)
+        self.months: list[tuple[int, np.ndarray]] = []
+
+    def loans_ended(self, rows: np.ndarray, how: int) -> None:
+        """Loans of `rows` end now as `how` (CHARGED_OFF_STATE or PAID_OFF_STATE); only the
+        first end since the boundary counts."""
+        first = rows[self.ended[rows] == 0]
+        self.ended[first] = how
+
+    def close_month_if_due(self, pop: BorrowerPopulation, day: int) -> None:
+        """At the end of the last day of a 30-day month, count the month's transitions."""
+        if (day + 1) % DAYS_PER_MONTH:
+            return
+        now = loan_states(pop)
+        tracked = self.state >= 0
+        destination = np.where(self.ended > 0, self.ended, now)[tracked]
+        origin = self.state[tracked].astype(np.int64)
+        # A tracked loan that left no trace would have to have ended unrecorded.
+        if (destination < 0).any():
+            raise RuntimeError("a loan active at the month boundary ended without a record")
+        counts = np.bincount(origin * len(STATES) + destination,
+                             minlength=len(ACTIVE_STATES) * len(STATES))
+        self.months.append((day + 1 - DAYS_PER_MONTH,
+                            counts.reshape(len(ACTIVE_STATES), len(STATES))))
+        self.state = np.where(now <= 4, now, NO_STATE).astype(np.int8)
+        self.ended[:] = 0
+
+    def counts(self, from_day: int = 0) -> np.ndarray:
+        """Transitions summed over the months starting on or after `from_day` (5 x 7)."""
+        total = np.zeros((len(ACTIVE_STATES), len(STATES)), np.int64)
+        for start, counts in self.months:
+            if start >= from_day:
+                total += counts
+        return total
+
+
+def probabilities(counts: np.ndarray) -> np.ndarray:
+    """Row-normalised transition probabilities (rows with no loans are NaN)."""
+    totals = counts.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(totals > 0, counts / np.maximum(totals, 1), np.nan)
+
+
+def roll_rate_30_60(counts: np.ndarray) -> float:
+    """Share of loans 31-60 days past due (30 days late) that are 61-90 days past due (60
+    days late) a month later (compare F5)."""
+    row = counts[ACTIVE_STATES.index("dpd_31_60")]
+    return float(row[STATES.index("dpd_61_90")] / row.sum()) if row.sum() else float("nan")
+
+
+def cure_rate(counts: np.ndarray) -> float:
+    """Share of loans 30 or more days late (31+ DPD) that are current a month later (compare
+    F6, the monthly cure rate of delinquent loans)."""
+    late = counts[2:5]
+    return float(late[:, 0].sum() / late.sum()) if late.sum() else float("nan")
+
+
+def as_frame(counts: np.ndarray) -> pd.DataFrame:
+    """Tidy table: one row per (from, to) with the count and the probability."""
+    probs = probabilities(counts)
+    return pd.DataFrame([{"from_state": a, "to_state": b, "loans": int(counts[i, j]),
+                          "probability": float(probs[i, j])}
+                         for i, a in enumerate(ACTIVE_STATES) for j, b in enumerate(STATES)])
