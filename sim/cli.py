@@ -13,6 +13,28 @@ from sim.report.writer import OutputExistsError
 from sim.scenario import ScenarioError, load_scenario
 
 EXIT_USAGE = 2
+DEFAULT_VALIDATION = Path("scenarios/validation/validation.toml")
+
+
+def _batch_options(parser: argparse.ArgumentParser, default_out: str) -> None:
+    """Options shared by the commands that run replicated experiments."""
+    parser.add_argument("--replicates", type=int, help="runs per variant of each experiment "
+                        "(default: each comparison file's)")
+    parser.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    parser.add_argument("--borrowers", type=int, help="number of borrowers (overrides "
+                        "run.borrowers)")
+    parser.add_argument("--days", type=int, help="days after the burn-in (overrides run.days)")
+    parser.add_argument("--seed", type=int, help="root seed (overrides run.seed)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="SECTION.KEY=VALUE", help="override a parameter of every "
+                        "run; repeatable")
+    parser.add_argument("--out", type=Path, default=Path(default_out),
+                        help=f"results folder (default {default_out})")
+    parser.add_argument("--resume", action="store_true", help="keep finished runs in --out "
+                        "and run only the missing ones")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing results "
+                        "folder")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
                          "folder")
     compare.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    validate = commands.add_parser(
+        "validate", help="run the experiments of a validation file and set the model beside "
+        "published stylised facts (validation.csv, a figure, report.md)")
+    validate.add_argument("validation", type=Path, nargs="?", default=DEFAULT_VALIDATION,
+                          help=f"validation file (default {DEFAULT_VALIDATION})")
+    _batch_options(validate, default_out="results/validation")
+
     commands.add_parser("params", help="print the documented baseline scenario (every "
                         "parameter with unit, meaning and source)")
     return parser
@@ -72,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "compare":
             return _compare(args)
+        if args.command == "validate":
+            return _validate(args)
         return _run(args)
     except (ScenarioError, OutputExistsError, ShardMismatchError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -92,15 +123,41 @@ def _overrides(args: argparse.Namespace) -> list[str]:
     return overrides + args.overrides
 
 
+def _check_counts(args: argparse.Namespace) -> None:
+    if args.replicates is not None and args.replicates < 1:
+        raise ScenarioError("--replicates", None, "must be 1 or more")
+    if args.workers is not None and args.workers < 1:
+        raise ScenarioError("--workers", None, "must be 1 or more")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from sim.batch.runner import default_workers
+    from sim.validation.run import run_validation
+    from sim.validation.spec import load_validation
+
+    _check_counts(args)
+    validation = load_validation(args.validation)
+    result = run_validation(validation, args.out, workers=args.workers or default_workers(),
+                            replicates=args.replicates, overrides=_overrides(args),
+                            resume=args.resume, overwrite=args.overwrite,
+                            progress=not args.quiet)
+    print(f"wrote {result.folder}")
+    for _, row in result.table.iterrows():
+        value = "" if row["n"] == 0 else f"{row['model_mean']:,.3g}"
+        print(f"  {row['fact']:4s} {row['published_low']:>8,.3g}-{row['published_high']:<8,.3g}"
+              f" model {value:>8s}  {row['verdict']}")
+    if result.missing_runs:
+        print(f"  {result.missing_runs} run(s) missing; rerun with --resume to retry them",
+              file=sys.stderr)
+    return 1 if result.missing_runs else 0
+
+
 def _compare(args: argparse.Namespace) -> int:
     from sim.batch.compare import run_comparison
     from sim.batch.comparison import load_comparison
     from sim.batch.runner import default_workers
 
-    if args.replicates is not None and args.replicates < 1:
-        raise ScenarioError("--replicates", None, "must be 1 or more")
-    if args.workers is not None and args.workers < 1:
-        raise ScenarioError("--workers", None, "must be 1 or more")
+    _check_counts(args)
     comparison = load_comparison(args.comparison, _overrides(args), args.replicates)
     out = args.out or Path("results") / args.comparison.stem
     workers = args.workers or default_workers()

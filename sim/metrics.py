@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import CHANNELS, SCORE_BAND_EDGES, SCORE_BAND_NAMES
-from sim.population import ACTIVE, CHARGED_OFF, dpd_bucket
+from sim.population import ACTIVE, CHARGED_OFF, WEEK, dpd_bucket
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
@@ -52,6 +52,8 @@ class Snapshot:
     score_mean: float
     band_counts: np.ndarray
     jobless: int
+    contacted_7d: int  # on the last day of each week: borrowers contacted in the last 7 days
+    contacted_4plus_7d: int  # ... of whom 4 or more times
     ill: int
     lender_cash: int
     interest_income: int
@@ -155,6 +157,11 @@ METRICS: tuple[Metric, ...] = (
            lambda s: s.score_mean),
     *(Metric(f"score_{band}", "borrowers", f"Borrowers with a {band.replace('_', ' ')} score.",
              lambda s, i=i: float(s.band_counts[i])) for i, band in enumerate(SCORE_BAND_NAMES)),
+    Metric("contacted_7d", "borrowers", "On the last day of each 7-day week (days 6, 13, "
+           "...), borrowers with a collection contact attempt in the last 7 days; 0 on "
+           "other days.", lambda s: float(s.contacted_7d)),
+    Metric("contacted_4plus_7d", "borrowers", "Of `contacted_7d`, those with 4 or more "
+           "attempts in the 7 days (compare F13).", lambda s: float(s.contacted_4plus_7d)),
     Metric("jobless", "borrowers", "Borrowers out of work today.", lambda s: float(s.jobless)),
     Metric("ill", "borrowers", "Borrowers ill today.", lambda s: float(s.ill)),
     Metric("lender_cash", "currency units", "Cash of all lenders.",
@@ -186,6 +193,11 @@ def take_snapshot(model: CreditMarket) -> Snapshot:
     bucket_balance = np.concatenate([[active_balance - principal.sum()], late_balance])
     by_point = pop.score_counts
     band_counts = np.add.reduceat(by_point, np.asarray(SCORE_BAND_EDGES[:-1]))
+    contacted = contacted_4plus = 0
+    if day % WEEK == WEEK - 1:  # once a week: the one full scan of the contact window
+        week = pop.contacts_week.sum(axis=0, dtype=np.int16)
+        contacted = int(np.count_nonzero(week))
+        contacted_4plus = int(np.count_nonzero(week >= 4))
     return Snapshot(
         day=day, events=model.events, totals=model.totals,
         bucket_loans=bucket_loans, bucket_balance=bucket_balance,
@@ -197,6 +209,7 @@ def take_snapshot(model: CreditMarket) -> Snapshot:
         score_mean=float(by_point @ np.arange(by_point.size)) / max(pop.n, 1),
         band_counts=band_counts,
         jobless=int(np.count_nonzero(pop.jobless_until > day)),
+        contacted_7d=contacted, contacted_4plus_7d=contacted_4plus,
         ill=int(np.count_nonzero(pop.ill_until > day)),
         lender_cash=sum(x.cash for x in ledgers),
         interest_income=sum(x.interest_income for x in ledgers),

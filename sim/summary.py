@@ -68,6 +68,9 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
                    "window that were paid on their due day by borrowers who were current."),
     SummaryMeasure("rpc_rate_phone", "share of calls", "Collection calls in the window that "
                    "reached the borrower (compare F14)."),
+    SummaryMeasure("contacted_4plus_share", "share of contacted borrowers", "Borrowers with "
+                   "4 or more collection contact attempts in a 7-day week, over those with "
+                   "any, pooled over the window's weeks (compare F13)."),
     SummaryMeasure("roll_rate_30_60", "share of loans per month", "Loans 31-60 DPD that are "
                    "61-90 DPD a month later, over the window's months (compare F5)."),
     SummaryMeasure("cure_rate", "share of loans per month", "Loans 31+ DPD that are current "
@@ -128,6 +131,8 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
         "on_time_rate": _ratio(window["on_time_payments"].sum(),
                                window["installments_due"].sum()),
         "rpc_rate_phone": _ratio(window["rpc_phone"].sum(), window["contacts_phone"].sum()),
+        "contacted_4plus_share": _ratio(window["contacted_4plus_7d"].sum(),
+                                        window["contacted_7d"].sum()),
         "roll_rate_30_60": roll_rate_30_60(moves) if moves is not None else nan,
         "cure_rate": cure_rate(moves) if moves is not None else nan,
         "approval_rate": float(last["approval_rate"]),

@@ -1,0 +1,1 @@
+"""Validation of the model against published stylised facts, and calibration to them."""
