@@ -88,6 +88,25 @@ def build_parser() -> argparse.ArgumentParser:
                           help=f"validation file (default {DEFAULT_VALIDATION})")
     _batch_options(validate, default_out="results/validation")
 
+    calibrate = commands.add_parser(
+        "calibrate", help="search parameters so the model's steady state meets chosen facts "
+        "(trials.csv, best.toml, a figure, report.md)")
+    calibrate.add_argument("calibration", type=Path, help="calibration file, e.g. "
+                           "scenarios/calibration/steady_state.toml")
+    calibrate.add_argument("--trials", type=int, help="parameter sets to try (default: the "
+                           "file's)")
+    calibrate.add_argument("--replicates", type=int, help="runs per trial (default: the "
+                           "file's)")
+    calibrate.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    calibrate.add_argument("--set", dest="overrides", action="append", default=[],
+                           metavar="SECTION.KEY=VALUE", help="override a parameter of every "
+                           "run; repeatable")
+    calibrate.add_argument("--out", type=Path, help="results folder (default "
+                           "results/calibration-<file>)")
+    calibrate.add_argument("--overwrite", action="store_true", help="replace an existing "
+                           "results folder")
+    calibrate.add_argument("--quiet", action="store_true", help="no progress bar")
+
     commands.add_parser("params", help="print the documented baseline scenario (every "
                         "parameter with unit, meaning and source)")
     return parser
@@ -103,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
             return _compare(args)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "calibrate":
+            return _calibrate(args)
         return _run(args)
     except (ScenarioError, OutputExistsError, ShardMismatchError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -150,6 +171,24 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"  {result.missing_runs} run(s) missing; rerun with --resume to retry them",
               file=sys.stderr)
     return 1 if result.missing_runs else 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from sim.batch.runner import default_workers
+    from sim.validation.calibrate import load_calibration, run_calibration
+
+    for flag in ("trials", "replicates", "workers"):
+        if getattr(args, flag) is not None and getattr(args, flag) < 1:
+            raise ScenarioError(f"--{flag}", None, "must be 1 or more")
+    calibration = load_calibration(args.calibration, args.overrides, args.trials,
+                                   args.replicates)
+    out = args.out or Path("results") / f"calibration-{args.calibration.stem}"
+    result = run_calibration(calibration, out, workers=args.workers or default_workers(),
+                             overwrite=args.overwrite, progress=not args.quiet)
+    print(f"wrote {result.folder}")
+    for key, value in result.best.items():
+        print(f"  {key:40s} {value:,.4g}")
+    return 0
 
 
 def _compare(args: argparse.Namespace) -> int:
