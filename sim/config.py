@@ -27,6 +27,10 @@ SCORE_BAND_EDGES: tuple[int, ...] = (350, 550, 600, 650, 700, 950)
 SCORE_BAND_NAMES: tuple[str, ...] = ("poor", "fair", "good", "very_good", "excellent")
 
 
+CALIBRATED_STEADY_STATE = ("calibrated to F1, F4, F6 and F10 "
+                           "(scenarios/calibration/steady_state.toml, docs/validation.md)")
+"""Source of the parameters set by the steady-state calibration."""
+
 def param(default: Any, unit: str, doc: str, source: str = ASSUMPTION, **limits: Any) -> Any:
     """Declare a scenario parameter: default, unit, one-line meaning, source, and limits
     (`ge`, `le`, `gt`, `lt` as in pydantic)."""
@@ -80,7 +84,7 @@ class BorrowerConfig(Section):
     hardship_share: float = param(0.25, "share of borrowers", "Share of financially fragile "
                                   "borrowers: small buffers and more frequent shocks; they miss "
                                   "because they cannot pay.", ge=0, le=1,
-                              source="calibrated to F1 and F4 (see docs/calibration.md)")
+                              source="calibrated to F1 and F4 (see docs/validation.md)")
     strategic_share: float = param(0.05, "share of borrowers", "Share of strategic borrowers: "
                                    "able to pay, they may choose not to when enforcement looks "
                                    "weak.", ge=0, le=1)
@@ -132,9 +136,9 @@ class MacroShock(Section):
 class ShockConfig(Section):
     """Life shocks that cut income or add costs, and the macro schedule that scales them."""
 
-    job_loss_rate: float = param(0.06, "events per borrower-year", "Rate at which an employed "
-                                 "borrower loses their job.", ge=0, le=365,
-                             source="calibrated to F1 and F4 (see docs/calibration.md)")
+    job_loss_rate: float = param(0.045, "events per borrower-year", "Rate at which an "
+                                 "employed borrower loses their job.", ge=0, le=365,
+                                 source=CALIBRATED_STEADY_STATE)
     job_loss_mean_days: float = param(120.0, "days", "Mean duration of unemployment "
                                       "(geometric).", ge=1)
     job_loss_income_replacement: float = param(0.3, "share of income", "Income kept while "
@@ -153,10 +157,10 @@ class ShockConfig(Section):
 class StrategicConfig(Section):
     """Willingness to pay of strategic borrowers."""
 
-    base_propensity: float = param(0.08, "probability per installment", "Chance that a "
+    base_propensity: float = param(0.07, "probability per installment", "Chance that a "
                                    "strategic borrower who can pay decides to stop paying, "
                                    "when perceived enforcement is nil.", ge=0, le=1,
-                               source="calibrated to F1 and F4 (see docs/calibration.md)")
+                                   source=CALIBRATED_STEADY_STATE)
     peer_weight: float = param(3.0, "probability per unit of 30+ DPD share", "Added propensity "
                                "per unit of the market's share of loans 30+ DPD: peers' "
                                "defaults make default look normal.", ge=0)
@@ -171,9 +175,9 @@ class StrategicConfig(Section):
     enforcement_horizon_days: float = param(180.0, "days", "A bureau report or legal action "
                                             "filed at DPD d weighs max(0, 1 - d / horizon) in "
                                             "perceived enforcement.", gt=0)
-    contact_response: float = param(0.5, "multiplier", "A strategic defaulter's response to a "
-                                    "contact, relative to the channel's pay effect.", ge=0,
-                                    le=1)
+    contact_response: float = param(0.38, "multiplier", "A strategic defaulter's response to "
+                                    "a contact, relative to the channel's pay effect.", ge=0,
+                                    le=1, source=CALIBRATED_STEADY_STATE)
     deferral_apply_multiplier: float = param(2.0, "multiplier", "How much more readily "
                                              "strategic defaulters ask for deferral.", ge=0)
 
@@ -239,9 +243,9 @@ class RepaymentConfig(Section):
                                    "of what they have.")
     partial_pay_share: float = param(0.5, "share of cash", "Share of their cash a borrower "
                                      "pays when paying partially.", ge=0, le=1)
-    self_cure_rate: float = param(2.0, "attempts per borrower-month", "Rate at which a "
+    self_cure_rate: float = param(2.4, "attempts per borrower-month", "Rate at which a "
                                   "delinquent borrower tries, unprompted, to pay arrears.",
-                                  ge=0, le=30)
+                                  ge=0, le=30, source=CALIBRATED_STEADY_STATE)
 
 
 class DeferralConfig(Section):
@@ -387,7 +391,7 @@ class LegalConfig(Section):
     delay_days: int = param(90, "days", "Days from filing to judgment.", ge=0, le=36500)
     recovery_share: float = param(0.1, "share of the debt", "Share of the debt the judgment "
                                   "recovers (limited by the borrower's cash).", ge=0, le=1,
-                              source="calibrated to F1 and F4 (see docs/calibration.md)")
+                              source="calibrated to F1 and F4 (see docs/validation.md)")
 
 
 class BureauConfig(Section):
@@ -428,7 +432,7 @@ class ChargeOffConfig(Section):
                                        "charged-off claim, relative to arrears on an active "
                                        "loan (scales unprompted and prompted payments).", ge=0,
                                        le=1,
-                                   source="calibrated to F1 and F4 (see docs/calibration.md)")
+                                   source="calibrated to F1 and F4 (see docs/validation.md)")
     debt_sale: bool = param(False, "flag", "Sell charged-off debt instead of collecting it.")
     sale_price: float = param(0.10, "currency units per unit of face value", "Price of sold "
                               "debt.", ge=0, le=1,

@@ -42,8 +42,8 @@ def run_to_folder(config: ScenarioConfig, scenario: str, out: Path, overwrite: b
         wall = time.perf_counter() - clock
         frame = model.metrics.frame()
         summary = summarize(frame, config, model.transitions)
-        write_frame(staging / "transitions.csv", transitions_frame(
-            model.transitions.counts(from_day=config.run.steady_state_from_day)))
+        moves = model.transitions.counts(from_day=config.run.steady_state_from_day)
+        write_frame(staging / "transitions.csv", transitions_frame(moves))
         frame.to_parquet(staging / "timeseries.parquet", index=False)
         write_json(staging / "summary.json", {**summary,
                                               "contacts_by_channel": contacts_by_channel(frame)})
@@ -53,7 +53,8 @@ def run_to_folder(config: ScenarioConfig, scenario: str, out: Path, overwrite: b
             staging / "summary.csv", index=False)
         write_text(staging / "config.toml", render_toml(config, header=RESOLVED_HEADER))
         figures = write_run_figures(frame, model.population.score, staging / "figures",
-                                    title=f"{config.title} (seed {config.run.seed})")
+                                    title=f"{config.title} (seed {config.run.seed})",
+                                    transitions=moves)
         write_text(staging / "report.md", _report(config, scenario, summary, figures, wall))
         write_json(staging / "manifest.json", manifest(
             config.model_dump(mode="json"), config.run.seed, scenario, wall, started,

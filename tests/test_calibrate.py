@@ -32,7 +32,7 @@ def test_trials_best_scenario_and_report(calibrated):
     keys = ["repayment.self_cure_rate", "strategic.contact_response", "shocks.job_loss_rate",
             "strategic.base_propensity"]
     assert all(k in trials.columns for k in keys)
-    assert {"F1_model", "F5_model", "loss"} <= set(trials.columns)
+    assert {"F1_model", "F6_model", "loss"} <= set(trials.columns)
     best = trials.loc[trials["loss"].idxmin()]
     config = load_scenario(calibrated / "best.toml")
     assert config.repayment.self_cure_rate == pytest.approx(best["repayment.self_cure_rate"])
@@ -56,13 +56,13 @@ def test_loss_is_zero_exactly_when_every_target_is_inside():
     outside = dict(middle, F1=calibration.ranges["F1"][1] * 2)
     total, parts = loss(outside, calibration)
     assert parts["F1"] > 1 and total == pytest.approx(sum(parts.values()))
-    assert loss(dict(middle, F5=math.nan), calibration)[1]["F5"] == 100
+    assert loss(dict(middle, F6=math.nan), calibration)[1]["F6"] == 100
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [
     ('key = "shocks.job_loss_rate"', 'key = "shocks.job_los_rate"', "job_los_rate"),
     ('low = 0.03', 'low = -0.5', "parameter.2.low"),
-    ('measure = "roll_rate_30_60"', 'measure = "roll_rate"', "target.2.measure"),
+    ('measure = "cure_rate"', 'measure = "cure"', "target.2.measure"),
     ('trials = 40', 'trails = 40', "did you mean 'trials'"),
 ])
 def test_bad_calibration_files_name_file_and_key(tmp_path, old, new, expected):

@@ -12,14 +12,16 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.config import CHANNELS, SCORE_BAND_EDGES, SCORE_BAND_NAMES  # noqa: E402
+from sim.transitions import ACTIVE_STATES, STATES, probabilities  # noqa: E402
 
 WEEK = 7
 MONTH = 30
 
 
 def write_run_figures(frame: pd.DataFrame, final_scores: np.ndarray, folder: Path,
-                      title: str) -> list[Path]:
-    """Draw every figure of a single run into `folder`; returns the files written."""
+                      title: str, transitions: np.ndarray | None = None) -> list[Path]:
+    """Draw every figure of a single run into `folder` (with `transitions`, the 5 x 7 monthly
+    transition counts, also their matrix); returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     drawers = {
         "dpd_buckets.png": _dpd_buckets,
@@ -34,7 +36,31 @@ def write_run_figures(frame: pd.DataFrame, final_scores: np.ndarray, folder: Pat
         fig.suptitle(title, fontsize=10)
         written.append(_save(fig, folder / name))
     written.append(_save(_scores(frame, final_scores), folder / "scores.png"))
+    if transitions is not None and transitions.sum() > 0:
+        fig = transition_matrix_figure(transitions)
+        fig.suptitle(title, fontsize=10)
+        written.append(_save(fig, folder / "transitions.png"))
     return written
+
+
+def transition_matrix_figure(counts: np.ndarray) -> plt.Figure:
+    """The monthly transition matrix as a heat map of probabilities, each cell labelled."""
+    probs = probabilities(counts)
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    image = ax.imshow(np.nan_to_num(probs), cmap="Blues", vmin=0, vmax=1)
+    for i in range(probs.shape[0]):
+        for j in range(probs.shape[1]):
+            if not np.isnan(probs[i, j]):
+                ax.text(j, i, f"{100 * probs[i, j]:.1f}", ha="center", va="center", fontsize=8,
+                        color="white" if probs[i, j] > 0.6 else "black")
+    ax.set_xticks(range(len(STATES)), [s.replace("_", " ") for s in STATES], rotation=30,
+                  ha="right")
+    ax.set_yticks(range(len(ACTIVE_STATES)), [s.replace("_", " ") for s in ACTIVE_STATES])
+    ax.set_xlabel("state a month later")
+    ax.set_ylabel("state at the start of the month")
+    ax.set_title("Monthly transitions of loans (% of the row), steady-state window")
+    fig.colorbar(image, ax=ax, label="probability")
+    return fig
 
 
 def _label(ax: plt.Axes, title: str, ylabel: str, xlabel: str = "day") -> None:
