@@ -63,7 +63,7 @@ def test_loss_is_zero_exactly_when_every_target_is_inside():
     ('key = "shocks.job_loss_rate"', 'key = "shocks.job_los_rate"', "job_los_rate"),
     ('low = 0.03', 'low = -0.5', "parameter.2.low"),
     ('measure = "cure_rate"', 'measure = "cure"', "target.2.measure"),
-    ('trials = 40', 'trails = 40', "did you mean 'trials'"),
+    ('trials = 30', 'trails = 30', "did you mean 'trials'"),
 ])
 def test_bad_calibration_files_name_file_and_key(tmp_path, old, new, expected):
     folder = tmp_path / "scenarios"

@@ -5,7 +5,9 @@ and p < 0.01."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,24 +18,42 @@ from sim.model import CreditMarket
 from sim.summary import summarize
 from tests.helpers import make_config
 
-SEEDS = range(101, 109)
-BORROWERS, DAYS, FROM_DAY = 1500, 540, 180
+SEEDS = range(101, 107)
+BORROWERS, DAYS, FROM_DAY = 1500, 480, 150
 
-Reader = Callable[[CreditMarket], float]
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the checks read from one run: its summary measures and its event totals."""
+
+    summary: dict[str, float]
+    totals: dict[str, int]
+
+
+Reader = Callable[[Outcome], float]
 
 
 def summary(measure: str) -> Reader:
-    def read(model: CreditMarket) -> float:
-        return summarize(model.metrics.frame(), model.config, model.transitions)[measure]
-    return read
+    return lambda outcome: outcome.summary[measure]
 
 
 def total(event: str) -> Reader:
-    return lambda model: float(model.totals[event])
+    return lambda outcome: float(outcome.totals[event])
 
 
 def per_installment(event: str) -> Reader:
-    return lambda model: model.totals[event] / max(model.totals["installments_due"], 1)
+    return lambda outcome: outcome.totals[event] / max(outcome.totals["installments_due"], 1)
+
+
+@functools.cache
+def outcome(borrowers: int, seed: int, settings: tuple[tuple[str, Any], ...]) -> Outcome:
+    """One run (cached: checks that read other measures of the same runs share them)."""
+    config = make_config(borrowers, DAYS, seed, run__steady_state_from_day=FROM_DAY,
+                         **dict(settings))
+    model = CreditMarket(config, collect=False)
+    model.run_days()
+    frame = model.metrics.frame()
+    return Outcome(summarize(frame, config, model.transitions), dict(model.totals))
 
 
 def paired_effect(read: Reader, before: dict[str, Any], after: dict[str, Any],
@@ -41,13 +61,8 @@ def paired_effect(read: Reader, before: dict[str, Any], after: dict[str, Any],
     """read(after) - read(before) for each seed, both runs on the same seed."""
     differences = []
     for seed in SEEDS:
-        values = []
-        for overrides in (before, after):
-            config = make_config(borrowers, DAYS, seed, run__steady_state_from_day=FROM_DAY,
-                                 **common, **overrides)
-            model = CreditMarket(config, collect=False)
-            model.run_days()
-            values.append(read(model))
+        values = [read(outcome(borrowers, seed, tuple(sorted({**common, **arm}.items()))))
+                  for arm in (before, after)]
         differences.append(values[1] - values[0])
     return np.asarray(differences)
 
@@ -97,9 +112,9 @@ def test_a_later_charge_off_raises_collection_cost_when_debt_is_kept():
 
 
 def test_a_later_charge_off_collects_more_before_and_after_charge_off():
-    """Cash collected from delinquent accounts (payments prompted by contacts, self-cures and
-    recoveries together) rises when accounts stay longer on the ladder."""
-    effect = paired_effect(total("payments_after_contact"), {"chargeoff__dpd": 90},
+    """Payments prompted by collection contacts rise when accounts stay longer on the
+    ladder (charge-off at 180 rather than 60 DPD)."""
+    effect = paired_effect(total("payments_after_contact"), {"chargeoff__dpd": 60},
                            {"chargeoff__dpd": 180})
     assert_direction(effect, +1)
 
@@ -113,7 +128,7 @@ def test_a_later_charge_off_raises_recoveries():
 
 
 def test_more_job_losses_raise_delinquency_and_defaults():
-    low, high = {"shocks__job_loss_rate": 0.03}, {"shocks__job_loss_rate": 0.15}
+    low, high = {"shocks__job_loss_rate": 0.02}, {"shocks__job_loss_rate": 0.30}
     assert_direction(paired_effect(summary("dpd30_share"), low, high), +1)
     assert_direction(paired_effect(summary("default_rate"), low, high), +1)
 
