@@ -107,6 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
                            "results folder")
     calibrate.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    dashboard = commands.add_parser(
+        "dashboard", help="start the interactive dashboard in a browser (Solara)")
+    dashboard.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    dashboard.add_argument("--host", default="localhost", help="host to listen on (default "
+                           "localhost; 0.0.0.0 to serve a classroom network)")
+
+    assets = commands.add_parser(
+        "assets", help="fill Solara's asset cache from the npm registry, so the dashboard "
+        "works where Solara's CDN is unreachable")
+    assets.add_argument("--cache", type=Path, help="cache folder (default: Solara's own, "
+                        "SOLARA_ASSETS_PROXY_CACHE_DIR or <venv>/share/solara/cdn)")
+
     commands.add_parser("params", help="print the documented baseline scenario (every "
                         "parameter with unit, meaning and source)")
     return parser
@@ -124,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(args)
         if args.command == "calibrate":
             return _calibrate(args)
+        if args.command == "dashboard":
+            return _dashboard(args)
+        if args.command == "assets":
+            return _assets(args)
         return _run(args)
     except (ScenarioError, OutputExistsError, ShardMismatchError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -171,6 +187,31 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"  {result.missing_runs} run(s) missing; rerun with --resume to retry them",
               file=sys.stderr)
     return 1 if result.missing_runs else 0
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    import subprocess
+
+    app = Path(__file__).resolve().parent / "dashboard" / "app.py"
+    print(f"dashboard on http://{args.host}:{args.port} (Ctrl-C stops it); if the page stays "
+          "on 'Loading app', run `python run.py assets` once", flush=True)
+    return subprocess.call([sys.executable, "-m", "solara", "run", str(app), "--port",
+                            str(args.port), "--host", args.host, "--production"])
+
+
+def _assets(args: argparse.Namespace) -> int:
+    from sim.dashboard.assets import AssetsError, cache_dir, fill_cache
+
+    folder = args.cache or cache_dir()
+    try:
+        report = fill_cache(folder)
+    except AssetsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for package, status in report:
+        print(f"  {status:8s} {package}")
+    print(f"Solara's assets are in {folder}")
+    return 0
 
 
 def _calibrate(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -23,18 +24,11 @@ def write_run_figures(frame: pd.DataFrame, final_scores: np.ndarray, folder: Pat
     """Draw every figure of a single run into `folder` (with `transitions`, the 5 x 7 monthly
     transition counts, also their matrix); returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
-    drawers = {
-        "dpd_buckets.png": _dpd_buckets,
-        "defaults_and_losses.png": _defaults_and_losses,
-        "collection.png": _collection,
-        "deferrals.png": _deferrals,
-        "lender.png": _lender,
-    }
     written = []
-    for name, draw in drawers.items():
+    for name, draw in time_series_figures().items():
         fig = draw(frame)
         fig.suptitle(title, fontsize=10)
-        written.append(_save(fig, folder / name))
+        written.append(_save(fig, folder / f"{name}.png"))
     written.append(_save(_scores(frame, final_scores), folder / "scores.png"))
     if transitions is not None and transitions.sum() > 0:
         fig = transition_matrix_figure(transitions)
@@ -61,6 +55,12 @@ def transition_matrix_figure(counts: np.ndarray) -> plt.Figure:
     ax.set_title("Monthly transitions of loans (% of the row), steady-state window")
     fig.colorbar(image, ax=ax, label="probability")
     return fig
+
+
+def time_series_figures() -> dict[str, Callable[[pd.DataFrame], plt.Figure]]:
+    """The figures drawn from a daily metrics table alone, by name (also the dashboard's)."""
+    return {"dpd_buckets": _dpd_buckets, "defaults_and_losses": _defaults_and_losses,
+            "collection": _collection, "deferrals": _deferrals, "lender": _lender}
 
 
 def _label(ax: plt.Axes, title: str, ylabel: str, xlabel: str = "day") -> None:

@@ -1,0 +1,1 @@
+"""The interactive Solara dashboard and its offline front-end assets."""

@@ -1,0 +1,124 @@
+"""The dashboard without a browser: render the page, step, reset, move controls, switch a
+preset, reject a bad seed with the schema's message; one model per session. And the offline
+assets command, with a stand-in for npm."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tarfile
+from pathlib import Path
+
+import ipyvuetify as v
+import ipywidgets as widgets
+import pytest
+import solara
+
+from sim.dashboard.app import MODEL_PARAMS, DashboardMarket, Page, presets
+from sim.dashboard.assets import AssetsError, fill_cache, required_packages
+
+
+def render():
+    box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    return box, rc
+
+
+def status_text(box) -> str:
+    """Everything the page shows as text (the status card's Markdown, any error), read from
+    the rendered widget tree."""
+    return repr(box).replace("\\n", " ")
+
+
+def click(rc, label: str) -> None:
+    rc.find(v.Btn, children=[label]).widget.click()
+
+
+def control(rc, label: str):
+    return rc.find(v.Slider, label=label).widget
+
+
+def test_step_and_reset_move_the_day_and_draw_the_plots():
+    box, rc = render()
+    assert "day 0<" in status_text(box)
+    for _ in range(3):
+        click(rc, "Step")
+    assert "day 3<" in status_text(box)
+    assert len(rc.find(widgets.Image).widgets) == 6
+    click(rc, "Reset")
+    assert "day 0<" in status_text(box)
+
+
+def test_a_slider_and_a_preset_take_effect_on_reset():
+    box, rc = render()
+    assert "1,000 borrowers" in status_text(box)
+    control(rc, "Borrowers").v_model = 2500
+    rc.find(v.Select, label="Scenario preset").widget.v_model = "strict"
+    click(rc, "Reset")
+    text = status_text(box)
+    assert "2,500 borrowers" in text and "Strict collection" in text
+
+
+def test_a_bad_seed_shows_the_message_and_keeps_the_last_good_settings():
+    box, rc = render()
+    seed = rc.find(v.TextField, label="Seed").widget
+    seed.v_model = "abc"
+    seed.fire_event("keyup.enter", None)  # the box takes its value on Enter or leaving it
+    click(rc, "Reset")
+    text = status_text(box)
+    assert "Not applied" in text and "not a whole number" in text
+    assert "seed 1," in text  # the market runs the last accepted settings
+
+
+def test_each_session_has_its_own_model():
+    first_box, first = render()
+    second_box, _ = render()
+    click(first, "Step")
+    click(first, "Step")
+    assert "day 2<" in status_text(first_box) and "day 0<" in status_text(second_box)
+
+
+def test_presets_and_controls_map_to_the_schema():
+    names = presets()
+    assert {"baseline", "strict", "lenient"} <= set(names)
+    assert not any(n.startswith(("compare/", "validation/", "calibration/")) for n in names)
+    market = type("SessionMarket", (DashboardMarket,), {})  # as Page makes one per session
+    model = market(preset="lenient", seed="5", borrowers=300, contact_cap=3,
+                   chargeoff_dpd=MODEL_PARAMS["chargeoff_dpd"]["value"])
+    assert model.config.run.borrowers == 300 and model.config.run.seed == 5
+    assert model.config.collection.max_contacts_per_7_days == 3
+    assert model.config.deferral.enabled  # the preset's own value: the slider was not moved
+    bad = market(preset="baseline", borrowers=300, chargeoff_dpd=0)
+    assert "chargeoff.dpd" in bad.input_error
+    assert bad.config.run.seed == 5 and bad.config.title == model.config.title
+
+
+def _fake_npm(folder: Path) -> Path:
+    """An `npm` that packs a tarball with package/package.json for any spec."""
+    script = folder / "npm"
+    script.write_text("#!/bin/sh\n"
+                      "mkdir -p package && echo '{\"name\": \"x\"}' > package/package.json\n"
+                      "tar czf fake-1.0.0.tgz package && rm -r package\n"
+                      "echo fake-1.0.0.tgz\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return script
+
+
+def test_assets_fill_the_cache_once(tmp_path):
+    npm = _fake_npm(tmp_path)
+    packages = required_packages()
+    assert any(p.startswith("@widgetti/solara-vuetify") for p in packages)
+    assert "requirejs@2.3.6" in packages
+    cache = tmp_path / "cdn"
+    first = fill_cache(cache, npm=str(npm), packages=packages)
+    assert {status for _, status in first} == {"fetched"}
+    assert all((cache / p / "package.json").is_file() for p in packages)
+    again = fill_cache(cache, npm=str(npm), packages=packages)
+    assert {status for _, status in again} == {"cached"}
+    assert not any(name.startswith(".pack-") for name in os.listdir(cache))
+    with tarfile.open(tmp_path / "fake-1.0.0.tgz", "w:gz"):
+        pass  # the stand-in leaves nothing behind in the working directory either
+
+
+def test_assets_without_npm_say_what_to_install(tmp_path):
+    with pytest.raises(AssetsError, match="Install Node.js"):
+        fill_cache(tmp_path / "cdn", npm="no-such-npm-here", packages=["requirejs@2.3.6"])
