@@ -5,6 +5,7 @@ assets command, with a stand-in for npm."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tarfile
 from pathlib import Path
@@ -14,7 +15,7 @@ import ipywidgets as widgets
 import pytest
 import solara
 
-from sim.dashboard.app import MODEL_PARAMS, DashboardMarket, Page, presets
+from sim.dashboard.app import MODEL_PARAMS, DashboardModel, Page, presets
 from sim.dashboard.assets import AssetsError, fill_cache, required_packages
 
 
@@ -29,6 +30,11 @@ def status_text(box) -> str:
     return repr(box).replace("\\n", " ")
 
 
+def on_day(box, day: int) -> bool:
+    """Whether the status card says the market is on `day`."""
+    return re.search(rf"day {day}\b", status_text(box)) is not None
+
+
 def click(rc, label: str) -> None:
     rc.find(v.Btn, children=[label]).widget.click()
 
@@ -39,13 +45,13 @@ def control(rc, label: str):
 
 def test_step_and_reset_move_the_day_and_draw_the_plots():
     box, rc = render()
-    assert "day 0<" in status_text(box)
+    assert on_day(box, 0)
     for _ in range(3):
         click(rc, "Step")
-    assert "day 3<" in status_text(box)
+    assert on_day(box, 3)
     assert len(rc.find(widgets.Image).widgets) == 6
     click(rc, "Reset")
-    assert "day 0<" in status_text(box)
+    assert on_day(box, 0)
 
 
 def test_a_slider_and_a_preset_take_effect_on_reset():
@@ -74,22 +80,36 @@ def test_each_session_has_its_own_model():
     second_box, _ = render()
     click(first, "Step")
     click(first, "Step")
-    assert "day 2<" in status_text(first_box) and "day 0<" in status_text(second_box)
+    assert on_day(first_box, 2) and on_day(second_box, 0)
 
 
 def test_presets_and_controls_map_to_the_schema():
     names = presets()
     assert {"baseline", "strict", "lenient"} <= set(names)
     assert not any(n.startswith(("compare/", "validation/", "calibration/")) for n in names)
-    market = type("SessionMarket", (DashboardMarket,), {})  # as Page makes one per session
-    model = market(preset="lenient", seed="5", borrowers=300, contact_cap=3,
-                   chargeoff_dpd=MODEL_PARAMS["chargeoff_dpd"]["value"])
-    assert model.config.run.borrowers == 300 and model.config.run.seed == 5
-    assert model.config.collection.max_contacts_per_7_days == 3
-    assert model.config.deferral.enabled  # the preset's own value: the slider was not moved
-    bad = market(preset="baseline", borrowers=300, chargeoff_dpd=0)
+    session = type("SessionModel", (DashboardModel,), {})  # as Page makes one per session
+    model = session(preset="lenient", seed="5", borrowers=300, contact_cap=3,
+                    chargeoff_dpd=MODEL_PARAMS["chargeoff_dpd"]["value"])
+    config = model.markets["lenient"].config
+    assert config.run.borrowers == 300 and config.run.seed == 5
+    assert config.collection.max_contacts_per_7_days == 3
+    assert config.deferral.enabled  # the preset's own value: the slider was not moved
+    bad = session(preset="baseline", borrowers=300, chargeoff_dpd=0)
     assert "chargeoff.dpd" in bad.input_error
-    assert bad.config.run.seed == 5 and bad.config.title == model.config.title
+    assert list(bad.markets) == ["lenient"] and bad.markets["lenient"].config.run.seed == 5
+
+
+def test_side_by_side_runs_strict_and_lenient_on_the_same_seed_and_draws_differences():
+    box, rc = render()
+    rc.find(v.Select, label=MODEL_PARAMS["mode"]["label"]).widget.v_model = "side_by_side"
+    click(rc, "Reset")
+    for _ in range(3):
+        click(rc, "Step")
+    text = status_text(box)
+    assert "Strict collection" in text and "Lenient" in text
+    assert len(re.findall(r"seed 1, day 3\b", text)) == 2
+    # the differences, then two columns for each time-series figure, then the score histograms
+    assert len(rc.find(widgets.Image).widgets) == 1 + 2 * 5 + 1
 
 
 def _fake_npm(folder: Path) -> Path:

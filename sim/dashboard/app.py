@@ -15,6 +15,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import mesa  # noqa: E402
 import numpy as np  # noqa: E402
 import solara  # noqa: E402
 from mesa.visualization import SolaraViz  # noqa: E402
@@ -53,6 +54,8 @@ SLIDERS: dict[str, tuple[str, str]] = {
 }
 
 MODEL_PARAMS = {
+    "mode": {"type": "Select", "value": "single", "values": ["single", "side_by_side"],
+             "label": "Mode (side_by_side: strict and lenient presets together)"},
     "preset": {"type": "Select", "value": "baseline", "values": list(presets()),
                "label": "Scenario preset"},
     "seed": {"type": "InputText", "value": "1", "label": "Seed"},
@@ -88,114 +91,179 @@ def _literal(value: object) -> str:
     return repr(value)
 
 
-class DashboardMarket(CreditMarket):
-    """A credit market built from a preset and the dashboard's controls.
+MODES = {"single": "One market", "side_by_side": "Strict vs lenient, side by side"}
+PAIR = ("strict", "lenient")
+"""The presets that side-by-side mode runs together, on the same seed and controls."""
+
+DIFFERENCE_MEASURES = {
+    "dpd30_share": ("30+ DPD share of balances", 100.0, "percentage points"),
+    "bad_debt_loss": ("Bad-debt loss", 1.0, "currency units"),
+    "collection_cost_cum": ("Collection cost", 1.0, "currency units"),
+    "complaints_cum": ("Complaints", 1.0, "complaints"),
+}
+"""Measures whose strict-minus-lenient difference side-by-side mode draws over time."""
+
+
+def build_config(preset: str, seed: str | int, controls: dict[str, object]):
+    """The preset with the controls that differ from their defaults (the borrowers slider
+    always applies), validated by the scenario schema. Raises ScenarioError."""
+    known = presets()
+    if preset not in known:
+        raise ScenarioError("dashboard", "preset", f"'{preset}' is not a scenario preset "
+                            f"(have: {', '.join(known)})")
+    try:
+        seed_value = int(str(seed).strip())
+    except ValueError:
+        raise ScenarioError("dashboard", "run.seed", f"'{seed}' is not a whole number; a seed "
+                            "is an integer >= 0") from None
+    overrides = [f"run.seed={seed_value}"]
+    for name, value in controls.items():
+        if name not in SLIDERS:
+            raise ScenarioError("dashboard", name, "is not a dashboard control")
+        if name == "borrowers" or value != MODEL_PARAMS[name]["value"]:
+            overrides.append(f"{SLIDERS[name][0]}={_literal(value)}")
+    config = load_scenario(known[preset], overrides)
+    # A dashboard runs as long as it is played; the metrics table grows as needed.
+    return config.model_copy(update={"run": config.run.model_copy(
+        update={"days": max(config.run.days, 3650)})})
+
+
+class DashboardModel(mesa.Model):
+    """What one dashboard session runs: one credit market, or the strict and lenient presets
+    side by side on the same seed, stepping together.
 
     Attributes:
-        input_error: the schema's message for the controls' values when they were rejected
-            (the market then runs the last accepted settings), else None.
-        last_good: class attribute: the last accepted (preset, seed, controls). `Page` makes
-            a subclass per browser session, so each session remembers its own.
+        markets: label -> CreditMarket (one label in single mode, "strict" and "lenient" side
+            by side).
+        mode: "single" or "side_by_side".
+        input_error: the schema's message when the controls were rejected (the session then
+            runs its last accepted settings), else None.
+        last_good: class attribute, the last accepted (mode, preset, seed, controls); `Page`
+            makes a subclass per browser session, so each session remembers its own.
     """
 
-    last_good: tuple[str, str | int, dict[str, object]] = ("baseline", "1", {})
+    last_good: tuple[str, str, str | int, dict[str, object]] = ("single", "baseline", "1", {})
 
-    def __init__(self, preset: str = "baseline", seed: str | int = "1",
+    def __init__(self, mode: str = "single", preset: str = "baseline", seed: str | int = "1",
                  scenario: object = None, **controls: object) -> None:
         # `scenario` is what SolaraViz passes to every Mesa model on reset; unused here.
         self.input_error: str | None = None
         try:
-            config = self.build_config(preset, seed, controls)
-            type(self).last_good = (preset, seed, dict(controls))
+            configs = self._configs(mode, preset, seed, controls)
+            type(self).last_good = (mode, preset, seed, dict(controls))
         except ScenarioError as error:
             self.input_error = str(error)
-            config = self.build_config(*type(self).last_good)
-        super().__init__(config)
+            mode, preset, seed, controls = type(self).last_good
+            configs = self._configs(mode, preset, seed, controls)
+        first = next(iter(configs.values()))
+        super().__init__(rng=first.run.seed)
+        self.mode = mode
+        self.markets = {label: CreditMarket(config) for label, config in configs.items()}
 
     @staticmethod
-    def build_config(preset: str, seed: str | int, controls: dict[str, object]):
-        """The preset with the controls that differ from their defaults, validated."""
-        known = presets()
-        if preset not in known:
-            raise ScenarioError("dashboard", "preset", f"'{preset}' is not a scenario preset "
-                                f"(have: {', '.join(known)})")
-        try:
-            seed_value = int(str(seed).strip())
-        except ValueError:
-            raise ScenarioError("dashboard", "run.seed", f"'{seed}' is not a whole number; "
-                                "a seed is an integer >= 0") from None
-        overrides = [f"run.seed={seed_value}"]
-        for name, value in controls.items():
-            if name not in SLIDERS:
-                raise ScenarioError("dashboard", name, "is not a dashboard control")
-            if name == "borrowers" or value != MODEL_PARAMS[name]["value"]:
-                overrides.append(f"{SLIDERS[name][0]}={_literal(value)}")
-        config = load_scenario(known[preset], overrides)
-        return config.model_copy(update={"run": config.run.model_copy(
-            update={"days": max(config.run.days, 3650)})})
+    def _configs(mode: str, preset: str, seed: str | int, controls: dict[str, object]):
+        if mode not in MODES:
+            raise ScenarioError("dashboard", "mode", f"'{mode}' is not a mode (have: "
+                                f"{', '.join(MODES)})")
+        labels = PAIR if mode == "side_by_side" else (preset,)
+        return {label: build_config(label, seed, controls) for label in labels}
+
+    @property
+    def day(self) -> int:
+        return next(iter(self.markets.values())).day
+
+    def step(self) -> None:
+        """One day in every market of the session."""
+        for market in self.markets.values():
+            market.step()
 
 
-def _frame(model: CreditMarket):
-    return model.metrics.frame()
-
-
-def make_time_series_component(name: str):
-    """A page component drawing one of the run figures from the model's metrics so far."""
-    draw = time_series_figures()[name]
-
-    def Component(model: CreditMarket):  # noqa: N802 (a Solara component)
-        frame = _frame(model)
-        if len(frame) < 2:
-            return solara.Text(f"{name.replace('_', ' ')}: step the model to see it")
-        fig = draw(frame)
-        component = solara.FigureMatplotlib(fig, format="png")
-        plt.close(fig)
-        return component
-
-    Component.__name__ = f"{name}_plot"
-    return Component
-
-
-def ScoreDistribution(model: CreditMarket):  # noqa: N802 (a Solara component)
-    """Histogram of today's scores."""
-    fig, ax = plt.subplots(figsize=(6, 3))
-    ax.hist(model.population.score, bins=np.arange(350, 955, 10), color="tab:blue")
-    ax.set_xlabel("score (points)")
-    ax.set_ylabel("borrowers")
-    ax.set_title(f"Scores on day {model.day}")
-    fig.tight_layout()
+def _figure_component(fig) -> solara.Element:
     component = solara.FigureMatplotlib(fig, format="png")
     plt.close(fig)
     return component
 
 
-def Status(model: CreditMarket):  # noqa: N802 (a Solara component)
-    """Day, headline numbers, and the schema's message if the controls were rejected."""
-    latest = model.metrics.latest
+def make_time_series_component(name: str):
+    """A page component drawing one of the run figures from each market's metrics so far,
+    in columns side by side."""
+    draw = time_series_figures()[name]
+
+    def Component(model: DashboardModel):  # noqa: N802 (a Solara component)
+        if model.day < 2:
+            return solara.Text(f"{name.replace('_', ' ')}: step the model to see it")
+        with solara.Columns([1] * len(model.markets)) as columns:
+            for label, market in model.markets.items():
+                with solara.Column():
+                    if len(model.markets) > 1:
+                        solara.Markdown(f"**{label}**")
+                    _figure_component(draw(market.metrics.frame()))
+        return columns
+
+    Component.__name__ = f"{name}_plot"
+    return Component
+
+
+def ScoreDistribution(model: DashboardModel):  # noqa: N802 (a Solara component)
+    """Histogram of today's scores in each market."""
+    fig, axes = plt.subplots(1, len(model.markets), figsize=(6 * len(model.markets), 3),
+                             squeeze=False)
+    for ax, (label, market) in zip(axes[0], model.markets.items(), strict=True):
+        ax.hist(market.population.score, bins=np.arange(350, 955, 10), color="tab:blue")
+        ax.set_xlabel("score (points)")
+        ax.set_ylabel("borrowers")
+        ax.set_title(f"{label}: scores on day {model.day}")
+    fig.tight_layout()
+    return _figure_component(fig)
+
+
+def Differences(model: DashboardModel):  # noqa: N802 (a Solara component)
+    """Side by side: strict minus lenient over time, for the headline measures."""
+    if model.mode != "side_by_side" or model.day < 2:
+        return solara.Text("Differences: switch to side-by-side mode and step the model")
+    strict, lenient = (model.markets[label].metrics.frame() for label in PAIR)
+    fig, axes = plt.subplots(1, len(DIFFERENCE_MEASURES), figsize=(14, 3))
+    for ax, (column, (title, scale, unit)) in zip(axes, DIFFERENCE_MEASURES.items(),
+                                                  strict=True):
+        ax.plot(strict["day"], scale * (strict[column] - lenient[column]), color="tab:purple")
+        ax.axhline(0, color="grey", linewidth=0.8)
+        ax.set_title(f"{title}: strict - lenient", fontsize=9)
+        ax.set_xlabel("day")
+        ax.set_ylabel(unit, fontsize=8)
+    fig.tight_layout()
+    return _figure_component(fig)
+
+
+def Status(model: DashboardModel):  # noqa: N802 (a Solara component)
+    """Day, headline numbers of each market, and the schema's message if the controls were
+    rejected."""
     with solara.Column() as column:
-        if getattr(model, "input_error", None):
+        if model.input_error:
             solara.Error(f"Not applied: {model.input_error}. The market runs the last "
                          "accepted settings.")
-        solara.Markdown(f"**{model.config.title}**, {model.config.run.borrowers:,} borrowers, "
-                        f"seed {model.config.run.seed}, day {model.day}")
-        if latest:
-            contacts = sum(latest.get(f"contacts_{c}", 0) for c in CHANNELS)
-            solara.Markdown(
-                f"Active loans {latest['loans_active']:,.0f} · 30+ DPD share "
-                f"{100 * latest['dpd30_share']:.2f} % · defaults so far "
-                f"{latest['defaults_cum']:,.0f} · contacts today {contacts:,.0f}")
+        for market in model.markets.values():
+            latest = market.metrics.latest
+            line = (f"**{market.config.title}**, {market.config.run.borrowers:,} borrowers, "
+                    f"seed {market.config.run.seed}, day {market.day}")
+            if latest:
+                contacts = sum(latest.get(f"contacts_{c}", 0) for c in CHANNELS)
+                line += (f" · active loans {latest['loans_active']:,.0f} · 30+ DPD "
+                         f"{100 * latest['dpd30_share']:.2f} % · defaults "
+                         f"{latest['defaults_cum']:,.0f} · contacts today {contacts:,.0f}")
+            solara.Markdown(line)
     return column
 
 
-COMPONENTS = [(Status, 0), *((make_time_series_component(n), 0) for n in time_series_figures()),
+COMPONENTS = [(Status, 0), (Differences, 0),
+              *((make_time_series_component(n), 0) for n in time_series_figures()),
               (ScoreDistribution, 0)]
 
 
 @solara.component
 def Page():
     """One dashboard per browser session, on its own model."""
-    session_market = solara.use_memo(
-        lambda: type("SessionMarket", (DashboardMarket,), {}), dependencies=[])
-    model = solara.use_memo(lambda: session_market(**default_controls()), dependencies=[])
+    session_model = solara.use_memo(
+        lambda: type("SessionModel", (DashboardModel,), {}), dependencies=[])
+    model = solara.use_memo(lambda: session_model(**default_controls()), dependencies=[])
     SolaraViz(model, components=COMPONENTS, model_params=MODEL_PARAMS,
               name="Credit market simulator", play_interval=150)
