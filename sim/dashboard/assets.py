@@ -27,13 +27,17 @@ class AssetsError(Exception):
     """The assets cannot be fetched; the message says what to do."""
 
 
-def solara_sources() -> list[Path]:
-    """Files of the installed Solara that name CDN packages (its page template and server)."""
-    import solara.server
+SOURCE_SUFFIXES = (".py", ".vue", ".j2", ".html")
+"""Files of Solara that can name a CDN package: its server and page templates, and the Vue
+components that load their own libraries (the grid layout, KaTeX for Markdown, ...)."""
 
-    server = Path(solara.server.__file__).parent
-    return sorted([*server.glob("templates/*.j2"), *server.glob("templates/*.html"),
-                   *server.glob("*.py")])
+
+def solara_sources() -> list[Path]:
+    """Files of the installed Solara that may name CDN packages."""
+    import solara
+
+    root = Path(solara.__file__).parent
+    return sorted(p for p in root.rglob("*") if p.suffix in SOURCE_SUFFIXES and p.is_file())
 
 
 def required_packages() -> list[str]:
