@@ -42,12 +42,16 @@ class CreditBureau:
         }
         self.pending: dict[int, list[tuple[np.ndarray, int, bool]]] = defaultdict(list)
         self.reports = dict.fromkeys(EVENTS, 0)
+        self.on_report = None
+        """Optional callable(rows, event, day) told of every report (borrower tracking)."""
 
     def report(self, rows: np.ndarray, event: str, day: int) -> None:
         """A lender reports `event` for borrowers `rows` (distinct rows) today."""
         if rows.size == 0:
             return
         self.reports[event] += int(rows.size)
+        if self.on_report is not None:
+            self.on_report(rows, event, day)
         effective = day + self.config.reporting_delay_days
         self.pending[effective].append((rows.copy(), self.points[event],
                                         event in NEGATIVE_EVENTS))

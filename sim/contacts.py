@@ -28,6 +28,8 @@ def record_attempts(model: CreditMarket, rows: np.ndarray, channel: str,
     reminders) also count towards the borrower's 7-day cap."""
     if rows.size == 0:
         return
+    if model.tracker is not None:
+        model.tracker.contacted(rows, channel if count_as_contact else "reminder")
     cost = to_cents(getattr(model.config.channels, channel).cost)
     for lender, n in zip(model.lender_list,
                          sum_by_lender(model, rows, np.ones(rows.size, np.int64)), strict=True):

@@ -19,6 +19,7 @@ from sim.ledger import AccountingError
 from sim.metrics import EVENT_NAMES, METRIC_NAMES, MetricsRecorder
 from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
 from sim.population import ACTIVE, BorrowerPopulation
+from sim.tracking import BorrowerTracker
 from sim.transitions import TransitionRecorder
 from sim.units import DAYS_PER_MONTH, to_cents
 
@@ -82,6 +83,7 @@ class CreditMarket(mesa.Model):
         self.initial_money = self.money_in_system()
         self.metrics = MetricsRecorder(config.run.days)
         self.transitions = TransitionRecorder(config.run.borrowers)
+        self.tracker: BorrowerTracker | None = None
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _latest(name) for name in METRIC_NAMES}) if collect else None
 
@@ -131,6 +133,8 @@ class CreditMarket(mesa.Model):
             self.check_accounts()
         latest = self.metrics.record(self)
         self.transitions.close_month_if_due(self.population, self.day)
+        if self.tracker is not None:
+            self.tracker.record(self)
         self.market_dpd30_share = latest["dpd30_loan_share"]
         if self.datacollector is not None:
             self.datacollector.collect(self)
@@ -142,6 +146,12 @@ class CreditMarket(mesa.Model):
             self.step()
             if progress is not None:
                 progress(1)
+
+    def track(self, rows) -> BorrowerTracker:
+        """Record the daily story of borrowers `rows` from now on (see `sim.tracking`)."""
+        self.tracker = BorrowerTracker(np.asarray(rows))
+        self.bureau.on_report = self.tracker.reported
+        return self.tracker
 
     def active_loans(self) -> int:
         """Active loans: originated, not yet repaid or charged off (from the day's totals)."""

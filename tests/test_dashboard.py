@@ -49,7 +49,8 @@ def test_step_and_reset_move_the_day_and_draw_the_plots():
     for _ in range(3):
         click(rc, "Step")
     assert on_day(box, 3)
-    assert len(rc.find(widgets.Image).widgets) == 6
+    # the borrower timeline, five time-series figures and the score histogram
+    assert len(rc.find(widgets.Image).widgets) == 7
     click(rc, "Reset")
     assert on_day(box, 0)
 
@@ -108,8 +109,20 @@ def test_side_by_side_runs_strict_and_lenient_on_the_same_seed_and_draws_differe
     text = status_text(box)
     assert "Strict collection" in text and "Lenient" in text
     assert len(re.findall(r"seed 1, day 3\b", text)) == 2
-    # the differences, then two columns for each time-series figure, then the score histograms
-    assert len(rc.find(widgets.Image).widgets) == 1 + 2 * 5 + 1
+    # the differences, two borrower timelines, two columns for each time-series figure, and
+    # the score histograms
+    assert len(rc.find(widgets.Image).widgets) == 1 + 2 + 2 * 5 + 1
+
+
+def test_the_inspector_redraws_the_chosen_borrowers_story():
+    box, rc = render()
+    for _ in range(3):
+        click(rc, "Step")
+    slider = rc.find(v.Slider, label="Borrower to inspect (0-49)").widget
+    before = {bytes(w.value) for w in rc.find(widgets.Image).widgets}
+    slider.v_model = 7
+    after = {bytes(w.value) for w in rc.find(widgets.Image).widgets}
+    assert len(after - before) == 1  # only the timeline changed
 
 
 def _fake_npm(folder: Path) -> Path:

@@ -22,7 +22,8 @@ from mesa.visualization import SolaraViz  # noqa: E402
 
 from sim.config import CHANNELS  # noqa: E402
 from sim.model import CreditMarket  # noqa: E402
-from sim.report.figures import time_series_figures  # noqa: E402
+from sim.population import KIND_NAMES  # noqa: E402
+from sim.report.figures import borrower_timeline_figure, time_series_figures  # noqa: E402
 from sim.scenario import ScenarioError, load_scenario  # noqa: E402
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -90,6 +91,9 @@ def _literal(value: object) -> str:
         return "true" if value else "false"
     return repr(value)
 
+
+TRACKED_BORROWERS = 50
+"""Borrowers 0-49 of each market have their daily story recorded for the inspector."""
 
 MODES = {"single": "One market", "side_by_side": "Strict vs lenient, side by side"}
 PAIR = ("strict", "lenient")
@@ -159,6 +163,8 @@ class DashboardModel(mesa.Model):
         super().__init__(rng=first.run.seed)
         self.mode = mode
         self.markets = {label: CreditMarket(config) for label, config in configs.items()}
+        for market in self.markets.values():
+            market.track(np.arange(min(TRACKED_BORROWERS, market.config.run.borrowers)))
 
     @staticmethod
     def _configs(mode: str, preset: str, seed: str | int, controls: dict[str, object]):
@@ -254,7 +260,26 @@ def Status(model: DashboardModel):  # noqa: N802 (a Solara component)
     return column
 
 
-COMPONENTS = [(Status, 0), (Differences, 0),
+def BorrowerInspector(model: DashboardModel):  # noqa: N802 (a Solara component)
+    """Pick a tracked borrower and see their story; side by side, the same borrower (same
+    seed, same person) under strict and under lenient."""
+    borrower, set_borrower = solara.use_state(0)
+    with solara.Column() as column:
+        solara.SliderInt(f"Borrower to inspect (0-{TRACKED_BORROWERS - 1})", value=borrower,
+                         on_value=set_borrower, min=0, max=TRACKED_BORROWERS - 1)
+        if model.day < 2:
+            solara.Text("Borrower timeline: step the model to see it")
+        else:
+            with solara.Columns([1] * len(model.markets)):
+                for label, market in model.markets.items():
+                    kind = KIND_NAMES[market.population.kind[borrower]]
+                    title = f"{label}: borrower {borrower} ({kind})"
+                    _figure_component(borrower_timeline_figure(
+                        market.tracker.frame(borrower), title))
+    return column
+
+
+COMPONENTS = [(Status, 0), (Differences, 0), (BorrowerInspector, 0),
               *((make_time_series_component(n), 0) for n in time_series_figures()),
               (ScoreDistribution, 0)]
 

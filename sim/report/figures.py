@@ -160,3 +160,52 @@ def _scores(frame: pd.DataFrame, final_scores: np.ndarray) -> plt.Figure:
     right.set_title("Score bands over time")
     right.legend(loc="lower left", fontsize=8)
     return fig
+
+
+def borrower_timeline_figure(story: pd.DataFrame, title: str) -> plt.Figure:
+    """One borrower's story from a `BorrowerTracker.frame(row)` table: cash and shocks, the
+    loan's days past due with installments paid or missed, contacts by channel, and the score
+    with bureau reports and deferral."""
+    fig, axes = plt.subplots(4, 1, figsize=(8, 8), sharex=True,
+                             gridspec_kw={"height_ratios": [2, 2, 1.5, 2]})
+    days = story["day"]
+    cash, loan, contacts, score = axes
+    cash.plot(days, story["cash"], color="tab:blue", label="cash")
+    for column, colour in (("jobless", "tab:red"), ("ill", "tab:orange")):
+        cash.fill_between(days, 0, 1, where=story[column], color=colour, alpha=0.2,
+                          transform=cash.get_xaxis_transform(), label=column)
+    cash.set_ylabel("currency units")
+    cash.legend(fontsize=7, loc="upper left")
+    cash.set_title(title, fontsize=10)
+
+    loan.plot(days, story["dpd"], color="black", label="days past due")
+    due = story[story["due_today"]]
+    paid = due["arrears"] <= 0
+    loan.scatter(due.loc[paid, "day"], [0] * int(paid.sum()), marker="o", color="tab:green",
+                 label="installment paid", zorder=3)
+    loan.scatter(due.loc[~paid, "day"], [0] * int((~paid).sum()), marker="x", color="tab:red",
+                 label="installment missed", zorder=3)
+    loan.fill_between(days, 0, 1, where=story["in_deferral"], color="tab:purple", alpha=0.15,
+                      transform=loan.get_xaxis_transform(), label="deferral pause")
+    loan.set_ylabel("DPD")
+    loan.legend(fontsize=7, loc="upper left")
+
+    kinds = [c.removeprefix("contacts_") for c in story.columns if c.startswith("contacts_")]
+    for i, kind in enumerate(kinds):
+        hits = story[story[f"contacts_{kind}"] > 0]
+        contacts.scatter(hits["day"], [i] * len(hits), s=12 * hits[f"contacts_{kind}"],
+                         label=kind)
+    contacts.set_yticks(range(len(kinds)), kinds, fontsize=7)
+    contacts.set_ylabel("contacts")
+
+    score.plot(days, story["score"], color="tab:green")
+    for _, row in story[story["reports"] != ""].iterrows():
+        negative = any(e in row["reports"] for e in ("reported", "legal", "charged_off"))
+        if negative:
+            score.axvline(row["day"], color="tab:red", linewidth=0.8)
+            score.text(row["day"], score.get_ylim()[1], row["reports"], rotation=90,
+                       fontsize=6, va="top", color="tab:red")
+    score.set_ylabel("score (points)")
+    score.set_xlabel("day")
+    fig.tight_layout()
+    return fig

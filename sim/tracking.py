@@ -1,0 +1,83 @@
+"""Day-by-day stories of a few chosen borrowers, for the dashboard's borrower inspector and for
+teaching: cash, shocks, loan state, installments, contacts by channel, deferral, bureau reports
+and score.
+
+Tracking is off unless asked for (`CreditMarket.track(rows)`); then the phases tell the tracker
+about contacts and bureau reports that touch tracked rows, and the model records the tracked
+rows' columns at the end of each day. Its cost grows with the tracked rows only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.config import CHANNELS
+from sim.population import ACTIVE, CHARGED_OFF
+
+if TYPE_CHECKING:
+    from sim.model import CreditMarket
+
+CONTACT_KINDS: tuple[str, ...] = ("reminder", *CHANNELS)
+"""What a borrower can be contacted by: a due-day reminder, or a collection channel."""
+
+
+class BorrowerTracker:
+    """Records the daily story of the borrower rows `rows`.
+
+    Attributes:
+        rows: the tracked rows, ascending.
+        days: one dict per tracked row per day (see `frame` for the columns).
+        reports: (day, row, event) of each bureau report made about a tracked row.
+    """
+
+    def __init__(self, rows: np.ndarray) -> None:
+        self.rows = np.unique(np.asarray(rows, np.int64))
+        self.days: list[dict[str, object]] = []
+        self.reports: list[tuple[int, int, str]] = []
+        self._contacts: dict[tuple[int, str], int] = defaultdict(int)
+
+    def _mine(self, rows: np.ndarray) -> np.ndarray:
+        return rows[np.isin(rows, self.rows)]
+
+    def contacted(self, rows: np.ndarray, kind: str) -> None:
+        """Contact attempts on `rows` today by `kind` (a channel, or "reminder")."""
+        for row in self._mine(rows).tolist():
+            self._contacts[(row, kind)] += 1
+
+    def reported(self, rows: np.ndarray, event: str, day: int) -> None:
+        """A lender reported `event` to the bureau about `rows` today."""
+        self.reports.extend((day, row, event) for row in self._mine(rows).tolist())
+
+    def record(self, model: CreditMarket) -> None:
+        """The tracked rows' state at the end of today."""
+        pop, day = model.population, model.day
+        for row in self.rows.tolist():
+            status = int(pop.status[row])
+            record = {
+                "day": day, "borrower": row, "cash": pop.cash[row] / 100.0,
+                "income": pop.income[row] / 100.0, "jobless": bool(pop.jobless_until[row] > day),
+                "ill": bool(pop.ill_until[row] > day), "score": int(pop.score[row]),
+                "has_loan": status == ACTIVE, "charged_off": status == CHARGED_OFF,
+                "dpd": int(pop.dpd[row]), "due_today": bool(pop.last_due[row] == day
+                                                            and status == ACTIVE),
+                "arrears": (pop.principal_due[row] + pop.interest_due[row]
+                            + pop.fees_due[row]) / 100.0,
+                "in_deferral": bool(pop.deferral_until[row] > day),
+                "loans_taken": int(pop.loans_taken[row]),
+                "reports": ",".join(e for d, r, e in self.reports if d == day and r == row),
+            }
+            for kind in CONTACT_KINDS:
+                record[f"contacts_{kind}"] = self._contacts.get((row, kind), 0)
+            self.days.append(record)
+        self._contacts.clear()
+
+    def frame(self, row: int | None = None) -> pd.DataFrame:
+        """The recorded days (of one borrower if `row` is given), one row per borrower-day."""
+        table = pd.DataFrame(self.days)
+        if row is not None and len(table):
+            table = table[table["borrower"] == row].reset_index(drop=True)
+        return table
