@@ -40,6 +40,10 @@ class BorrowerTracker:
         self.reports: list[tuple[int, int, str]] = []
         self._contacts: dict[tuple[int, str], int] = defaultdict(int)
 
+    def add(self, rows) -> None:
+        """Follow `rows` too, from now on."""
+        self.rows = np.union1d(self.rows, np.asarray(rows, np.int64))
+
     def _mine(self, rows: np.ndarray) -> np.ndarray:
         return rows[np.isin(rows, self.rows)]
 

@@ -118,11 +118,16 @@ def test_the_inspector_redraws_the_chosen_borrowers_story():
     box, rc = render()
     for _ in range(3):
         click(rc, "Step")
-    slider = rc.find(v.Slider, label="Borrower to inspect (0-49)").widget
+    slider = rc.find(v.Slider, label="Borrower to inspect").widget
     before = {bytes(w.value) for w in rc.find(widgets.Image).widgets}
     slider.v_model = 7
     after = {bytes(w.value) for w in rc.find(widgets.Image).widgets}
     assert len(after - before) == 1  # only the timeline changed
+    slider.v_model = 700  # not followed yet: followed from today
+    assert "followed from day 3" in status_text(box)
+    click(rc, "Step")
+    click(rc, "Step")
+    assert len(rc.find(widgets.Image).widgets) == 7
 
 
 def _fake_npm(folder: Path) -> Path:

@@ -264,9 +264,20 @@ def BorrowerInspector(model: DashboardModel):  # noqa: N802 (a Solara component)
     """Pick a tracked borrower and see their story; side by side, the same borrower (same
     seed, same person) under strict and under lenient."""
     borrower, set_borrower = solara.use_state(0)
+    borrowers = min(m.config.run.borrowers for m in model.markets.values())
+
+    def choose(row: int) -> None:
+        for market in model.markets.values():
+            if row not in market.tracker.rows:
+                market.tracker.add([row])  # followed from today on
+        set_borrower(row)
+
     with solara.Column() as column:
-        solara.SliderInt(f"Borrower to inspect (0-{TRACKED_BORROWERS - 1})", value=borrower,
-                         on_value=set_borrower, min=0, max=TRACKED_BORROWERS - 1)
+        solara.SliderInt("Borrower to inspect", value=min(borrower, borrowers - 1),
+                         on_value=choose, min=0, max=borrowers - 1)
+        solara.Text(f"Borrowers 0-{TRACKED_BORROWERS - 1} are followed from day 0; any other "
+                    "from the day you pick them.")
+        borrower = min(borrower, borrowers - 1)
         if model.day < 2:
             solara.Text("Borrower timeline: step the model to see it")
         else:
@@ -274,8 +285,11 @@ def BorrowerInspector(model: DashboardModel):  # noqa: N802 (a Solara component)
                 for label, market in model.markets.items():
                     kind = KIND_NAMES[market.population.kind[borrower]]
                     title = f"{label}: borrower {borrower} ({kind})"
-                    _figure_component(borrower_timeline_figure(
-                        market.tracker.frame(borrower), title))
+                    story = market.tracker.frame(borrower)
+                    if len(story) < 2:
+                        solara.Text(f"{title}: followed from day {model.day}; step on")
+                    else:
+                        _figure_component(borrower_timeline_figure(story, title))
     return column
 
 

@@ -171,6 +171,8 @@ def borrower_timeline_figure(story: pd.DataFrame, title: str) -> plt.Figure:
     days = story["day"]
     cash, loan, contacts, score = axes
     cash.plot(days, story["cash"], color="tab:blue", label="cash")
+    cash.plot(days, story["income"], color="grey", linestyle="--", linewidth=1,
+              label="usual monthly income")
     for column, colour in (("jobless", "tab:red"), ("ill", "tab:orange")):
         cash.fill_between(days, 0, 1, where=story[column], color=colour, alpha=0.2,
                           transform=cash.get_xaxis_transform(), label=column)
