@@ -3,8 +3,8 @@
 Start it with `python run.py dashboard` (or `solara run sim/dashboard/app.py`). Each browser
 session builds its own model (`Page` creates it with `solara.use_memo`), so two sessions never
 share a run. The sliders set the parameters people most want to move; a value the scenario
-schema rejects shows the schema's message in the page and the market keeps the last accepted
-settings.
+schema rejects shows the schema's message in the page, and the session's last good model goes
+on from where it was.
 """
 
 from __future__ import annotations
@@ -141,24 +141,28 @@ class DashboardModel(mesa.Model):
             by side).
         mode: "single" or "side_by_side".
         input_error: the schema's message when the controls were rejected (the session then
-            runs its last accepted settings), else None.
-        last_good: class attribute, the last accepted (mode, preset, seed, controls); `Page`
-            makes a subclass per browser session, so each session remembers its own.
+            goes on with its last good model, in the state it had reached), else None.
+        last_good: class attribute, the session's last model built from accepted controls;
+            `Page` makes a subclass per browser session, so each session keeps its own.
     """
 
-    last_good: tuple[str, str, str | int, dict[str, object]] = ("single", "baseline", "1", {})
+    last_good: DashboardModel | None = None
 
     def __init__(self, mode: str = "single", preset: str = "baseline", seed: str | int = "1",
                  scenario: object = None, **controls: object) -> None:
         # `scenario` is what SolaraViz passes to every Mesa model on reset; unused here.
-        self.input_error: str | None = None
         try:
             configs = self._configs(mode, preset, seed, controls)
-            type(self).last_good = (mode, preset, seed, dict(controls))
         except ScenarioError as error:
+            previous = type(self).last_good
+            if previous is None:
+                raise
+            # SolaraViz replaces the model on Reset; this one becomes the last good model.
+            self.__dict__.update(previous.__dict__)
             self.input_error = str(error)
-            mode, preset, seed, controls = type(self).last_good
-            configs = self._configs(mode, preset, seed, controls)
+            return
+        self.input_error: str | None = None
+        type(self).last_good = self
         first = next(iter(configs.values()))
         super().__init__(rng=first.run.seed)
         self.mode = mode
@@ -245,8 +249,7 @@ def Status(model: DashboardModel):  # noqa: N802 (a Solara component)
     rejected."""
     with solara.Column() as column:
         if model.input_error:
-            solara.Error(f"Not applied: {model.input_error}. The market runs the last "
-                         "accepted settings.")
+            solara.Error(f"Not applied: {model.input_error}. The last good model goes on.")
         for market in model.markets.values():
             latest = market.metrics.latest
             line = (f"**{market.config.title}**, {market.config.run.borrowers:,} borrowers, "
