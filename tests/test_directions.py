@@ -18,6 +18,9 @@ from sim.model import CreditMarket
 from sim.summary import summarize
 from tests.helpers import make_config
 
+# One worker runs them all, so checks that read the same runs share them (`outcome` cache).
+pytestmark = pytest.mark.xdist_group("directions")
+
 SEEDS = range(101, 107)
 BORROWERS, DAYS, FROM_DAY = 1500, 480, 150
 
