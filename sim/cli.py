@@ -16,10 +16,12 @@ EXIT_USAGE = 2
 DEFAULT_VALIDATION = Path("scenarios/validation/validation.toml")
 
 
-def _batch_options(parser: argparse.ArgumentParser, default_out: str) -> None:
-    """Options shared by the commands that run replicated experiments."""
-    parser.add_argument("--replicates", type=int, help="runs per variant of each experiment "
-                        "(default: each comparison file's)")
+def _batch_options(parser: argparse.ArgumentParser, default_out: Path | None,
+                   shown: str) -> None:
+    """Options shared by the commands that run comparison files (`compare`, `validate`);
+    `shown` is the default results folder as the help says it."""
+    parser.add_argument("--replicates", type=int, help="runs per variant (default: each "
+                        "comparison file's, 20 if it says nothing)")
     parser.add_argument("--workers", type=int, help="worker processes (default: all cores)")
     parser.add_argument("--borrowers", type=int, help="number of borrowers (overrides "
                         "run.borrowers)")
@@ -28,8 +30,8 @@ def _batch_options(parser: argparse.ArgumentParser, default_out: str) -> None:
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="SECTION.KEY=VALUE", help="override a parameter of every "
                         "run; repeatable")
-    parser.add_argument("--out", type=Path, default=Path(default_out),
-                        help=f"results folder (default {default_out})")
+    parser.add_argument("--out", type=Path, default=default_out,
+                        help=f"results folder (default {shown})")
     parser.add_argument("--resume", action="store_true", help="keep finished runs in --out "
                         "and run only the missing ones")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing results "
@@ -62,31 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
         "numbers and write tables, figures and a report")
     compare.add_argument("comparison", type=Path, help="comparison file, e.g. "
                          "scenarios/compare/strict_vs_lenient.toml")
-    compare.add_argument("--replicates", type=int, help="runs per variant (default: the "
-                         "file's, 20 if it says nothing)")
-    compare.add_argument("--workers", type=int, help="worker processes (default: all cores)")
-    compare.add_argument("--borrowers", type=int, help="number of borrowers (overrides "
-                         "run.borrowers)")
-    compare.add_argument("--days", type=int, help="days after the burn-in (overrides "
-                         "run.days)")
-    compare.add_argument("--seed", type=int, help="root seed (overrides run.seed)")
-    compare.add_argument("--set", dest="overrides", action="append", default=[],
-                         metavar="SECTION.KEY=VALUE", help="override a parameter of the base "
-                         "and every variant; repeatable")
-    compare.add_argument("--out", type=Path, help="results folder (default "
-                         "results/<comparison>)")
-    compare.add_argument("--resume", action="store_true", help="keep finished runs in --out "
-                         "and run only the missing ones")
-    compare.add_argument("--overwrite", action="store_true", help="replace an existing results "
-                         "folder")
-    compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    _batch_options(compare, default_out=None, shown="results/<comparison>")
 
     validate = commands.add_parser(
         "validate", help="run the experiments of a validation file and set the model beside "
         "published stylised facts (validation.csv, a figure, report.md)")
     validate.add_argument("validation", type=Path, nargs="?", default=DEFAULT_VALIDATION,
                           help=f"validation file (default {DEFAULT_VALIDATION})")
-    _batch_options(validate, default_out="results/validation")
+    _batch_options(validate, default_out=Path("results/validation"),
+                   shown="results/validation")
 
     calibrate = commands.add_parser(
         "calibrate", help="search parameters so the model's steady state meets chosen facts "

@@ -108,7 +108,7 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def format_value(value: Any) -> str:
-    """A Python scalar or list of scalars as a TOML value."""
+    """A Python scalar, or a list or dict of them, as a TOML value (dicts inline)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -120,4 +120,6 @@ def format_value(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
         return "[" + ", ".join(format_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {format_value(v)}" for k, v in value.items()) + "}"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")

@@ -34,6 +34,21 @@ class ScenarioError(Exception):
         super().__init__(where + message)
 
 
+
+def spec_error(path: Path, error: ValidationError, noun: str, allowed: list[str],
+               hint: str = "") -> ScenarioError:
+    """The ScenarioError for a comparison, validation or calibration file that its pydantic
+    schema rejected: the first problem, an unknown key first (a typo usually explains a
+    missing key), with the nearest allowed key; `hint` is added after an unknown key."""
+    item = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
+    key = ".".join(str(p) for p in item["loc"]) or None
+    message = item["msg"].removeprefix("Value error, ")
+    if item["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(str(item["loc"][-1]), allowed, n=1)
+        message = f"is not a {noun} key" + (f"; did you mean '{close[0]}'?" if close else ".")
+        message += hint
+    return ScenarioError(str(path), key, message)
+
 def load_scenario(path: str | Path, overrides: list[str] | None = None) -> ScenarioConfig:
     """Read a scenario file (following `extends`), apply `section.key=value` overrides and
     return the validated config. Raises `ScenarioError` on any problem."""

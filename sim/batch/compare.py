@@ -24,8 +24,8 @@ from sim.batch.stats import paired_differences, summarize_runs
 from sim.report.compare_figures import write_comparison_figures
 from sim.report.compare_report import comparison_report
 from sim.report.writer import (
-    OutputExistsError,
     manifest,
+    open_results_folder,
     write_frame,
     write_json,
     write_text,
@@ -47,14 +47,7 @@ class ComparisonResult:
 def run_comparison(comparison: Comparison, out: Path, workers: int, resume: bool = False,
                    overwrite: bool = False, progress: bool = True) -> ComparisonResult:
     """Run (or resume) a comparison into `out` and write its outputs."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise OutputExistsError(f"{out} exists and is not a folder; choose another --out")
-    if out.exists() and any(out.iterdir()) and not (resume or overwrite):
-        raise OutputExistsError(f"{out} already exists and is not empty; pass --resume to "
-                                "continue its runs, --overwrite to replace it, or another --out")
-    if overwrite and out.exists():
-        shutil.rmtree(out)
+    out = open_results_folder(out, resume, overwrite)
     started = datetime.now(UTC)
     clock = time.perf_counter()
     store = ShardStore(out, comparison.config_hash())

@@ -24,7 +24,6 @@ of the paired differences.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -35,11 +34,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.config import ScenarioConfig
 from sim.scenario import (
-    ScenarioError,
     load_scenario,
     parse_override,
     read_toml,
     set_dotted,
+    spec_error,
     validate,
 )
 
@@ -134,18 +133,10 @@ def load_comparison(path: str | Path, run_overrides: list[str] | None = None,
     try:
         spec = ComparisonSpec.model_validate(raw, strict=True)
     except ValidationError as error:
-        # An unknown key usually explains a missing one (a typo), so it is reported first.
-        item = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
-        key = ".".join(str(p) for p in item["loc"]) or None
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            allowed = list(ComparisonSpec.model_fields)
-            close = difflib.get_close_matches(str(item["loc"][-1]), allowed, n=1)
-            message = "is not a comparison key" + (f"; did you mean '{close[0]}'?" if close
-                                                   else ".")
-            message += f" Allowed keys: {', '.join(allowed)}; [[variant]] tables take name, " \
-                       "scenario, set"
-        raise ScenarioError(str(path), key, message) from None
+        allowed = list(ComparisonSpec.model_fields)
+        raise spec_error(path, error, "comparison", allowed,
+                         hint=f" Allowed keys: {', '.join(allowed)}; [[variant]] tables take "
+                         "name, scenario, set") from None
 
     common = [(key, value, str(path)) for key, value in spec.set.items()]
     common += [(*parse_override(text), "--set") for text in run_overrides or []]

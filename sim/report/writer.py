@@ -60,6 +60,21 @@ def staged_folder(final: Path, overwrite: bool = False) -> Iterator[Path]:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def open_results_folder(out: Path, resume: bool, overwrite: bool) -> Path:
+    """A results folder that runs are added to as they finish: refuse a non-empty one unless
+    resuming or replacing it (then it is emptied), and create it."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputExistsError(f"{out} exists and is not a folder; choose another --out")
+    if out.exists() and any(out.iterdir()) and not (resume or overwrite):
+        raise OutputExistsError(f"{out} already exists and is not empty; pass --resume to "
+                                "continue its runs, --overwrite to replace it, or another --out")
+    if overwrite and out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def write_json(path: Path, data: Any) -> None:
     """Write JSON atomically (temporary file, then rename)."""
     write_text(path, json.dumps(data, indent=2, sort_keys=False, default=_plain) + "\n")

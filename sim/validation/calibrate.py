@@ -40,6 +40,7 @@ from tqdm import tqdm  # noqa: E402
 from sim.batch.runner import replicate_seeds  # noqa: E402
 from sim.config import ScenarioConfig  # noqa: E402
 from sim.model import CreditMarket  # noqa: E402
+from sim.params_doc import format_value  # noqa: E402
 from sim.report.writer import (  # noqa: E402
     manifest,
     staged_folder,
@@ -53,6 +54,7 @@ from sim.scenario import (  # noqa: E402
     parse_override,
     read_toml,
     set_dotted,
+    spec_error,
     validate,
 )
 from sim.summary import SUMMARY_MEASURES, summarize  # noqa: E402
@@ -128,16 +130,9 @@ def load_calibration(path: str | Path, overrides: list[str] | None = None,
     try:
         spec = CalibrationSpec.model_validate(raw, strict=True)
     except ValidationError as error:
-        item = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
-        key = ".".join(str(p) for p in item["loc"]) or None
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            allowed = [*CalibrationSpec.model_fields, *ParameterSpec.model_fields,
-                       *TargetSpec.model_fields]
-            close = difflib.get_close_matches(str(item["loc"][-1]), allowed, n=1)
-            message = "is not a calibration key" + (f"; did you mean '{close[0]}'?" if close
-                                                    else ".")
-        raise ScenarioError(str(path), key, message) from None
+        raise spec_error(path, error, "calibration",
+                         [*CalibrationSpec.model_fields, *ParameterSpec.model_fields,
+                          *TargetSpec.model_fields]) from None
     update = {k: v for k, v in (("trials", trials), ("replicates", replicates)) if v}
     spec = spec.model_copy(update=update)
     base = trial_config(load_scenario(path.parent / spec.base), spec.set, f"{path} [set]")
@@ -163,23 +158,6 @@ def load_calibration(path: str | Path, overrides: list[str] | None = None,
         ranges[target.fact] = (float(facts.loc[target.fact, "value_low"]),
                                float(facts.loc[target.fact, "value_high"]))
     return Calibration(path, spec, base, ranges, given)
-
-
-def _toml_value(value: Any) -> str:
-    """A value as the right-hand side of a --set override."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f'"{value}"'
-    return repr(value) if not isinstance(value, list | dict) else _inline(value)
-
-
-def _inline(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {_inline(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_inline(v) for v in value) + "]"
-    return _toml_value(value)
 
 
 def trial_config(base: ScenarioConfig, values: dict[str, float], source: str) -> ScenarioConfig:
@@ -285,7 +263,7 @@ def best_scenario(calibration: Calibration, best: dict[str, float], trial: int,
              f'extends = "{Path(base_path).as_posix()}"', ""]
     for section, values in sections.items():
         lines.append(f"[{section}]")
-        lines += [f"{name} = {_toml_value(_plain(v))}" for name, v in values.items()]
+        lines += [f"{name} = {format_value(_plain(v))}" for name, v in values.items()]
         lines.append("")
     return "\n".join(lines)
 

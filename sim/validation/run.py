@@ -10,7 +10,6 @@ how much).
 
 from __future__ import annotations
 
-import shutil
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +21,13 @@ import pandas as pd
 from sim.batch.compare import run_comparison
 from sim.batch.comparison import Comparison, load_comparison
 from sim.batch.stats import mean_interval
-from sim.report.writer import OutputExistsError, manifest, write_frame, write_json, write_text
+from sim.report.writer import (
+    manifest,
+    open_results_folder,
+    write_frame,
+    write_json,
+    write_text,
+)
 from sim.scenario import ScenarioError, load_scenario
 from sim.validation.measures import per_run, relative_lift
 from sim.validation.report import validation_figure, validation_report
@@ -61,13 +66,7 @@ def run_validation(validation: Validation, out: Path, workers: int,
                    progress: bool = True) -> ValidationResult:
     """Run every experiment the checks need, then write validation.csv, the figure,
     report.md and manifest.json into `out`."""
-    out = Path(out)
-    if out.exists() and any(out.iterdir()) and not (resume or overwrite):
-        raise OutputExistsError(f"{out} already exists; pass --resume to continue it or "
-                                "--overwrite to replace it")
-    if overwrite and out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = open_results_folder(out, resume, overwrite)
     started = datetime.now(UTC)
     clock = time.perf_counter()
     needed = {c.experiment for c in validation.spec.check if c.experiment}

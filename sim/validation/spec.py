@@ -7,7 +7,6 @@ A validation file (TOML, `scenarios/validation/validation.toml`) names a table o
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -15,7 +14,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.scenario import ScenarioError, read_toml
+from sim.scenario import ScenarioError, read_toml, spec_error
 
 CheckKind = Literal["measure", "lift", "parameter", "rule_max", "not_modelled",
                     "by_construction"]
@@ -95,15 +94,8 @@ def load_validation(path: str | Path) -> Validation:
     try:
         spec = ValidationSpec.model_validate(raw, strict=True)
     except ValidationError as error:
-        item = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
-        key = ".".join(str(p) for p in item["loc"]) or None
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            allowed = [*ValidationSpec.model_fields, *CheckSpec.model_fields]
-            close = difflib.get_close_matches(str(item["loc"][-1]), allowed, n=1)
-            message = "is not a validation key" + (f"; did you mean '{close[0]}'?" if close
-                                                   else ".")
-        raise ScenarioError(str(path), key, message) from None
+        raise spec_error(path, error, "validation",
+                         [*ValidationSpec.model_fields, *CheckSpec.model_fields]) from None
     facts_path = path.parent / spec.facts
     if not facts_path.is_file():
         raise ScenarioError(str(path), "facts", f"no such file: {facts_path}")
