@@ -441,11 +441,63 @@ class ChargeOffConfig(Section):
                                  ge=0, le=36500)
 
 
+LANGUAGES: tuple[str, ...] = ("en", "zh-CN")
+"""Languages of the dashboard and of classroom texts: English and Simplified Chinese."""
+
+Language = Literal["en", "zh-CN"]
+
+
+class LessonText(Section):
+    """A classroom preset's text in one language, shown in the dashboard when it is selected."""
+
+    title: str = param("", "text", "Title of the demonstration.")
+    goal: str = param("", "text", "Learning goal: what students should understand afterwards.")
+    explanation: str = param("", "text", "What happens in the run and why, in a few sentences.")
+
+
+class CastMember(Section):
+    """A named borrower whose life follows a script (a classroom case study).
+
+    Cast members take the first rows of the population, in order. Their income, buffer, score
+    and type are set here instead of drawn; random shocks, turnover, random borrowing needs and
+    random deferral applications pass them by, so their shocks, loan applications and deferral
+    requests are exactly the scripted ones. Everything else (payments, contacts, the bureau,
+    the lender's review) treats them like anyone else."""
+
+    name: str = param("borrower", "text", "Name shown in the dashboard's borrower inspector.")
+    kind: Literal["regular", "hardship", "strategic", "forgetful"] = param(
+        "regular", "choice", "Behavioural type (see [borrowers]).")
+    income: float = param(6_000.0, "currency units per month", "Usual monthly income.", gt=0)
+    cash: float = param(6_000.0, "currency units", "Cash at the start.", ge=0)
+    score: int = param(700, "score points", "Bureau score at the start.", ge=350, le=950)
+    pay_day: int = param(0, "day of the 30-day month", "Day of the month income arrives.",
+                         ge=0, le=29)
+    autopay: bool = param(False, "flag", "Installments are paid automatically when cash allows.")
+    loan_amount: float = param(6_000.0, "currency units", "Amount asked for in each application.",
+                               gt=0)
+    loan_days: list[int] = param(
+        [0], "days", "Days the borrower applies for a loan; an application waits until the "
+        "borrower holds no loan and any cooldown after the last one has passed.")
+    illness_day: int = param(-1, "day", "Day an illness starts (-1: none).", ge=-1)
+    illness_days: int = param(0, "days", "Length of the illness.", ge=0)
+    job_loss_day: int = param(-1, "day", "Day the borrower loses their job (-1: never).", ge=-1)
+    job_loss_days: int = param(0, "days", "Time until the borrower works again.", ge=0)
+    asks_for_deferral: bool = param(
+        False, "flag", "Knows about deferral and asks for it on the first day they may "
+        "(in a shock or past due, see [deferral]); otherwise never asks.")
+
+
 class ScenarioConfig(Section):
     """A whole scenario: every section of the model."""
 
     title: str = param("Baseline credit market", "text", "Short title of the scenario.")
     description: str = param("", "text", "What the scenario shows.")
+    lesson: dict[Language, LessonText] = param(
+        {}, "one table per language", "Classroom text by language ('en', 'zh-CN'): title, "
+        "learning goal and explanation (TOML [lesson.en], [lesson.zh-CN]).")
+    cast: list[CastMember] = param(
+        [], "list of borrowers", "Named borrowers with a scripted life, in the first rows "
+        "(TOML [[cast]] tables).")
     run: RunConfig = RunConfig()
     borrowers: BorrowerConfig = BorrowerConfig()
     shocks: ShockConfig = ShockConfig()
@@ -459,3 +511,10 @@ class ScenarioConfig(Section):
     legal: LegalConfig = LegalConfig()
     bureau: BureauConfig = BureauConfig()
     chargeoff: ChargeOffConfig = ChargeOffConfig()
+
+    @model_validator(mode="after")
+    def _cast_fits(self) -> ScenarioConfig:
+        if len(self.cast) > self.run.borrowers:
+            raise ValueError(f"cast has {len(self.cast)} members but run.borrowers is "
+                             f"{self.run.borrowers}; the cast takes the first rows")
+        return self

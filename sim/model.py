@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.agents import Borrower, Collector, Lender
 from sim.bureau import CreditBureau
+from sim.cast import Cast
 from sim.config import ScenarioConfig
 from sim.ledger import AccountingError
 from sim.metrics import EVENT_NAMES, METRIC_NAMES, MetricsRecorder
@@ -38,6 +39,8 @@ class CreditMarket(mesa.Model):
         population: borrower columns (`sim.population.BorrowerPopulation`).
         lender_list, collector_list: the Mesa agents, in index order.
         bureau: the credit bureau.
+        cast: the scripted borrowers of the scenario's `[[cast]]` (rows 0..k-1), tracked
+            from day 0.
         metrics: daily metrics recorder; `metrics.frame()` is the time series.
         events: today's event counts; totals: cumulative event counts.
         flows: cumulative external money flows in cents (see FLOW_NAMES).
@@ -59,6 +62,8 @@ class CreditMarket(mesa.Model):
         self.config = config
         self.day = 0
         self.population = BorrowerPopulation(config, self.rng)
+        self.cast = Cast(config)
+        self.cast.place(self.population)
         self.bureau = CreditBureau(config.bureau, self.population)
         self.pay_day_rows = [np.flatnonzero(self.population.pay_dom == d)
                              for d in range(DAYS_PER_MONTH)]
@@ -84,6 +89,8 @@ class CreditMarket(mesa.Model):
         self.metrics = MetricsRecorder(config.run.days)
         self.transitions = TransitionRecorder(config.run.borrowers)
         self.tracker: BorrowerTracker | None = None
+        if self.cast.size:
+            self.track(self.cast.rows)
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _latest(name) for name in METRIC_NAMES}) if collect else None
 

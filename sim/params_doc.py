@@ -40,6 +40,11 @@ def _render_table(model: BaseModel, path: str, lines: list[str]) -> None:
             tables.append((name, value))
         elif isinstance(value, list) and _is_section_list(field):
             table_lists.append((name, value, field))
+        elif isinstance(value, dict) and _is_section_dict(field):
+            lines.extend(_comment(field))
+            if not value:
+                lines.append(f"# (none; add [{path + '.' if path else ''}{name}.KEY] tables)")
+            tables.extend((f"{name}.{key}", item) for key, item in value.items())
         else:
             lines.extend(_comment(field))
             lines.append(f"{name} = {format_value(value)}")
@@ -61,6 +66,11 @@ def _render_table(model: BaseModel, path: str, lines: list[str]) -> None:
         if doc:
             lines.append(f"# {doc[0]}")
         _render_table(sub, full, lines)
+
+
+def _is_section_dict(field: FieldInfo) -> bool:
+    args = getattr(field.annotation, "__args__", ())
+    return len(args) == 2 and isinstance(args[1], type) and issubclass(args[1], Section)
 
 
 def _is_section_list(field: FieldInfo) -> bool:

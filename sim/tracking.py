@@ -32,12 +32,17 @@ class BorrowerTracker:
         rows: the tracked rows, ascending.
         days: one dict per tracked row per day (see `frame` for the columns).
         reports: (day, row, event) of each bureau report made about a tracked row.
+        notes: (day, row, event) of each loan decision and deferral request about a tracked
+            row ("loan_approved", "loan_refused_<reason>", "deferral_asked", "deferral_granted",
+            "deferral_refused").
     """
 
     def __init__(self, rows: np.ndarray) -> None:
         self.rows = np.unique(np.asarray(rows, np.int64))
         self.days: list[dict[str, object]] = []
         self.reports: list[tuple[int, int, str]] = []
+        self.notes: list[tuple[int, int, str]] = []
+        self._today: list[tuple[int, str]] = []
         self._contacts: dict[tuple[int, str], int] = defaultdict(int)
 
     def add(self, rows) -> None:
@@ -56,6 +61,10 @@ class BorrowerTracker:
         """A lender reported `event` to the bureau about `rows` today."""
         self.reports.extend((day, row, event) for row in self._mine(rows).tolist())
 
+    def noted(self, rows: np.ndarray, event: str) -> None:
+        """A loan decision or deferral step `event` about `rows` today."""
+        self._today.extend((row, event) for row in self._mine(rows).tolist())
+
     def record(self, model: CreditMarket) -> None:
         """The tracked rows' state at the end of today."""
         pop, day = model.population, model.day
@@ -73,10 +82,13 @@ class BorrowerTracker:
                 "in_deferral": bool(pop.deferral_until[row] > day),
                 "loans_taken": int(pop.loans_taken[row]),
                 "reports": ",".join(e for d, r, e in self.reports if d == day and r == row),
+                "events": ",".join(e for r, e in self._today if r == row),
             }
             for kind in CONTACT_KINDS:
                 record[f"contacts_{kind}"] = self._contacts.get((row, kind), 0)
             self.days.append(record)
+        self.notes.extend((day, r, e) for r, e in self._today)
+        self._today.clear()
         self._contacts.clear()
 
     def frame(self, row: int | None = None) -> pd.DataFrame:

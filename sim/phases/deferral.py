@@ -44,19 +44,27 @@ def run(model: CreditMarket) -> None:
     open_to_apply = ((pop.status[rows] == ACTIVE) & (pop.deferral_until[rows] <= day)
                      & pop.aware[rows]
                      & (day - pop.deferral_asked_day[rows] >= cfg.reapply_after_days))
-    candidates = rows[open_to_apply]
-    if candidates.size == 0:
+    candidates = model.cast.exclude(rows[open_to_apply])
+    scripted = model.cast.deferral_requests(pop, rows[open_to_apply])
+    if candidates.size == 0 and scripted.size == 0:
         return
     rate = cfg.apply_rate / DAYS_PER_MONTH * np.where(
         pop.strategic_default[candidates], model.config.strategic.deferral_apply_multiplier, 1.0)
     applicants = candidates[rng.random(candidates.size) < np.minimum(rate, 1.0)]
+    if scripted.size:
+        applicants = np.concatenate([applicants, scripted])
     if applicants.size == 0:
         return
     pop.deferral_asked_day[applicants] = day
     model.events["deferrals_requested"] += applicants.size
+    tracker = model.tracker
+    if tracker is not None:
+        tracker.noted(applicants, "deferral_asked")
 
     if not cfg.enabled:
         model.events["deferrals_refused"] += applicants.size
+        if tracker is not None:
+            tracker.noted(applicants, "deferral_refused")
         return
     within_limit = pop.deferrals_used[applicants] < cfg.max_per_loan
     _, _, force_majeure = macro_multipliers(model, day)
@@ -72,6 +80,9 @@ def run(model: CreditMarket) -> None:
     model.events["deferrals_granted"] += int(np.count_nonzero(granted))
     model.events["deferrals_granted_ineligible"] += int(np.count_nonzero(granted & ~eligible))
     model.events["deferrals_refused"] += int(np.count_nonzero(~granted))
+    if tracker is not None:
+        tracker.noted(applicants[granted], "deferral_granted")
+        tracker.noted(applicants[~granted], "deferral_refused")
     grant(model, applicants[granted])
 
 

@@ -52,7 +52,9 @@ def run(model: CreditMarket) -> None:
     drawn = sample_rows(rng, pop.n, daily_probability(lending.need_rate))
     applicants = drawn[(pop.status[drawn] == NO_LOAN) & (pop.cooldown_until[drawn] <= day)
                        & (pop.churned[drawn] != all_churned)]
-    if applicants.size == 0:
+    applicants = model.cast.exclude(applicants)
+    scripted, scripted_amount = model.cast.applications(pop, day)
+    if applicants.size == 0 and scripted.size == 0:
         return
     lender_of = _choose_lenders(pop.churned[applicants], n_lenders, rng)
 
@@ -61,6 +63,11 @@ def run(model: CreditMarket) -> None:
     # Requests are in whole currency units, at least one.
     amount = (np.rint(pop.income[applicants] * months_of_income / CENTS) * CENTS).astype(np.int64)
     amount = np.maximum(amount, CENTS)
+    if scripted.size:
+        applicants = np.concatenate([applicants, scripted])
+        amount = np.concatenate([amount, scripted_amount])
+        lender_of = np.concatenate([lender_of, _choose_lenders(pop.churned[scripted],
+                                                               n_lenders, rng)])
     apr = np.asarray(lending.apr_by_band)[score_band(pop.score[applicants])]
     rate = apr / MONTHS_PER_YEAR
     installment = annuity_installment(amount, rate, lending.term_months)
@@ -75,7 +82,11 @@ def run(model: CreditMarket) -> None:
         verdict = lender.review(rows, amount[mine], installment[mine], income_now[mine])
         for code, reason in enumerate(REJECTION_REASONS):
             model.events[f"rejected_{reason}"] += int(np.count_nonzero(verdict == code))
+            if model.tracker is not None:
+                model.tracker.noted(rows[verdict == code], f"loan_refused_{reason}")
         ok = verdict == APPROVED
+        if model.tracker is not None:
+            model.tracker.noted(rows[ok], "loan_approved")
         if not ok.any():
             continue
         approved = rows[ok]

@@ -34,7 +34,7 @@ def _turnover(model: CreditMarket) -> None:
     if p <= 0:
         return
     leaving = sample_rows(rng, pop.n, p)
-    leaving = leaving[pop.status[leaving] == NO_LOAN]
+    leaving = model.cast.exclude(leaving[pop.status[leaving] == NO_LOAN])
     if leaving.size:
         model.flows["turnover_cash_out"] += int(pop.cash[leaving].sum())
         model.bureau.forget(leaving)
@@ -66,9 +66,10 @@ def run(model: CreditMarket) -> None:
         p_other = float(daily_probability(rate * mult))
         drawn = sample_rows(rng, pop.n, p_fragile)
         relative = np.where(pop.kind[drawn] == FRAGILE, 1.0, p_other / p_fragile)
-        rows = thin(rng, drawn, relative, eligible=until[drawn] <= day)
+        rows = model.cast.exclude(thin(rng, drawn, relative, eligible=until[drawn] <= day))
         if rows.size:
             until[rows] = day + rng.geometric(1.0 / mean_days, rows.size)
+    model.cast.start_shocks(pop, day)
 
     rows = model.pay_day_rows[day % DAYS_PER_MONTH]
     if rows.size == 0:
