@@ -48,17 +48,29 @@ def tr(text: str, language: str = "en") -> str:
 
 @functools.cache
 def use_cjk_font() -> str | None:
-    """Let Matplotlib draw Chinese text: put the first installed CJK font after its default
-    font in the fallback list. Returns the font's name, or None (with a warning) if none is
-    installed, in which case Chinese characters show as boxes."""
+    """Let Matplotlib draw Chinese text: add the first installed CJK font to its font families,
+    after the default, as the fallback for glyphs the default lacks. Returns the font's name,
+    or None (with a warning) if none is installed; Chinese characters then show as boxes."""
     import matplotlib
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
+    manager = font_manager.fontManager
+    installed = {f.name for f in manager.ttflist}
+    if not installed.intersection(CJK_FONTS):
+        # Matplotlib's font cache predates a font installed since: add the system's fonts.
+        known = {f.fname for f in manager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known:
+                try:
+                    manager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        installed = {f.name for f in manager.ttflist}
     for name in CJK_FONTS:
         if name in installed:
-            families = list(matplotlib.rcParams["font.sans-serif"])
-            matplotlib.rcParams["font.sans-serif"] = [families[0], name, *families[1:]]
+            # A list of families makes Matplotlib fall back glyph by glyph (since 3.6).
+            families = [f for f in matplotlib.rcParams["font.family"] if f != name]
+            matplotlib.rcParams["font.family"] = [*families, name]
             return name
     warnings.warn("no font with Chinese glyphs is installed (Debian: apt-get install "
                   "fonts-wqy-microhei); Chinese text in figures shows as boxes", stacklevel=2)

@@ -95,6 +95,9 @@ def _literal(value: object) -> str:
     return repr(value)
 
 
+CLASSROOM = "classroom"
+"""Folder of the classroom presets (`scenarios/classroom/`)."""
+
 TRACKED_BORROWERS = 50
 """Borrowers 0-49 of each market have their daily story recorded for the inspector."""
 
@@ -114,20 +117,24 @@ DIFFERENCE_MEASURES = {
 def build_config(preset: str, seed: str | int, controls: dict[str, object],
                  policy: str | None = None):
     """The preset (under `policy` if given) with the controls that differ from their defaults
-    (the borrowers slider always applies), validated by the scenario schema. Raises
-    ScenarioError."""
+    (and the seed and borrowers, except for classroom presets), validated by the scenario
+    schema. Raises ScenarioError."""
     try:
         seed_value = int(str(seed).strip())
     except ValueError:
         raise ScenarioError("dashboard", "run.seed", f"'{seed}' is not a whole number; a seed "
                             "is an integer >= 0") from None
-    overrides = [f"run.seed={seed_value}"]
+    # A classroom preset keeps its own seed and size unless they are changed; any other
+    # preset runs on the seed box and the borrowers slider.
+    own = preset.startswith(f"{CLASSROOM}/")
+    overrides = [] if own and str(seed).strip() == CONTROLS["seed"][2]["value"] else [
+        f"run.seed={seed_value}"]
     for name, value in controls.items():
         if name not in SLIDERS:
             raise ScenarioError("dashboard", name, "is not a dashboard control")
         if value == PRESET:
             continue
-        if name == "borrowers" or value != CONTROLS[name][2]["value"]:
+        if (name == "borrowers" and not own) or value != CONTROLS[name][2]["value"]:
             overrides.append(f"{SLIDERS[name]}={_literal(value)}")
     try:
         config = load_preset(preset, overrides, policy)
@@ -226,8 +233,7 @@ def make_time_series_component(name: str, language: str):
 
     def Component(model: DashboardModel):  # noqa: N802 (a Solara component)
         if model.day < 2:
-            return solara.Text(tr(f"{name.replace('_', ' ')}: step the model to see it",
-                                  language))
+            return solara.Text(tr("Step the model to see this plot", language))
         with solara.Columns([1] * len(model.markets)) as columns:
             for label, market in model.markets.items():
                 with solara.Column():
@@ -346,8 +352,8 @@ def make_components(language: str) -> list[tuple[object, int]]:
             solara.SliderInt(tr("Borrower to inspect", language),
                              value=min(borrower, borrowers - 1), on_value=choose, min=0,
                              max=borrowers - 1)
-            solara.Text(tr("Borrowers 0-49 are followed from day 0; any other from the day "
-                           "you pick them.", language))
+            solara.Text(tr("Borrowers 0-49 are followed from day 0, others from when picked.",
+                           language))
             borrower = min(borrower, borrowers - 1)
             if model.day >= 2:
                 with solara.Columns([1] * len(model.markets)):

@@ -108,7 +108,8 @@ def _dpd_buckets(frame: pd.DataFrame, language: str = "en") -> plt.Figure:
     _start(language)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
     buckets = ["loans_dpd_1_30", "loans_dpd_31_60", "loans_dpd_61_90", "loans_dpd_90_plus"]
-    labels = [tr(t, language) for t in ("1-30 DPD", "31-60 DPD", "61-90 DPD", "90+ DPD")]
+    labels = [tr("1-30 DPD", language), tr("31-60 DPD", language), tr("61-90 DPD", language),
+              tr("90+ DPD", language)]
     top.stackplot(frame["day"], [frame[b] for b in buckets], labels=labels, alpha=0.85)
     top.set_ylabel(tr("delinquent loans", language))
     top.legend(loc="upper left", fontsize=8)
