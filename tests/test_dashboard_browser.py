@@ -64,7 +64,7 @@ def server():
 
 
 def _status(page) -> str:
-    return page.locator(".solara-markdown").first.inner_text()
+    return page.inner_text("body")
 
 
 def _plot_source(page) -> str:
@@ -82,17 +82,17 @@ def test_dashboard_steps_plots_and_side_by_side_in_chromium(server, tmp_path):
             step = page.get_by_role("button", name="Step", exact=True)
             step.wait_for(timeout=60_000)
             page.wait_for_selector(".solara-markdown", timeout=30_000)
-            assert re.search(r"day 0\b", _status(page))
+            assert re.search(r"seed 1, day 0\b", _status(page))
             for _ in range(2):
                 step.click()
             page.wait_for_function(
-                "() => /day 2\\b/.test(document.querySelector('.solara-markdown').innerText)",
+                "() => /seed 1, day 2\\b/.test(document.body.innerText)",
                 timeout=30_000)
             page.wait_for_selector("img", timeout=30_000)
             before = _plot_source(page)
             step.click()
             page.wait_for_function(
-                "() => /day 3\\b/.test(document.querySelector('.solara-markdown').innerText)",
+                "() => /seed 1, day 3\\b/.test(document.body.innerText)",
                 timeout=30_000)
             page.wait_for_function(
                 "(old) => document.querySelector('img') && "
@@ -107,6 +107,10 @@ def test_dashboard_steps_plots_and_side_by_side_in_chromium(server, tmp_path):
                 "() => /Strict collection[^]*day 1\\b/.test(document.body.innerText) && "
                 "/Lenient deferral[^]*day 1\\b/.test(document.body.innerText)",
                 timeout=30_000)
+            page.get_by_role("button", name="简体中文").click()
+            page.wait_for_function(
+                "() => /严格催收[^]*天 1\\b/.test(document.body.innerText) && "
+                "/宽松延期[^]*天 1\\b/.test(document.body.innerText)", timeout=30_000)
             page.wait_for_timeout(1500)  # let the plots of day 1 arrive for the screenshot
             shot = tmp_path / "dashboard.png"
             page.screenshot(path=str(shot), full_page=True)

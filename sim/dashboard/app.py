@@ -394,18 +394,18 @@ COMPONENTS = COMPONENTS_BY_LANGUAGE["en"]
 
 @solara.component
 def Page():
-    """One dashboard per browser session, on its own model, with a language switch in the
-    app bar (the model and its settings carry over when the language changes)."""
+    """One dashboard per browser session, on its own model, with a language switch at the top
+    of the sidebar (the model and its settings carry over when the language changes)."""
     session_model = solara.use_memo(
         lambda: type("SessionModel", (DashboardModel,), {}), dependencies=[])
     first = solara.use_memo(lambda: session_model(**default_controls()), dependencies=[])
     model = solara.use_reactive(first)
     language = solara.use_reactive("en")
-    with solara.AppBar():
-        solara.ToggleButtonsSingle(value=language, values=list(LANGUAGES),
+    with solara.Sidebar():
+        solara.ToggleButtonsSingle(value=language,
                                    children=[solara.Button(LANGUAGE_NAMES[code], value=code,
                                                            text=True) for code in LANGUAGES])
-    viz = SolaraViz(model, components=COMPONENTS_BY_LANGUAGE[language.value],
-                    model_params=model_params(language.value, model.value.controls),
-                    name=tr("Credit market simulator", language.value), play_interval=150)
-    return viz.key(f"viz-{language.value}")
+    SolaraViz(model, components=COMPONENTS_BY_LANGUAGE[language.value],
+              model_params=model_params(language.value, model.value.controls),
+              name=tr("Credit market simulator", language.value),
+              play_interval=150).key(f"viz-{language.value}")  # remount in the new language
