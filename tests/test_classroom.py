@@ -159,3 +159,30 @@ def test_guide_reminders_exercise():
     assert without["reminders"] == 0
     assert_quoted(4, [without["missed_forgetful"], with_sms["missed_forgetful"],
                       with_sms["reminders"]])
+
+
+def test_a_cast_member_without_a_script_meets_no_random_event(tmp_path):
+    # Shocks, turnover and loan needs so frequent that every other borrower meets them.
+    config = load_preset("classroom/two_borrowers", [
+        "shocks.job_loss_rate=20.0", "shocks.illness_rate=20.0", "borrowers.turnover_rate=20.0",
+        "run.days=120"])
+    unscripted = config.cast[0].model_copy(
+        update={"illness_day": -1, "job_loss_day": -1, "loan_days": []})
+    config = config.model_copy(update={"cast": [unscripted, *config.cast[1:]]})
+    market = CreditMarket(config, collect=False)
+    market.run_days()
+    story = market.tracker.frame(0)
+    assert not story["ill"].any() and not story["jobless"].any()
+    assert (story["loans_taken"] == 0).all() and (story["income"] == 6000.0).all()
+    assert market.totals["borrowers_replaced"] > 100 and market.totals["originations"] > 50
+    assert market.population.jobless_until[2:].max() > 0  # the others do lose their jobs
+
+
+def test_lesson_and_cast_survive_the_results_folder_round_trip(tmp_path):
+    from sim.params_doc import render_toml
+    from sim.scenario import load_scenario
+
+    config = load_preset("classroom/two_borrowers")
+    path = tmp_path / "config.toml"
+    path.write_text(render_toml(config), encoding="utf-8")
+    assert load_scenario(path) == config
