@@ -112,7 +112,7 @@ def test_unknown_key_without_close_match_suggests_nothing(tmp_path):
     message = str(load_error(path))
     assert f"{path}: key 'weather'" in message
     assert "did you mean" not in message
-    assert "Allowed keys here: extends, title, description, run" in message
+    assert "Allowed keys here: extends, title, description, lesson, cast, run" in message
 
 
 def test_every_problem_of_a_file_is_reported(tmp_path):
@@ -432,8 +432,9 @@ def test_every_baseline_parameter_has_unit_and_source_comment():
         assert f"Source: {extra['source']}." in text, key
         documented.add(key)
         comment = []
-    # the macro schedule is an empty list of tables: documented by a comment, not a value line
-    assert documented == set(fields) - {"shocks.macro"}
+    # the macro schedule, the classroom texts and the cast are empty lists or tables of
+    # tables: documented by a comment, not a value line
+    assert documented == set(fields) - {"shocks.macro", "lesson", "cast"}
 
 
 def test_resolved_config_toml_loads_back_equal(tmp_path):
