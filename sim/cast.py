@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.population import ACTIVE, KIND_NAMES, NO_LOAN
+from sim.population import KIND_NAMES, NO_LOAN
 from sim.units import to_cents
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ class Cast:
         self.size = len(self.members)
         self.rows = np.arange(self.size, dtype=np.int64)
         self.names = {i: m.name for i, m in enumerate(self.members)}
+        self._asks = np.array([m.asks_for_deferral for m in self.members], bool)
         # Pending applications per member: the scripted days not yet used, ascending.
         self._pending = [sorted(m.loan_days) for m in self.members]
 
@@ -79,12 +80,9 @@ class Cast:
                 amounts.append(to_cents(member.loan_amount))
         return np.array(rows, np.int64), np.array(amounts, np.int64)
 
-    def deferral_requests(self, pop: BorrowerPopulation, open_rows: np.ndarray) -> np.ndarray:
-        """The cast rows among `open_rows` (may ask today) who ask for deferral when they may."""
-        if not self.size:
-            return np.zeros(0, np.int64)
+    def deferral_requests(self, open_rows: np.ndarray) -> np.ndarray:
+        """The cast rows among `open_rows` (active loans that may ask today) whose script
+        has them ask for deferral whenever they may."""
         mine = open_rows[open_rows < self.size]
-        asks = np.array([self.members[r].asks_for_deferral for r in mine.tolist()], bool)
-        mine = mine[asks] if mine.size else mine
-        return mine[pop.status[mine] == ACTIVE]
+        return mine[self._asks[mine]]
 

@@ -44,8 +44,9 @@ def run(model: CreditMarket) -> None:
     open_to_apply = ((pop.status[rows] == ACTIVE) & (pop.deferral_until[rows] <= day)
                      & pop.aware[rows]
                      & (day - pop.deferral_asked_day[rows] >= cfg.reapply_after_days))
-    candidates = model.cast.exclude(rows[open_to_apply])
-    scripted = model.cast.deferral_requests(pop, rows[open_to_apply])
+    open_rows = rows[open_to_apply]
+    candidates = model.cast.exclude(open_rows)
+    scripted = model.cast.deferral_requests(open_rows)
     if candidates.size == 0 and scripted.size == 0:
         return
     rate = cfg.apply_rate / DAYS_PER_MONTH * np.where(
