@@ -8,7 +8,7 @@ meaning lives. Money is given in currency units; the model converts it to intege
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -441,10 +441,10 @@ class ChargeOffConfig(Section):
                                  ge=0, le=36500)
 
 
-LANGUAGES: tuple[str, ...] = ("en", "zh-CN")
-"""Languages of the dashboard and of classroom texts: English and Simplified Chinese."""
-
 Language = Literal["en", "zh-CN"]
+
+LANGUAGES: tuple[str, ...] = get_args(Language)
+"""Languages of the dashboard and of classroom texts: English and Simplified Chinese."""
 
 
 class LessonText(Section):

@@ -46,6 +46,12 @@ def tr(text: str, language: str = "en") -> str:
     return catalog(language).get(text, text) if language != "en" else text
 
 
+def fonts_for(language: str) -> None:
+    """Before drawing text in `language`: make sure its glyphs have a font."""
+    if language != "en":
+        use_cjk_font()
+
+
 @functools.cache
 def use_cjk_font() -> str | None:
     """Let Matplotlib draw Chinese text: add the first installed CJK font to its font families,

@@ -51,13 +51,13 @@ def _leaves(table: dict[str, Any], prefix: str):
             yield dotted, value
 
 
-def load_preset(name: str, overrides: list[str] | None = None,
-                policy: str | None = None) -> ScenarioConfig:
+def load_preset(name: str, overrides: list[str] | None = None, policy: str | None = None,
+                source: str = "preset") -> ScenarioConfig:
     """Preset `name` (see `presets`), under `policy` ("strict", "lenient" or None: its own),
-    with `overrides` on top. Raises ScenarioError."""
+    with `overrides` on top. Raises ScenarioError (an unknown name is blamed on `source`)."""
     known = presets()
     if name not in known:
-        raise ScenarioError("preset", name, f"is not a scenario preset (have: "
+        raise ScenarioError(source, "preset", f"'{name}' is not a scenario preset (have: "
                             f"{', '.join(known)})")
     laid = policy_overrides(policy) if policy else []
     return load_scenario(known[name], [*laid, *(overrides or [])])

@@ -19,8 +19,9 @@ import solara  # noqa: E402
 from mesa.visualization import SolaraViz  # noqa: E402
 
 from sim.config import CHANNELS, LANGUAGES  # noqa: E402
-from sim.i18n import LANGUAGE_NAMES, tr, use_cjk_font  # noqa: E402
+from sim.i18n import LANGUAGE_NAMES, fonts_for, tr  # noqa: E402
 from sim.model import CreditMarket  # noqa: E402
+from sim.params_doc import format_value  # noqa: E402
 from sim.population import KIND_NAMES  # noqa: E402
 from sim.presets import POLICIES, SCENARIOS, lesson_text, load_preset, presets  # noqa: E402
 from sim.report.figures import borrower_timeline_figure, time_series_figures  # noqa: E402
@@ -85,14 +86,8 @@ def default_controls() -> dict[str, object]:
     return {name: spec["value"] for name, (_, _, spec) in CONTROLS.items()}
 
 
-def _literal(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value in ("on", "off"):
-        return "true" if value == "on" else "false"
-    if isinstance(value, str):
-        return f'"{value}"'
-    return repr(value)
+SWITCH = {"on": True, "off": False}
+"""What the on/off choices set."""
 
 
 CLASSROOM = "classroom"
@@ -135,13 +130,8 @@ def build_config(preset: str, seed: str | int, controls: dict[str, object],
         if value == PRESET:
             continue
         if (name == "borrowers" and not own) or value != CONTROLS[name][2]["value"]:
-            overrides.append(f"{SLIDERS[name]}={_literal(value)}")
-    try:
-        config = load_preset(preset, overrides, policy)
-    except ScenarioError as error:
-        if error.source == "preset":
-            raise ScenarioError("dashboard", "preset", f"'{preset}' {error.message}") from None
-        raise
+            overrides.append(f"{SLIDERS[name]}={format_value(SWITCH.get(value, value))}")
+    config = load_preset(preset, overrides, policy, source="dashboard")
     # A dashboard runs as long as it is played; the metrics table grows as needed.
     return config.model_copy(update={"run": config.run.model_copy(
         update={"days": max(config.run.days, 3650)})})
@@ -286,8 +276,7 @@ def make_components(language: str) -> list[tuple[object, int]]:
 
     def ScoreDistribution(model: DashboardModel):  # noqa: N802 (a Solara component)
         """Histogram of today's scores in each market."""
-        if language != "en":
-            use_cjk_font()
+        fonts_for(language)
         fig, axes = plt.subplots(1, len(model.markets), figsize=(6 * len(model.markets), 3),
                                  squeeze=False)
         for ax, (label, market) in zip(axes[0], model.markets.items(), strict=True):
@@ -303,8 +292,7 @@ def make_components(language: str) -> list[tuple[object, int]]:
         if model.mode != "side_by_side" or model.day < 2:
             return solara.Text(tr("Differences: switch to side-by-side mode and step the model",
                                   language))
-        if language != "en":
-            use_cjk_font()
+        fonts_for(language)
         strict, lenient = (model.markets[label].metrics.frame() for label in PAIR)
         fig, axes = plt.subplots(1, len(DIFFERENCE_MEASURES), figsize=(14, 3))
         for ax, (column, (title, scale, unit)) in zip(axes, DIFFERENCE_MEASURES.items(),
@@ -373,18 +361,17 @@ def _who_misses(market: CreditMarket, language: str) -> str:
     """A Markdown table: installments missed by type, deferrals, defaults (since day 0)."""
     t = market.totals
     rows = [
-        (tr("installments missed: hardship", language), t["missed_hardship"]),
-        (tr("installments missed: strategic", language), t["missed_strategic"]),
-        (tr("installments missed: forgetful", language), t["missed_forgetful"]),
-        (tr("reminders sent", language), t["reminders"]),
+        (tr("installments missed: hardship", language), f"{t['missed_hardship']:,}"),
+        (tr("installments missed: strategic", language), f"{t['missed_strategic']:,}"),
+        (tr("installments missed: forgetful", language), f"{t['missed_forgetful']:,}"),
+        (tr("reminders sent", language), f"{t['reminders']:,}"),
         (tr("deferrals granted (of them not in hardship)", language),
          f"{t['deferrals_granted']:,} ({t['deferrals_granted_ineligible']:,})"),
         (tr("defaults (of them strategic)", language),
          f"{t['defaults']:,} ({t['defaults_strategic']:,})"),
     ]
     head = f"| {tr('since day 0', language)} | |\n|---|---:|\n"
-    return head + "\n".join(f"| {name} | {value:,} |" if isinstance(value, int)
-                             else f"| {name} | {value} |" for name, value in rows)
+    return head + "\n".join(f"| {name} | {value} |" for name, value in rows)
 
 
 COMPONENTS_BY_LANGUAGE = {language: make_components(language) for language in LANGUAGES}

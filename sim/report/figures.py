@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.config import CHANNELS, SCORE_BAND_EDGES, SCORE_BAND_NAMES  # noqa: E402
-from sim.i18n import tr, use_cjk_font  # noqa: E402
+from sim.i18n import fonts_for, tr  # noqa: E402
 from sim.transitions import ACTIVE_STATES, STATES, probabilities  # noqa: E402
 
 WEEK = 7
@@ -57,7 +57,7 @@ def write_run_figures(frame: pd.DataFrame, final_scores: np.ndarray, folder: Pat
 
 def transition_matrix_figure(counts: np.ndarray, language: str = "en") -> plt.Figure:
     """The monthly transition matrix as a heat map of probabilities, each cell labelled."""
-    _start(language)
+    fonts_for(language)
     probs = probabilities(counts)
     fig, ax = plt.subplots(figsize=(8, 4.2))
     image = ax.imshow(np.nan_to_num(probs), cmap="Blues", vmin=0, vmax=1)
@@ -91,11 +91,6 @@ def _label(ax: plt.Axes, title: str, ylabel: str, language: str, xlabel: str = "
     ax.set_xlabel(tr(xlabel, language))
 
 
-def _start(language: str) -> None:
-    """Before drawing text in `language`: make sure its glyphs have a font."""
-    if language != "en":
-        use_cjk_font()
-
 
 def _save(fig: plt.Figure, path: Path) -> Path:
     fig.tight_layout()
@@ -105,7 +100,7 @@ def _save(fig: plt.Figure, path: Path) -> Path:
 
 
 def _dpd_buckets(frame: pd.DataFrame, language: str = "en") -> plt.Figure:
-    _start(language)
+    fonts_for(language)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
     buckets = ["loans_dpd_1_30", "loans_dpd_31_60", "loans_dpd_61_90", "loans_dpd_90_plus"]
     labels = [tr("1-30 DPD", language), tr("31-60 DPD", language), tr("61-90 DPD", language),
@@ -123,7 +118,7 @@ def _dpd_buckets(frame: pd.DataFrame, language: str = "en") -> plt.Figure:
 
 
 def _defaults_and_losses(frame: pd.DataFrame, language: str = "en") -> plt.Figure:
-    _start(language)
+    fonts_for(language)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     left.plot(frame["day"], 100 * frame["default_rate"])
     _label(left, "Default rate (charged off / originated)", "% of loans originated", language)
@@ -137,7 +132,7 @@ def _defaults_and_losses(frame: pd.DataFrame, language: str = "en") -> plt.Figur
 
 
 def _collection(frame: pd.DataFrame, language: str = "en") -> plt.Figure:
-    _start(language)
+    fonts_for(language)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     for channel in CHANNELS:
         weekly = frame[f"contacts_{channel}"].rolling(WEEK, min_periods=1).sum()
@@ -155,7 +150,7 @@ def _collection(frame: pd.DataFrame, language: str = "en") -> plt.Figure:
 
 
 def _deferrals(frame: pd.DataFrame, language: str = "en") -> plt.Figure:
-    _start(language)
+    fonts_for(language)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     for column in ("deferrals_requested", "deferrals_granted", "deferrals_refused"):
         monthly = frame[column].rolling(MONTH, min_periods=1).sum()
@@ -172,7 +167,7 @@ def _deferrals(frame: pd.DataFrame, language: str = "en") -> plt.Figure:
 
 
 def _lender(frame: pd.DataFrame, language: str = "en") -> plt.Figure:
-    _start(language)
+    fonts_for(language)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     left.plot(frame["day"], frame["lender_profit"])
     _label(left, "Lender profit", "currency units (cumulative)", language)
@@ -184,7 +179,7 @@ def _lender(frame: pd.DataFrame, language: str = "en") -> plt.Figure:
 
 
 def _scores(frame: pd.DataFrame, final_scores: np.ndarray, language: str = "en") -> plt.Figure:
-    _start(language)
+    fonts_for(language)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     left.hist(final_scores, bins=np.arange(350, 955, 10), color="tab:blue", alpha=0.8)
     for edge in SCORE_BAND_EDGES[1:-1]:
@@ -208,7 +203,7 @@ def borrower_timeline_figure(story: pd.DataFrame, title: str,
     """One borrower's story from a `BorrowerTracker.frame(row)` table: cash and shocks, the
     loan's days past due with installments paid or missed, contacts by channel, the score
     with bureau reports, and loan decisions and deferral requests; labels in `language`."""
-    _start(language)
+    fonts_for(language)
     fig, axes = plt.subplots(4, 1, figsize=(8, 8), sharex=True,
                              gridspec_kw={"height_ratios": [2, 2, 1.5, 2]})
     days = story["day"]
