@@ -42,7 +42,8 @@ class BorrowerTracker:
         self.days: list[dict[str, object]] = []
         self.reports: list[tuple[int, int, str]] = []
         self.notes: list[tuple[int, int, str]] = []
-        self._today: list[tuple[int, str]] = []
+        # (row, "reports" or "events") -> today's entries, emptied each day by `record`
+        self._today: defaultdict[tuple[int, str], list[str]] = defaultdict(list)
         self._contacts: dict[tuple[int, str], int] = defaultdict(int)
 
     def add(self, rows) -> None:
@@ -59,11 +60,14 @@ class BorrowerTracker:
 
     def reported(self, rows: np.ndarray, event: str, day: int) -> None:
         """A lender reported `event` to the bureau about `rows` today."""
-        self.reports.extend((day, row, event) for row in self._mine(rows).tolist())
+        for row in self._mine(rows).tolist():
+            self.reports.append((day, row, event))
+            self._today[(row, "reports")].append(event)
 
     def noted(self, rows: np.ndarray, event: str) -> None:
         """A loan decision or deferral step `event` about `rows` today."""
-        self._today.extend((row, event) for row in self._mine(rows).tolist())
+        for row in self._mine(rows).tolist():
+            self._today[(row, "events")].append(event)
 
     def record(self, model: CreditMarket) -> None:
         """The tracked rows' state at the end of today."""
@@ -81,13 +85,14 @@ class BorrowerTracker:
                             + pop.fees_due[row]) / 100.0,
                 "in_deferral": bool(pop.deferral_until[row] > day),
                 "loans_taken": int(pop.loans_taken[row]),
-                "reports": ",".join(e for d, r, e in self.reports if d == day and r == row),
-                "events": ",".join(e for r, e in self._today if r == row),
+                "reports": ",".join(self._today.get((row, "reports"), ())),
+                "events": ",".join(self._today.get((row, "events"), ())),
             }
             for kind in CONTACT_KINDS:
                 record[f"contacts_{kind}"] = self._contacts.get((row, kind), 0)
             self.days.append(record)
-        self.notes.extend((day, r, e) for r, e in self._today)
+        self.notes.extend((day, row, event) for (row, column), events in self._today.items()
+                          if column == "events" for event in events)
         self._today.clear()
         self._contacts.clear()
 
