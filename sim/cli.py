@@ -16,6 +16,24 @@ EXIT_USAGE = 2
 DEFAULT_VALIDATION = Path("scenarios/validation/validation.toml")
 
 
+def _output_options(parser: argparse.ArgumentParser, default_out: Path | None, shown: str,
+                    set_help: str = "override a parameter of every run; repeatable",
+                    resume: bool = False) -> None:
+    """--set, --out, (--resume,) --overwrite and --quiet, shared by every command that runs
+    simulations and writes a results folder; `shown` is the default folder as the help says
+    it."""
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="SECTION.KEY=VALUE", help=set_help)
+    parser.add_argument("--out", type=Path, default=default_out,
+                        help=f"results folder (default {shown})")
+    if resume:
+        parser.add_argument("--resume", action="store_true", help="keep finished runs in "
+                            "--out and run only the missing ones")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing results "
+                        "folder")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def _batch_options(parser: argparse.ArgumentParser, default_out: Path | None,
                    shown: str) -> None:
     """Options shared by the commands that run comparison files (`compare`, `validate`);
@@ -27,16 +45,7 @@ def _batch_options(parser: argparse.ArgumentParser, default_out: Path | None,
                         "run.borrowers)")
     parser.add_argument("--days", type=int, help="days after the burn-in (overrides run.days)")
     parser.add_argument("--seed", type=int, help="root seed (overrides run.seed)")
-    parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        metavar="SECTION.KEY=VALUE", help="override a parameter of every "
-                        "run; repeatable")
-    parser.add_argument("--out", type=Path, default=default_out,
-                        help=f"results folder (default {shown})")
-    parser.add_argument("--resume", action="store_true", help="keep finished runs in --out "
-                        "and run only the missing ones")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing results "
-                        "folder")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    _output_options(parser, default_out, shown, resume=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,13 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--days", type=int, help="days to simulate (overrides run.days)")
     run.add_argument("--borrowers", type=int, help="number of borrowers (overrides "
                      "run.borrowers)")
-    run.add_argument("--set", dest="overrides", action="append", default=[],
-                     metavar="SECTION.KEY=VALUE", help="override any parameter; repeatable")
-    run.add_argument("--out", type=Path, help="results folder (default "
-                     "results/<scenario>-seed<seed>)")
-    run.add_argument("--overwrite", action="store_true", help="replace an existing results "
-                     "folder")
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    _output_options(run, None, "results/<scenario>-seed<seed>",
+                    set_help="override any parameter; repeatable")
 
     compare = commands.add_parser(
         "compare", help="run every variant of a comparison file R times on common random "
@@ -84,14 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--replicates", type=int, help="runs per trial (default: the "
                            "file's)")
     calibrate.add_argument("--workers", type=int, help="worker processes (default: all cores)")
-    calibrate.add_argument("--set", dest="overrides", action="append", default=[],
-                           metavar="SECTION.KEY=VALUE", help="override a parameter of every "
-                           "run; repeatable")
-    calibrate.add_argument("--out", type=Path, help="results folder (default "
-                           "results/calibration-<file>)")
-    calibrate.add_argument("--overwrite", action="store_true", help="replace an existing "
-                           "results folder")
-    calibrate.add_argument("--quiet", action="store_true", help="no progress bar")
+    _output_options(calibrate, None, "results/calibration-<file>")
 
     dashboard = commands.add_parser(
         "dashboard", help="start the interactive dashboard in a browser (Solara)")
