@@ -90,6 +90,25 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--workers", type=int, help="worker processes (default: all cores)")
     _output_options(calibrate, None, "results/calibration-<file>")
 
+    sweep = commands.add_parser(
+        "sweep", help="run a sweep file's design on a process pool or a Dask cluster and "
+        "write samples, sensitivity indices, response curves, the policy frontier, figures "
+        "and a report")
+    sweep.add_argument("sweep", type=Path, help="sweep file, e.g. "
+                       "scenarios/sweeps/collection_policy.toml")
+    sweep.add_argument("--samples", type=int, help="the design's N (default: the file's)")
+    sweep.add_argument("--replicates", type=int, help="runs per sample (default: the file's)")
+    sweep.add_argument("--backend", choices=("local", "dask"), default="local",
+                       help="local: a process pool on this machine (default); dask: "
+                       "dask.distributed, a LocalCluster or the cluster at --scheduler")
+    sweep.add_argument("--scheduler", metavar="ADDRESS", help="join the Dask cluster at this "
+                       "address (tcp://host:8786) instead of starting a LocalCluster")
+    sweep.add_argument("--workers", type=int, help="worker processes of the local pool or "
+                       "LocalCluster (default: all cores)")
+    sweep.add_argument("--series", action="store_true", help="also keep every run's daily "
+                       "metrics (timeseries.parquet)")
+    _output_options(sweep, None, "results/sweep-<file>", resume=True)
+
     dashboard = commands.add_parser(
         "dashboard", help="start the interactive dashboard in a browser (Solara)")
     dashboard.add_argument("--port", type=int, default=8765, help="port (default 8765)")
@@ -119,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(args)
         if args.command == "calibrate":
             return _calibrate(args)
+        if args.command == "sweep":
+            return _sweep(args)
         if args.command == "dashboard":
             return _dashboard(args)
         if args.command == "assets":
@@ -213,6 +234,31 @@ def _calibrate(args: argparse.Namespace) -> int:
     for key, value in result.best.items():
         print(f"  {key:40s} {value:,.4g}")
     return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from sim.batch.runner import default_workers
+    from sim.sweep.job import run_sweep
+    from sim.sweep.spec import load_sweep
+
+    for flag in ("samples", "replicates", "workers"):
+        if getattr(args, flag) is not None and getattr(args, flag) < 1:
+            raise ScenarioError(f"--{flag}", None, "must be 1 or more")
+    if args.scheduler and args.backend != "dask":
+        raise ScenarioError("--scheduler", None, "needs --backend dask")
+    sweep = load_sweep(args.sweep, args.overrides, args.samples, args.replicates)
+    out = args.out or Path("results") / f"sweep-{args.sweep.stem}"
+    workers = args.workers or default_workers()
+    result = run_sweep(sweep, out, backend=args.backend, workers=workers,
+                       scheduler=args.scheduler, resume=args.resume, overwrite=args.overwrite,
+                       progress=not args.quiet, series=args.series)
+    print(f"wrote {result.folder}")
+    for failure in result.failures:
+        print(f"  run failed: {failure.describe()}", file=sys.stderr)
+    if result.missing:
+        print(f"  {len(result.missing)} run(s) missing; rerun with --resume to retry them",
+              file=sys.stderr)
+    return 1 if result.missing else 0
 
 
 def _compare(args: argparse.Namespace) -> int:

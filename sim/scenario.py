@@ -97,6 +97,17 @@ def validate(raw: dict[str, Any], source: str,
         raise ScenarioError(origin, key, message) from None
 
 
+def with_values(config: ScenarioConfig, values: dict[str, Any], source: str) -> ScenarioConfig:
+    """`config` with `section.key` values set, validated again like a scenario file; errors
+    name `source`."""
+    if not values:
+        return config
+    raw = config.model_dump()
+    for key, value in values.items():
+        set_dotted(raw, key, value, source=source)
+    return validate(raw, source=source)
+
+
 def _related(error_key: str, override_key: str) -> bool:
     """True if one key is the other or lies inside it (a table and its keys)."""
     if error_key == override_key:

@@ -51,6 +51,9 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
     SummaryMeasure("contacts", "contacts", "Collection contact attempts."),
     SummaryMeasure("contacts_per_delinquent_week", "contacts per account-week", "Contact "
                    "attempts per week an account spent delinquent or in collection."),
+    SummaryMeasure("harm_per_delinquent_week", "contacts and complaints per account-week",
+                   "Borrower harm: collection contact attempts plus complaints, per week an "
+                   "account spent delinquent or in collection (the sweeps' policy frontier)."),
     SummaryMeasure("complaints_per_1000", "complaints per 1,000 borrowers", "Complaints over "
                    "the run per 1,000 borrowers."),
     SummaryMeasure("churn_rate", "share of borrowers", "Borrower-lender pairs broken by "
@@ -121,6 +124,8 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
         "net_loss": float(last["bad_debt_loss"]) + collection_cost,
         "contacts": contacts,
         "contacts_per_delinquent_week": _ratio(contacts, delinquent_days / 7),
+        "harm_per_delinquent_week": _ratio(contacts + float(last["complaints_cum"]),
+                                           delinquent_days / 7),
         "complaints_per_1000": float(last["complaints_cum"]) / borrowers * 1000,
         "churn_rate": float(last["churned_cum"]) / borrowers,
         "deferral_rate": _ratio(last["deferrals_granted_cum"], last["originations_cum"]),

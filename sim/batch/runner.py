@@ -71,10 +71,14 @@ def plan(comparison: Comparison) -> list[Task]:
 def simulate_run(base: ScenarioConfig, variant: ScenarioConfig, burn_in_days: int,
                  seed: int) -> dict[str, Any]:
     """Burn in under `base`, continue under `variant`; return the run's daily metrics, its
-    summary and its last-day score histogram."""
-    model = CreditMarket(base, rng=seed, collect=False)
-    model.run_days(burn_in_days)
-    model.adopt_policy(variant)
+    summary and its last-day score histogram. Without a burn-in the market is built under
+    `variant` itself, so its borrower settings (e.g. deferral awareness) apply from day 0."""
+    if burn_in_days:
+        model = CreditMarket(base, rng=seed, collect=False)
+        model.run_days(burn_in_days)
+        model.adopt_policy(variant)
+    else:
+        model = CreditMarket(variant, rng=seed, collect=False)
     model.run_days(variant.run.days)
     frame = model.metrics.frame()
     window = _with_window(variant, burn_in_days)
@@ -107,7 +111,7 @@ class ShardStore:
     def open(self, resume: bool) -> None:
         """Create the folder, or check that existing shards belong to this comparison."""
         stamp = self.folder / "config_hash.txt"
-        if self.folder.exists() and any(self.folder.glob("*.json")):
+        if self.folder.exists() and any(p != stamp for p in self.folder.iterdir()):
             found = stamp.read_text().strip() if stamp.exists() else "unknown"
             if not resume:
                 raise ShardMismatchError(f"{self.folder.parent} already holds runs; pass "

@@ -14,8 +14,8 @@ from scipy import stats
 COMPARED_MEASURES: tuple[str, ...] = (
     "default_rate", "bad_debt_loss", "recovery_rate", "collection_cost", "net_loss",
     "dpd30_share", "dpd90_share", "deferral_rate", "redefault_rate", "complaints_per_1000",
-    "contacts_per_delinquent_week", "churn_rate", "approval_rate", "mean_score",
-    "lender_profit", "annual_default_rate", "annual_net_chargeoff_rate",
+    "contacts_per_delinquent_week", "harm_per_delinquent_week", "churn_rate", "approval_rate",
+    "mean_score", "lender_profit", "annual_default_rate", "annual_net_chargeoff_rate",
 )
 """End-of-run measures that the comparison summarises and differences."""
 

@@ -53,9 +53,8 @@ from sim.scenario import (  # noqa: E402
     load_scenario,
     parse_override,
     read_toml,
-    set_dotted,
     spec_error,
-    validate,
+    with_values,
 )
 from sim.summary import SUMMARY_MEASURES, summarize  # noqa: E402
 
@@ -135,14 +134,14 @@ def load_calibration(path: str | Path, overrides: list[str] | None = None,
                           *TargetSpec.model_fields]) from None
     update = {k: v for k, v in (("trials", trials), ("replicates", replicates)) if v}
     spec = spec.model_copy(update=update)
-    base = trial_config(load_scenario(path.parent / spec.base), spec.set, f"{path} [set]")
+    base = with_values(load_scenario(path.parent / spec.base), spec.set, f"{path} [set]")
     given = dict(parse_override(t) for t in overrides or [])
-    base = trial_config(base, given, "--set")
+    base = with_values(base, given, "--set")
     for i, parameter in enumerate(spec.parameter):
         for bound in ("low", "high"):
             value = getattr(parameter, bound)
-            trial_config(base, {parameter.key: int(value) if parameter.integer else value},
-                         f"{path} [parameter.{i}.{bound}]")
+            with_values(base, {parameter.key: int(value) if parameter.integer else value},
+                        f"{path} [parameter.{i}.{bound}]")
     measures = {m.name for m in SUMMARY_MEASURES}
     facts = pd.read_csv(path.parent / spec.facts, dtype={"id": str}).set_index("id")
     ranges = {}
@@ -158,14 +157,6 @@ def load_calibration(path: str | Path, overrides: list[str] | None = None,
         ranges[target.fact] = (float(facts.loc[target.fact, "value_low"]),
                                float(facts.loc[target.fact, "value_high"]))
     return Calibration(path, spec, base, ranges, given)
-
-
-def trial_config(base: ScenarioConfig, values: dict[str, float], source: str) -> ScenarioConfig:
-    """The base with the trial's parameter values, validated like a scenario file."""
-    raw = base.model_dump()
-    for key, value in values.items():
-        set_dotted(raw, key, value, source=source)
-    return validate(raw, source=source)
 
 
 def run_trial_replicate(config: ScenarioConfig, seed: int) -> dict[str, float]:
@@ -221,7 +212,7 @@ def run_calibration(calibration: Calibration, out: Path, workers: int,
                               if p.integer else
                               trial.suggest_float(p.key, p.low, p.high, log=p.log))
                       for p in spec.parameter}
-            config = trial_config(calibration.base, values, f"{calibration.path} trial {number}")
+            config = with_values(calibration.base, values, f"{calibration.path} trial {number}")
             summaries = list(pool.map(run_trial_replicate, [config] * len(seeds), seeds))
             means = {t.fact: _mean([s[t.measure] for s in summaries]) * t.scale
                      for t in spec.target}

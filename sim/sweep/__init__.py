@@ -1,0 +1,1 @@
+"""Parameter sweeps: designs, sensitivity indices, response curves and the policy frontier."""

@@ -1,0 +1,188 @@
+"""Figures of a sweep: sensitivity bars with their intervals (one figure per metric), the
+one-at-a-time response curves of the top parameters, a heat map per metric for a
+two-parameter grid, and the policy frontier with the anchors marked."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim.batch.stats import mean_interval  # noqa: E402
+from sim.summary import SUMMARY_MEASURES  # noqa: E402
+from sim.sweep.analysis import MAIN_INDEX  # noqa: E402
+from sim.sweep.spec import FRONTIER_MEASURES, Sweep  # noqa: E402
+
+if TYPE_CHECKING:
+    from sim.sweep.job import SweepPlan
+
+UNITS = {m.name: m.unit for m in SUMMARY_MEASURES}
+MAX_PANELS = 12
+"""Worlds drawn in one figure; a sweep with more worlds draws the first ones."""
+
+
+def write_sweep_figures(sweep: Sweep, plan: SweepPlan, tables: dict[str, pd.DataFrame],
+                        indices: pd.DataFrame, frontier: pd.DataFrame, top: list[str],
+                        folder: Path) -> list[Path]:
+    """Draw every figure of the sweep into `folder`; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    figures = {}
+    for metric in sweep.spec.metrics:
+        if len(indices) and (indices["metric"] == metric).any():
+            figures[f"sensitivity_{metric}"] = (
+                lambda m=metric: _sensitivity(sweep, indices, m))
+    if top and len(tables["curves"]):
+        figures["response_curves"] = lambda: _curves(sweep, tables["curves"], top)
+    if sweep.spec.design == "grid" and len(sweep.parameters) == 2 and len(tables["samples"]):
+        for metric in sweep.spec.metrics:
+            figures[f"heatmap_{metric}"] = lambda m=metric: _heatmap(sweep, tables["samples"], m)
+    if len(tables["points"]):
+        figures["frontier"] = lambda: _frontier(sweep, tables["points"], frontier)
+    written = []
+    for name, draw in figures.items():
+        fig = draw()
+        fig.tight_layout()
+        path = folder / f"{name}.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def _grid(panels: int, width: float = 4.2, height: float = 3.2,
+          columns: int = 3) -> tuple[plt.Figure, list[plt.Axes]]:
+    panels = max(1, min(panels, MAX_PANELS))
+    cols = min(columns, panels)
+    rows = math.ceil(panels / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
+    flat = list(axes.ravel())
+    for ax in flat[panels:]:
+        ax.set_visible(False)
+    return fig, flat[:panels]
+
+
+def _sensitivity(sweep: Sweep, indices: pd.DataFrame, metric: str) -> plt.Figure:
+    mine = indices[indices["metric"] == metric]
+    names = [p.key for p in sweep.parameters]
+    shown = ["S1", "ST"] if sweep.spec.design == "sobol" else [MAIN_INDEX[sweep.spec.design]]
+    fig, axes = _grid(len(sweep.worlds))
+    for ax, world in zip(axes, sweep.worlds, strict=False):
+        here = mine[mine["world"] == world.index]
+        y = np.arange(len(names))
+        height = 0.8 / len(shown)
+        for k, index in enumerate(shown):
+            rows = here[here["index"] == index].set_index("parameter").reindex(names)
+            ax.barh(y + (k - (len(shown) - 1) / 2) * height, rows["value"], height,
+                    xerr=rows["ci"].fillna(0), capsize=2, label=index)
+        ax.set_yticks(y, names, fontsize=7)
+        ax.invert_yaxis()
+        ax.axvline(0, color="black", linewidth=0.6)
+        ax.set_title(world.name if len(sweep.worlds) > 1 else metric, fontsize=9)
+        ax.set_xlabel(_index_label(sweep.spec.design, metric))
+        ax.legend(fontsize=7)
+    fig.suptitle(f"Sensitivity of {metric} (95% CI)", fontsize=11)
+    return fig
+
+
+def _index_label(design: str, metric: str) -> str:
+    if design == "morris":
+        return f"mu* ({UNITS.get(metric, '')})"
+    return "share of variance"
+
+
+def _curves(sweep: Sweep, curves: pd.DataFrame, top: list[str]) -> plt.Figure:
+    metrics = sweep.spec.metrics[:3]
+    fig, axes = plt.subplots(len(top), len(metrics), squeeze=False,
+                             figsize=(4.2 * len(metrics), 3.0 * len(top)))
+    for i, key in enumerate(top):
+        mine = curves[curves["curve_parameter"] == key]
+        for j, metric in enumerate(metrics):
+            ax = axes[i][j]
+            for world in sweep.worlds:
+                here = mine[mine["world"] == world.index]
+                levels = sorted(here[key].unique(), key=_order)
+                stats = np.array([mean_interval(here.loc[here[key] == v, metric].to_numpy())
+                                  for v in levels], dtype=float)
+                x = np.arange(len(levels)) if not _numeric(levels) else \
+                    np.array(levels, dtype=float)
+                line, = ax.plot(x, stats[:, 0], marker="o", label=world.name)
+                ax.fill_between(x, stats[:, 2], stats[:, 3], alpha=0.2,
+                                color=line.get_color())
+                if not _numeric(levels):
+                    ax.set_xticks(x, [str(v) for v in levels])
+            ax.set_xlabel(key)
+            ax.set_ylabel(metric, fontsize=8)
+            if i == 0 and j == 0 and len(sweep.worlds) > 1:
+                ax.legend(fontsize=7)
+    fig.suptitle("One at a time: each parameter moved alone, others at the base "
+                 "(mean, 95% CI over replicates)", fontsize=10)
+    return fig
+
+
+def _numeric(values: list) -> bool:
+    return all(isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_)
+               for v in values)
+
+
+def _order(value: object) -> tuple[int, object]:
+    return (0, value) if _numeric([value]) else (1, str(value))
+
+
+def _heatmap(sweep: Sweep, samples: pd.DataFrame, metric: str) -> plt.Figure:
+    first, second = (p.key for p in sweep.parameters)
+    fig, axes = _grid(len(sweep.worlds))
+    for ax, world in zip(axes, sweep.worlds, strict=False):
+        here = samples[samples["world"] == world.index]
+        table = here.groupby([second, first])[metric].mean().unstack(first)
+        image = ax.imshow(table.to_numpy(float), origin="lower", aspect="auto",
+                          cmap="viridis")
+        ax.set_xticks(range(table.shape[1]), [f"{v:g}" if _numeric([v]) else str(v)
+                                              for v in table.columns], fontsize=7)
+        ax.set_yticks(range(table.shape[0]), [f"{v:g}" if _numeric([v]) else str(v)
+                                              for v in table.index], fontsize=7)
+        ax.set_xlabel(first)
+        ax.set_ylabel(second)
+        ax.set_title(world.name, fontsize=9)
+        fig.colorbar(image, ax=ax, label=metric)
+    fig.suptitle(f"{metric}: mean over replicates", fontsize=11)
+    return fig
+
+
+def _frontier(sweep: Sweep, points: pd.DataFrame, frontier: pd.DataFrame) -> plt.Figure:
+    loss, *others = FRONTIER_MEASURES
+    worlds = sweep.worlds[:MAX_PANELS // 2]
+    fig, axes = plt.subplots(len(worlds), len(others), squeeze=False,
+                             figsize=(5.2 * len(others), 3.8 * len(worlds)))
+    for i, world in enumerate(worlds):
+        here = points[points["world"] == world.index]
+        samples = here[here["source"] == "sample"]
+        anchors = here[here["source"] == "anchor"]
+        for j, other in enumerate(others):
+            ax = axes[i][j]
+            ax.scatter(samples[other], samples[loss], s=10, color="0.65", label="samples")
+            front = frontier[(frontier["world"] == world.index)
+                             & (frontier["against"] == other)].sort_values(other)
+            ax.step(front[other], front[loss], where="post", color="tab:red", linewidth=1.2)
+            ax.scatter(front[other], front[loss], s=22, color="tab:red",
+                       label="frontier (not beaten on both)")
+            for marker, (_, row) in zip("*Ds^v", anchors.iterrows(), strict=False):
+                ax.scatter(row[other], row[loss], s=140, marker=marker, edgecolor="black",
+                           zorder=5, label=row["name"])
+                ax.annotate(row["name"], (row[other], row[loss]), xytext=(6, 4),
+                            textcoords="offset points", fontsize=8)
+            ax.set_xlabel(f"{other} ({UNITS.get(other, '')})", fontsize=8)
+            ax.set_ylabel(f"{loss} ({UNITS.get(loss, '')})", fontsize=8)
+            title = f"{world.name}: " if len(sweep.worlds) > 1 else ""
+            ax.set_title(f"{title}loss against {other}", fontsize=9)
+            if i == 0 and j == 0:
+                ax.legend(fontsize=7)
+    fig.suptitle("Policy frontier (lower is better on both axes; means over replicates)",
+                 fontsize=11)
+    return fig

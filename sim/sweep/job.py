@@ -1,0 +1,277 @@
+"""The sweep job: run a sweep file's design (and anchors) in every world, estimate the
+sensitivity indices, run one-at-a-time response curves of the most influential parameters,
+find the policy frontier, and write the results folder.
+
+Stages (each run on the replicate seeds of `replicate_seeds(spec.seed, replicates)`, so every
+sample, anchor and curve point of a replicate meets the same borrowers and shocks):
+
+1. design: every sample of the design, and every anchor, in every world;
+2. curves: the `top_parameters` most influential parameters on the first metric, each moved
+   alone over `levels` values with the others at the base scenario's values, in every world.
+
+Outputs: samples.parquet (one row per design sample, world and replicate: the world's and the
+sample's values and every summary measure), anchors.parquet, curves.parquet, sensitivity.csv,
+frontier.csv, figures/, report.md and manifest.json; shards/ holds the finished runs that
+`--resume` reuses.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.batch.runner import replicate_seeds
+from sim.config import ScenarioConfig
+from sim.report.writer import manifest, open_results_folder, write_frame, write_json, write_text
+from sim.summary import SUMMARY_MEASURES
+from sim.sweep.analysis import sensitivity, top_parameters
+from sim.sweep.design import response_levels, sample_matrix, sample_values
+from sim.sweep.execute import (
+    Backend,
+    RunFailure,
+    Runner,
+    RunRequest,
+    SweepTask,
+    execute,
+    run_request,
+)
+from sim.sweep.figures import write_sweep_figures
+from sim.sweep.frontier import frontier_table
+from sim.sweep.report import sweep_report
+from sim.sweep.spec import FRONTIER_MEASURES, Sweep
+from sim.sweep.store import SweepStore
+
+MEASURES = [m.name for m in SUMMARY_MEASURES]
+
+
+@dataclass
+class SweepResult:
+    """What a sweep produced."""
+
+    folder: Path
+    samples: pd.DataFrame
+    sensitivity: pd.DataFrame
+    frontier: pd.DataFrame
+    failures: list[RunFailure]
+    retried: list[SweepTask]
+    missing: list[str]
+
+
+def dotted(config: ScenarioConfig, key: str) -> Any:
+    """The value of `section.key` in a config."""
+    node: Any = config
+    for part in key.split("."):
+        node = getattr(node, part)
+    return node
+
+
+class SweepPlan:
+    """The runs of a sweep and the request each is made from."""
+
+    def __init__(self, sweep: Sweep, series: bool = False) -> None:
+        self.sweep = sweep
+        self.series = series
+        spec = sweep.spec
+        self.matrix = sample_matrix(spec)
+        self.values = sample_values(spec, self.matrix)
+        self.seeds = replicate_seeds(spec.seed, spec.replicates)
+        self.curve_points: list[tuple[str, Any]] = []
+
+    def design_tasks(self) -> list[SweepTask]:
+        """Design samples and anchors, world by world, replicate-major inside a world so the
+        first results already cover every sample."""
+        tasks = []
+        for world in self.sweep.worlds:
+            for r, seed in enumerate(self.seeds):
+                tasks += [SweepTask("design", i, world.index, r, seed)
+                          for i in range(len(self.values))]
+                tasks += [SweepTask("anchor", i, world.index, r, seed)
+                          for i in range(len(self.sweep.anchors))]
+        return tasks
+
+    def plan_curves(self, parameters: list[str]) -> list[SweepTask]:
+        """The response-curve runs of the given parameters."""
+        by_key = {p.key: p for p in self.sweep.parameters}
+        self.curve_points = [(key, value) for key in parameters
+                             for value in response_levels(by_key[key], self.sweep.spec.levels)]
+        return [SweepTask("curve", i, world.index, r, seed)
+                for world in self.sweep.worlds for r, seed in enumerate(self.seeds)
+                for i in range(len(self.curve_points))]
+
+    def policy(self, task: SweepTask) -> tuple[ScenarioConfig, dict[str, Any]]:
+        """The scenario whose policy a task uses and the values set on it."""
+        if task.stage == "anchor":
+            return self.sweep.anchors[task.point][1], {}
+        if task.stage == "curve":
+            key, value = self.curve_points[task.point]
+            return self.sweep.base, {key: value}
+        return self.sweep.base, self.values[task.point]
+
+    def request(self, task: SweepTask) -> RunRequest:
+        policy, values = self.policy(task)
+        return RunRequest(base=self.sweep.base, policy=policy,
+                          world=self.sweep.worlds[task.world].values, values=values,
+                          burn_in_days=self.sweep.spec.burn_in_days, seed=task.seed,
+                          series=self.series)
+
+    def row(self, task: SweepTask, summary: dict[str, float]) -> dict[str, Any]:
+        """A run's row: its world's values, its parameter values (as the run used them) and
+        its summary measures."""
+        policy, values = self.policy(task)
+        world = self.sweep.worlds[task.world]
+        row: dict[str, Any] = {"anchor": self.sweep.anchors[task.point][0]
+                               if task.stage == "anchor" else ""}
+        for key in self.sweep.spec.worlds:
+            row[key] = world.values[key]
+        for parameter in self.sweep.parameters:
+            row[parameter.key] = values.get(parameter.key, dotted(policy, parameter.key))
+        return {**row, **summary}
+
+
+def run_sweep(sweep: Sweep, out: Path, backend: Backend = "local", workers: int = 1,
+              scheduler: str | None = None, resume: bool = False, overwrite: bool = False,
+              progress: bool = True, series: bool = False,
+              run: Runner = run_request) -> SweepResult:
+    """Run (or resume) a sweep into `out` and write its outputs. `run` replaces the function
+    that simulates one request (tests use it to kill a worker)."""
+    out = open_results_folder(out, resume, overwrite)
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    store = SweepStore(out, sweep.config_hash())
+    store.open(resume=resume)
+    plan = SweepPlan(sweep, series)
+    go = partial(_run_stage, plan, store, backend=backend, workers=workers,
+                 scheduler=scheduler, progress=progress, run=run)
+
+    failures, retried = go(plan.design_tasks())
+    runs = store.runs()
+    indices, notes = sensitivity(sweep.spec, plan.matrix, runs, len(sweep.worlds))
+    top = top_parameters(sweep.spec, indices)
+    more_failures, more_retried = go(plan.plan_curves(top))
+    failures += more_failures
+    retried += more_retried
+    runs = store.runs()
+
+    everything = plan.design_tasks() + plan.plan_curves(top)
+    finished = set(runs["key"]) if len(runs) else set()
+    missing = [t.describe() for t in everything if t.key not in finished]
+    tables = _tables(plan, runs)
+    frontier = _frontier(tables["points"], sweep)
+    write_frame(out / "samples.parquet", tables["samples"])
+    write_frame(out / "anchors.parquet", tables["anchors"])
+    write_frame(out / "curves.parquet", tables["curves"])
+    write_frame(out / "sensitivity.csv", indices)
+    write_frame(out / "frontier.csv", frontier)
+    if series:
+        write_frame(out / "timeseries.parquet", store.series())
+    staging = out / ".figures.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    figures = write_sweep_figures(sweep, plan, tables, indices, frontier, top, staging)
+    shutil.rmtree(out / "figures", ignore_errors=True)
+    staging.rename(out / "figures")
+    figures = [out / "figures" / p.name for p in figures]
+    wall = time.perf_counter() - clock
+    write_text(out / "report.md", sweep_report(
+        sweep, plan, tables, indices, notes, frontier, top, figures, failures, retried,
+        missing, backend, workers, wall))
+    write_json(out / "manifest.json", manifest(
+        sweep.base.model_dump(mode="json"), sweep.spec.seed, str(sweep.path), wall, started,
+        extra={"sweep": {**sweep.spec.model_dump(mode="json"),
+                         "config_hash": sweep.config_hash(), "backend": backend,
+                         "workers": workers, "scheduler": scheduler,
+                         "design_points": len(plan.values),
+                         "worlds": [w.values for w in sweep.worlds],
+                         "anchors": {n: c.model_dump(mode="json") for n, c in sweep.anchors},
+                         "curve_parameters": top},
+               "replicate_seeds": plan.seeds,
+               "failures": [f.describe() for f in failures],
+               "retried_after_worker_death": [t.describe() for t in retried],
+               "missing_runs": missing}))
+    return SweepResult(out, tables["samples"], indices, frontier, failures, retried, missing)
+
+
+def _run_stage(plan: SweepPlan, store: SweepStore, tasks: list[SweepTask], *,
+               backend: Backend, workers: int, scheduler: str | None, progress: bool,
+               run: Runner) -> tuple[list[RunFailure], list[SweepTask]]:
+    done = store.done()
+    todo = [t for t in tasks if t.key not in done]
+    if not todo:
+        return [], []
+
+    def keep(task: SweepTask, result: dict[str, Any]) -> None:
+        store.add(task, plan.row(task, result["summary"]), result.get("frame"))
+
+    work: list[tuple[SweepTask, Callable[[], RunRequest]]] = [
+        (t, partial(plan.request, t)) for t in todo]
+    try:
+        outcome = execute(work, keep, backend=backend, workers=workers, scheduler=scheduler,
+                          progress=progress, run=run)
+    finally:
+        store.flush()
+    return outcome.failures, outcome.retried
+
+
+def _tables(plan: SweepPlan, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """samples, anchors and curves (one row per run) and points (means over replicates of
+    each design sample and anchor, per world: the frontier's candidates)."""
+    sweep = plan.sweep
+    keys = [p.key for p in sweep.parameters]
+    worlds = list(sweep.spec.worlds)
+    base = ["world", *worlds, "replicate", "seed"]
+    measures = [m for m in MEASURES if m in runs.columns]
+    empty = pd.DataFrame(columns=["stage", "point", "anchor", *base, *keys, *measures])
+    runs = runs if len(runs) else empty
+
+    def stage(name: str) -> pd.DataFrame:
+        return runs[runs["stage"] == name].reset_index(drop=True)
+
+    samples = stage("design").rename(columns={"point": "sample"})[
+        ["sample", *base, *keys, *measures]]
+    anchors = stage("anchor")[["anchor", *base, *keys, *measures]]
+    curves = stage("curve").rename(columns={"point": "curve_point"})
+    if len(curves):
+        curves.insert(1, "curve_parameter",
+                      [plan.curve_points[i][0] for i in curves["curve_point"]])
+    curves = curves.reindex(columns=["curve_point", "curve_parameter", *base, *keys,
+                                     *measures])
+    design_points = samples.groupby(["world", "sample"], as_index=False)[
+        [*keys, *FRONTIER_MEASURES]].agg(
+        {**dict.fromkeys(keys, "first"), **dict.fromkeys(FRONTIER_MEASURES, "mean")})
+    design_points.insert(0, "source", "sample")
+    design_points.insert(1, "name", design_points["sample"].astype(str))
+    anchor_points = anchors.groupby(["world", "anchor"], as_index=False, sort=False)[
+        [*keys, *FRONTIER_MEASURES]].agg(
+        {**dict.fromkeys(keys, "first"), **dict.fromkeys(FRONTIER_MEASURES, "mean")})
+    anchor_points.insert(0, "source", "anchor")
+    anchor_points = anchor_points.rename(columns={"anchor": "name"})
+    anchor_points.insert(3, "sample", -1)
+    points = pd.concat([design_points, anchor_points], ignore_index=True)
+    return {"samples": samples, "anchors": anchors, "curves": curves, "points": points}
+
+
+def _frontier(points: pd.DataFrame, sweep: Sweep) -> pd.DataFrame:
+    """frontier.csv: per world and per harm measure ('against'), the non-dominated design
+    samples and anchors on (bad-debt loss, that measure)."""
+    loss, *others = FRONTIER_MEASURES
+    parts = []
+    for world in sweep.worlds:
+        mine = points[points["world"] == world.index]
+        for other in others:
+            front = frontier_table(mine, loss, other)
+            front.insert(1, "against", other)
+            parts.append(front)
+    columns = ["world", "against", "source", "name", "sample",
+               *[p.key for p in sweep.parameters], *FRONTIER_MEASURES]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    table = pd.concat(parts, ignore_index=True)
+    return table[columns].astype({"sample": np.int64})

@@ -1,0 +1,162 @@
+"""report.md of a sweep: what was run, which parameters matter most for each metric in each
+world, the policy frontier and where the anchors stand on it, and what failed or is missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from sim.params_doc import format_value
+from sim.sweep.analysis import MAIN_INDEX
+from sim.sweep.execute import RunFailure, SweepTask
+from sim.sweep.frontier import dominated_by
+from sim.sweep.spec import FRONTIER_MEASURES, Sweep
+
+if TYPE_CHECKING:
+    from sim.sweep.job import SweepPlan
+
+TOP_ROWS = 5
+"""Parameters listed per metric and world."""
+
+
+def sweep_report(sweep: Sweep, plan: SweepPlan, tables: dict[str, pd.DataFrame],
+                 indices: pd.DataFrame, notes: list[str], frontier: pd.DataFrame,
+                 top: list[str], figures: list[Path], failures: list[RunFailure],
+                 retried: list[SweepTask], missing: list[str], backend: str, workers: int,
+                 wall: float) -> str:
+    spec = sweep.spec
+    runs = sum(len(tables[k]) for k in ("samples", "anchors", "curves"))
+    lines = [f"# {spec.title}", ""]
+    if spec.description:
+        lines += [spec.description.strip(), ""]
+    lines += [
+        "## What was run", "",
+        f"- Base scenario: `{spec.base}` with {_overrides(spec.set)}; "
+        f"{sweep.base.run.borrowers:,} borrowers, {sweep.base.run.days:,} days"
+        + (f" after a {spec.burn_in_days}-day burn-in" if spec.burn_in_days else "") + ".",
+        f"- Design: {spec.design}, {len(plan.values):,} samples of {len(spec.parameter)} "
+        f"parameters, {spec.replicates} replicate(s) each on the same seeds "
+        f"({', '.join(str(s) for s in plan.seeds[:5])}{', ...' if spec.replicates > 5 else ''}"
+        f"), in {len(sweep.worlds)} world(s); anchors: "
+        f"{', '.join(n for n, _ in sweep.anchors) or 'none'}.",
+        f"- {runs:,} runs finished on the {backend} backend with {workers} worker(s) in "
+        f"{wall:,.1f} s.",
+        "", "| parameter | range |", "|---|---|",
+    ]
+    for parameter in spec.parameter:
+        if parameter.is_choice:
+            span = ", ".join(format_value(v) for v in parameter.values or [])
+        else:
+            cast = int if parameter.integer else float
+            span = (f"{format_value(cast(parameter.low))} to "
+                    f"{format_value(cast(parameter.high))}"
+                    + (" (log scale)" if parameter.log else "")
+                    + (" (whole numbers)" if parameter.integer else ""))
+        lines.append(f"| `{parameter.key}` | {span} |")
+    lines.append("")
+    if spec.worlds:
+        lines += ["Worlds:", ""] + [f"- world {w.index}: {w.name}" for w in sweep.worlds] + [""]
+
+    lines += _sensitivity_section(sweep, indices, notes)
+    if top:
+        lines += ["## One at a time", "",
+                  f"The {len(top)} most influential parameters on `{spec.metrics[0]}` "
+                  f"({', '.join(f'`{k}`' for k in top)}) were each moved alone over "
+                  f"{spec.levels} values, the others at the base scenario's values "
+                  "(`curves.parquet`, `figures/response_curves.png`).", ""]
+    lines += _frontier_section(sweep, tables["points"], frontier)
+    if failures or missing or retried:
+        lines += ["## Failures", ""]
+        lines += [f"- retried after its worker died: {t.describe()}" for t in retried]
+        lines += [f"- failed: {f.describe()}" for f in failures]
+        lines += [f"- missing: {m}" for m in missing[:50]]
+        if len(missing) > 50:
+            lines.append(f"- ... and {len(missing) - 50} more")
+        if missing:
+            lines += ["", "Rerun the same command with `--resume` to run only the missing "
+                      "runs."]
+        lines.append("")
+    lines += ["## Files", "",
+              "- `samples.parquet`: one row per design sample, world and replicate: the "
+              "world's and the sample's values and every end-of-run measure.",
+              "- `anchors.parquet`, `curves.parquet`: the same for the anchors and the "
+              "response curves.",
+              "- `sensitivity.csv`: world, metric, parameter, method, index, value, ci "
+              "(half-width of the 95% interval).",
+              "- `frontier.csv`: the policies not beaten on both axes, per world.",
+              "- `manifest.json`: the sweep, the base config, seeds, versions, git commit.",
+              ""]
+    lines += [f"![{p.stem}](figures/{p.name})" for p in figures]
+    return "\n".join(lines) + "\n"
+
+
+def _overrides(values: dict[str, Any]) -> str:
+    if not values:
+        return "no overrides"
+    return ", ".join(f"`{k} = {format_value(v)}`" for k, v in values.items())
+
+
+def _sensitivity_section(sweep: Sweep, indices: pd.DataFrame, notes: list[str]) -> list[str]:
+    spec = sweep.spec
+    main = MAIN_INDEX[spec.design]
+    lines = ["## Which parameters matter", "",
+             f"Ranked by {main} ({_explain(spec.design)}); the interval is 95%.", ""]
+    for world in sweep.worlds:
+        if len(sweep.worlds) > 1:
+            lines += [f"### World {world.index}: {world.name}", ""]
+        lines += ["| metric | most influential (index ± half-interval) |", "|---|---|"]
+        for metric in spec.metrics:
+            rows = indices[(indices["world"] == world.index) & (indices["metric"] == metric)
+                           & (indices["index"] == main)] if len(indices) else indices
+            if not len(rows):
+                lines.append(f"| {metric} | no indices (see notes) |")
+                continue
+            rows = rows.sort_values("value", ascending=False).head(TOP_ROWS)
+            cells = "; ".join(f"`{r.parameter}` {r.value:.3g} ± {r.ci:.2g}"
+                              for r in rows.itertuples())
+            lines.append(f"| {metric} | {cells} |")
+        lines.append("")
+    if notes:
+        lines += ["Notes:", ""] + [f"- {n}" for n in notes] + [""]
+    return lines
+
+
+def _explain(design: str) -> str:
+    return {
+        "sobol": "Sobol' total-order index: the share of the metric's variance that involves "
+                 "the parameter, alone or with others",
+        "morris": "Morris mu*: the mean absolute change of the metric for one step of the "
+                  "parameter, in the metric's unit",
+    }.get(design, "RBD-FAST first-order index: the share of the metric's variance due to "
+                  "the parameter alone")
+
+
+def _frontier_section(sweep: Sweep, points: pd.DataFrame, frontier: pd.DataFrame) -> list[str]:
+    loss, *others = FRONTIER_MEASURES
+    lines = ["## Policy frontier", "",
+             f"Policies (design samples and anchors, means over replicates) that no other "
+             f"beats on both `{loss}` and the other measure; lower is better on both. "
+             "`frontier.csv` lists them, `figures/frontier.png` draws them.", ""]
+    for world in sweep.worlds:
+        here = points[points["world"] == world.index]
+        title = f"World {world.index} ({world.name})" if len(sweep.worlds) > 1 else "All runs"
+        for other in others:
+            front = frontier[(frontier["world"] == world.index)
+                             & (frontier["against"] == other)]
+            lines.append(f"- {title}, `{loss}` against `{other}`: {len(front)} of "
+                         f"{len(here)} policies on the frontier.")
+            for _, anchor in here[here["source"] == "anchor"].iterrows():
+                better = dominated_by(here, anchor, loss, other)
+                if not len(better):
+                    lines.append(f"  - {anchor['name']} is on the frontier.")
+                else:
+                    best = better.sort_values(loss).iloc[0]
+                    lines.append(
+                        f"  - {anchor['name']} ({anchor[loss]:,.0f}, {anchor[other]:.3g}) is "
+                        f"beaten by {len(better)} polic{'y' if len(better) == 1 else 'ies'}, "
+                        f"e.g. {best['source']} {best['name']} ({best[loss]:,.0f}, "
+                        f"{best[other]:.3g}).")
+    lines.append("")
+    return lines

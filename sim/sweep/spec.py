@@ -1,0 +1,250 @@
+"""Sweep files: which scenario keys to vary, over what ranges, by which design, in which worlds.
+
+A sweep file (TOML, `scenarios/sweeps/*.toml`):
+
+    title = "Collection policy"
+    base = "../lenient.toml"          # scenario every run starts from
+    design = "sobol"                  # grid, lhs, sobol or morris
+    samples = 32                      # the design's N (see sim.sweep.design)
+    replicates = 2                    # runs per sample, on common seeds
+    seed = 11                         # root of the replicate seeds and of the sampler
+    set = { "run.borrowers" = 1000 }  # overrides of the base for every run
+    metrics = ["bad_debt_loss", "harm_per_delinquent_week"]
+
+    [[parameter]]                     # a range ...
+    key = "bureau.report_dpd"
+    low = 30
+    high = 120
+    integer = true
+
+    [[parameter]]                     # ... or a list of values
+    key = "deferral.eligible_small_balance"
+    values = [false, true]
+
+    [worlds]                          # optional: economic worlds, every value of each key
+    "shocks.job_loss_rate" = [0.045, 0.09]   # crossed with every other key's
+
+    [[anchor]]                        # named policies marked on the frontier
+    name = "strict"
+    scenario = "../strict.toml"
+
+Every parameter bound, value, world and anchor is checked against the scenario schema when
+the file is loaded, so a typo fails at once with the file and the key named.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.config import ScenarioConfig
+from sim.params_doc import format_value
+from sim.scenario import (
+    ScenarioError,
+    load_scenario,
+    parse_override,
+    read_toml,
+    spec_error,
+    with_values,
+)
+from sim.summary import SUMMARY_MEASURES
+
+Design = Literal["grid", "lhs", "sobol", "morris"]
+
+FRONTIER_MEASURES: tuple[str, str, str] = ("bad_debt_loss", "harm_per_delinquent_week",
+                                           "default_rate")
+"""The policy frontier: bad-debt loss against borrower harm and against the default rate."""
+
+
+class SweepParameter(BaseModel):
+    """A scenario key to vary: a range (`low`, `high`, optionally `log` and `integer`) or a
+    list of `values`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str = Field(description="Scenario key, section.key (any key of the schema).")
+    low: float | None = Field(None, description="Lower end of the range.")
+    high: float | None = Field(None, description="Upper end of the range.")
+    log: bool = Field(False, description="Sample on a log scale (needs low > 0).")
+    integer: bool = Field(False, description="Whole numbers only (both ends included).")
+    values: list[bool | int | float | str] | None = Field(
+        None, description="The values to choose from, instead of a range.")
+
+    @model_validator(mode="after")
+    def _range_or_values(self) -> SweepParameter:
+        if self.values is not None:
+            if self.low is not None or self.high is not None or self.log or self.integer:
+                raise ValueError("give either values or low/high (with log, integer), not both")
+            if len(self.values) < 2:
+                raise ValueError("values needs two or more entries")
+            return self
+        if self.low is None or self.high is None:
+            raise ValueError("needs low and high, or values")
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        if self.log and self.low <= 0:
+            raise ValueError("a log-scale range needs low > 0")
+        if self.integer and (self.low != int(self.low) or self.high != int(self.high)):
+            raise ValueError("an integer range needs whole-number low and high")
+        return self
+
+    @property
+    def is_choice(self) -> bool:
+        return self.values is not None
+
+
+class AnchorSpec(BaseModel):
+    """A named policy run beside the design and marked on the frontier (e.g. the strict and
+    lenient presets)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=40,
+                      description="Name shown on the frontier.")
+    scenario: str = Field(description="Scenario file, relative to the sweep file.")
+
+
+class SweepSpec(BaseModel):
+    """A sweep file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str = Field("Parameter sweep", description="Title of the report.")
+    description: str = Field("", description="What the sweep asks.")
+    base: str = Field(description="Scenario every run starts from, relative to this file.")
+    design: Design = Field("sobol", description="grid, lhs, sobol or morris.")
+    samples: int = Field(16, ge=1, le=1_000_000, description="The design's N: lhs draws N "
+                         "points, sobol N*(D+2) (N a power of two), morris N trajectories of "
+                         "D+1 points; a grid ignores it.")
+    levels: int = Field(4, ge=2, le=101, description="Points per range in a grid; levels of "
+                        "the morris design; points of the one-at-a-time curves.")
+    replicates: int = Field(2, ge=1, le=10_000, description="Runs per sample, on the same "
+                            "seeds for every sample (common random numbers).")
+    seed: int = Field(1, ge=0, description="Root of the replicate seeds and the design's "
+                      "sampler.")
+    burn_in_days: int = Field(0, ge=0, le=36_500, description="Days run under the base (and "
+                              "world) before the sample's values take over.")
+    top_parameters: int = Field(3, ge=0, le=20, description="Parameters given a "
+                                "one-at-a-time response curve (the most influential on the "
+                                "first metric).")
+    set: dict[str, Any] = Field(default_factory=dict, description="Overrides of the base for "
+                                "every run (size, length, steady-state window).")
+    metrics: list[str] = Field(min_length=1, description="Summary measures to analyse; the "
+                               "first picks the one-at-a-time parameters.")
+    parameter: list[SweepParameter] = Field(min_length=1)
+    worlds: dict[str, list[bool | int | float | str]] = Field(
+        default_factory=dict, description="Scenario key -> values; every combination is a "
+        "world, and every sample runs in every world.")
+    anchor: list[AnchorSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> SweepSpec:
+        keys = [p.key for p in self.parameter]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"parameter keys must differ, got {keys}")
+        both = set(keys) & set(self.worlds)
+        if both:
+            raise ValueError(f"{sorted(both)} is both a parameter and a world key")
+        names = [a.name for a in self.anchor]
+        if len(set(names)) != len(names):
+            raise ValueError(f"anchor names must differ, got {names}")
+        return self
+
+
+@dataclass(frozen=True)
+class World:
+    """One economic world: scenario values applied to the base, the burn-in and every sample."""
+
+    index: int
+    values: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        if not self.values:
+            return "base"
+        return ", ".join(f"{key.rsplit('.', 1)[-1]}={format_value(value)}"
+                         for key, value in self.values.items())
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A loaded sweep file: its spec, the base config (with `set` and --set applied), the
+    worlds and the anchors' configs (before the world's values)."""
+
+    path: Path
+    spec: SweepSpec
+    base: ScenarioConfig
+    worlds: tuple[World, ...]
+    anchors: tuple[tuple[str, ScenarioConfig], ...]
+
+    @property
+    def parameters(self) -> list[SweepParameter]:
+        return self.spec.parameter
+
+    def config_hash(self) -> str:
+        """Hash of everything that decides the runs (not the number of replicates, so a
+        finished sweep can be extended with more)."""
+        blob = json.dumps({
+            "base": self.base.model_dump(mode="json"),
+            "spec": self.spec.model_dump(mode="json", exclude={"replicates", "title",
+                                                               "description"}),
+            "anchors": [[n, c.model_dump(mode="json")] for n, c in self.anchors],
+        }, sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def load_sweep(path: str | Path, overrides: list[str] | None = None,
+               samples: int | None = None, replicates: int | None = None) -> Sweep:
+    """Read and check a sweep file; `overrides` (section.key=value) apply to every run after
+    the file's `set`. Raises ScenarioError naming the file and the key."""
+    path = Path(path)
+    raw = read_toml(path)
+    try:
+        spec = SweepSpec.model_validate(raw, strict=True)
+    except ValidationError as error:
+        raise spec_error(path, error, "sweep", [
+            *SweepSpec.model_fields, *SweepParameter.model_fields, *AnchorSpec.model_fields],
+            hint=f" Allowed keys: {', '.join(SweepSpec.model_fields)}; [[parameter]] tables "
+            f"take {', '.join(SweepParameter.model_fields)}") from None
+    update = {k: v for k, v in (("samples", samples), ("replicates", replicates)) if v}
+    spec = spec.model_copy(update=update)
+    given = dict(parse_override(t) for t in overrides or [])
+    common = {**spec.set, **given}
+    base = with_values(load_scenario(path.parent / spec.base), spec.set, f"{path} [set]")
+    base = with_values(base, given, "--set")
+    _check_metrics(path, spec.metrics)
+    for i, parameter in enumerate(spec.parameter):
+        for label, value in _extremes(parameter):
+            with_values(base, {parameter.key: value}, f"{path} [parameter.{i}.{label}]")
+    worlds = tuple(World(i, dict(zip(spec.worlds, combo, strict=True)))
+                   for i, combo in enumerate(itertools.product(*spec.worlds.values())))
+    for world in worlds:
+        with_values(base, world.values, f"{path} [worlds]")
+    anchors = []
+    for anchor in spec.anchor:
+        config = with_values(load_scenario(path.parent / anchor.scenario), common,
+                             f"{path} [anchor {anchor.name}]")
+        anchors.append((anchor.name, config))
+    return Sweep(path, spec, base, worlds, tuple(anchors))
+
+
+def _extremes(parameter: SweepParameter) -> list[tuple[str, Any]]:
+    """The values that must validate for the parameter to be usable: its bounds or values."""
+    if parameter.is_choice:
+        return [(f"values.{j}", v) for j, v in enumerate(parameter.values or [])]
+    cast = int if parameter.integer else float
+    return [("low", cast(parameter.low)), ("high", cast(parameter.high))]
+
+
+def _check_metrics(path: Path, metrics: list[str]) -> None:
+    known = sorted(m.name for m in SUMMARY_MEASURES)
+    for i, metric in enumerate(metrics):
+        if metric not in known:
+            close = difflib.get_close_matches(metric, known, n=1)
+            raise ScenarioError(str(path), f"metrics.{i}", f"'{metric}' is not a summary "
+                                "measure" + (f"; did you mean '{close[0]}'?" if close else
+                                             f"; allowed: {', '.join(known)}"))
