@@ -238,6 +238,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     from sim.batch.runner import default_workers
+    from sim.sweep.execute import WorkersDiedError
     from sim.sweep.job import run_sweep
     from sim.sweep.spec import load_sweep
 
@@ -249,10 +250,17 @@ def _sweep(args: argparse.Namespace) -> int:
     sweep = load_sweep(args.sweep, args.overrides, args.samples, args.replicates)
     out = args.out or Path("results") / f"sweep-{args.sweep.stem}"
     workers = args.workers or default_workers()
-    result = run_sweep(sweep, out, backend=args.backend, workers=workers,
-                       scheduler=args.scheduler, resume=args.resume, overwrite=args.overwrite,
-                       progress=not args.quiet, series=args.series)
-    print(f"wrote {result.folder}")
+    try:
+        result = run_sweep(sweep, out, backend=args.backend, workers=workers,
+                           scheduler=args.scheduler, resume=args.resume,
+                           overwrite=args.overwrite, progress=not args.quiet,
+                           series=args.series)
+    except WorkersDiedError as error:
+        print(f"error: {error}; finished runs are kept in {out}/shards (--resume)",
+              file=sys.stderr)
+        return 1
+    print(f"wrote {result.folder} ({result.ran} runs now, "
+          f"{len(result.samples)} design rows in all)")
     for failure in result.failures:
         print(f"  run failed: {failure.describe()}", file=sys.stderr)
     if result.missing:

@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 PACKAGES = ("credit-market-sim", "mesa", "numpy", "pandas", "pyarrow", "matplotlib",
-            "pydantic", "solara", "tqdm")
+            "pydantic", "solara", "tqdm", "SALib", "dask", "distributed")
 
 
 class OutputExistsError(Exception):

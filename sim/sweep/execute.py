@@ -2,9 +2,10 @@
 Dask cluster, and only end-of-run measures (and, on request, daily series) coming back.
 
 Both backends keep a bounded number of runs in flight, so the client's memory does not grow
-with the size of the sweep, and both treat a worker that dies the same way: the runs it held
-are retried once, on a fresh worker, and a run whose worker dies again is reported with its
-sample and seed. A run that raises an exception is reported at once (it would raise again).
+with the size of the sweep, and both treat a worker that dies the same way: every run in
+flight on it is tried again, alone (nothing else runs beside it, so a second death can only be
+its own doing), and a run whose worker dies again is reported with its sample and seed; the
+sweep goes on. A run that raises an exception is reported at once (it would raise again).
 Which worker runs what never changes a result: each run depends only on its request.
 """
 
@@ -15,7 +16,7 @@ import multiprocessing
 import traceback
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -100,31 +101,60 @@ class RunFailure:
 
 @dataclass
 class Outcome:
-    """What a backend reports back, run by run."""
+    """What a backend reported: runs finished, runs that failed, runs tried again after
+    their worker died."""
 
+    finished: int = 0
     failures: list[RunFailure] = field(default_factory=list)
     retried: list[SweepTask] = field(default_factory=list)
 
 
+class WorkersDiedError(Exception):
+    """Workers die before finishing a single run: the sweep cannot make progress."""
+
+
 Runner = Callable[[RunRequest], dict[str, Any]]
 Done = Callable[[SweepTask, dict[str, Any]], None]
+Item = tuple[SweepTask, Callable[[], RunRequest]]
 
 
-def execute(work: list[tuple[SweepTask, Callable[[], RunRequest]]], on_done: Done,
-            backend: Backend = "local", workers: int = 1, scheduler: str | None = None,
-            progress: bool = True, run: Runner = run_request) -> Outcome:
-    """Run every (task, request maker) of `work` on the backend and pass each result to
+class Workers:
+    """The backend's workers, started when the first run is sent and kept for every stage of
+    a sweep (a LocalCluster or a pool takes seconds to start); use as a context manager."""
+
+    def __init__(self, backend: Backend = "local", workers: int = 1,
+                 scheduler: str | None = None, run: Runner = run_request) -> None:
+        self.backend = backend
+        self.workers = workers
+        self.scheduler = scheduler
+        self.run = run
+        self._pool: _LocalPool | _DaskPool | None = None
+
+    def pool(self) -> _LocalPool | _DaskPool:
+        if self._pool is None:
+            self._pool = (_LocalPool(self.workers, self.run) if self.backend == "local"
+                          else _DaskPool(self.workers, self.scheduler, self.run))
+        return self._pool
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+
+def execute(work: list[Item], on_done: Done, workers: Workers, progress: bool = True,
+            label: str = "runs") -> Outcome:
+    """Run every (task, request maker) of `work` on the workers and pass each result to
     `on_done` (in this process) as it arrives. Requests are made only when their run is sent,
     so a long sweep's client holds at most a few of them."""
-    bar = tqdm(total=len(work), unit="run", desc="runs", disable=not progress)
     outcome = Outcome()
-    try:
-        if backend == "local":
-            _run_local(work, on_done, workers, run, outcome, bar)
-        else:
-            _run_dask(work, on_done, workers, scheduler, run, outcome, bar)
-    finally:
-        bar.close()
+    if not work:
+        return outcome
+    with tqdm(total=len(work), unit="run", desc=label, disable=not progress) as bar:
+        _drive(workers.pool(), work, on_done, outcome, bar)
     return outcome
 
 
@@ -132,113 +162,141 @@ def _error_text(error: BaseException) -> str:
     return "".join(traceback.format_exception_only(type(error), error)).strip()
 
 
-def _run_local(work: list[tuple[SweepTask, Callable[[], RunRequest]]], on_done: Done,
-               workers: int, run: Runner, outcome: Outcome, bar: tqdm) -> None:
-    """A process pool of `workers`; one run in flight per worker, so a worker's death costs
-    the runs in flight at that moment one retry each. The pool is rebuilt after a death."""
-    # forkserver: workers start from a clean process, not a fork of this threaded one
-    context = multiprocessing.get_context("forkserver")
-    queue: Iterator[tuple[SweepTask, Callable[[], RunRequest]]] = iter(work)
-    retry: deque[tuple[SweepTask, Callable[[], RunRequest]]] = deque()
+def _drive(pool: _LocalPool | _DaskPool, work: list[Item], on_done: Done, outcome: Outcome,
+           bar: tqdm) -> None:
+    """Keep `pool.slots` runs in flight until every run is done, failed or reported; after a
+    worker's death, its runs are tried again one at a time."""
+    queue = iter(work)
+    retry: deque[Item] = deque()
     deaths: dict[str, int] = {}
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    inflight: dict[Future, tuple[SweepTask, Callable[[], RunRequest]]] = {}
-    try:
-        while True:
-            while len(inflight) < workers:
-                item = retry.popleft() if retry else next(queue, None)
+    inflight: dict[Any, Item] = {}
+    while True:
+        if retry:
+            if not inflight:
+                item = retry.popleft()
+                inflight[pool.submit(item[1]())] = item
+        else:
+            while len(inflight) < pool.slots:
+                item = next(queue, None)
                 if item is None:
                     break
-                inflight[pool.submit(run, item[1]())] = item
-            if not inflight:
-                return
-            finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
-            broken = False
-            for future in finished:
-                task, make = inflight.pop(future)
-                try:
-                    result = future.result()
-                except BrokenProcessPool:
-                    broken = True
+                inflight[pool.submit(item[1]())] = item
+        if not inflight:
+            return
+        died = False
+        for handle in pool.wait(list(inflight)):
+            task, make = inflight.pop(handle)
+            try:
+                result = pool.result(handle)
+            except Exception as error:  # a failed run is reported, the sweep goes on
+                if not pool.is_death(error):
+                    outcome.failures.append(RunFailure(task, _error_text(error)))
+                else:
+                    died = True
                     deaths[task.key] = deaths.get(task.key, 0) + 1
-                    if deaths[task.key] > RETRIES_AFTER_WORKER_DEATH:
-                        outcome.failures.append(RunFailure(task, "its worker process died "
-                                                           f"{deaths[task.key]} times"))
-                        bar.update(1)
-                    else:
+                    if deaths[task.key] <= RETRIES_AFTER_WORKER_DEATH:
                         outcome.retried.append(task)
                         retry.append((task, make))
-                    continue
-                except Exception as error:  # a failed run is reported, the sweep goes on
-                    outcome.failures.append(RunFailure(task, _error_text(error)))
-                    bar.update(1)
-                    continue
-                on_done(task, result)
+                        continue
+                    if not outcome.finished:
+                        raise WorkersDiedError(
+                            f"worker processes die before finishing any run (the last was "
+                            f"{task.describe()}); check that every worker can import the "
+                            "project and has the memory a run needs") from None
+                    outcome.failures.append(RunFailure(
+                        task, f"its worker process died {deaths[task.key]} times"))
                 bar.update(1)
-            if broken:
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    except KeyboardInterrupt:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _run_dask(work: list[tuple[SweepTask, Callable[[], RunRequest]]], on_done: Done,
-              workers: int, scheduler: str | None, run: Runner, outcome: Outcome,
-              bar: tqdm) -> None:
-    """dask.distributed: join the cluster at `scheduler`, or start a LocalCluster of `workers`
-    single-threaded worker processes (whose scheduler allows each run one worker death)."""
-    import dask
-    from distributed import Client, KilledWorker, LocalCluster, as_completed
-
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        with dask.config.set({"distributed.scheduler.allowed-failures":
-                              RETRIES_AFTER_WORKER_DEATH}):
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
-        client = Client(cluster)
-    try:
-        slots = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
-        queue = iter(work)
-        prefix = f"credit-sweep-{uuid.uuid4().hex[:12]}"
-        tasks: dict[Any, SweepTask] = {}
-        running = as_completed()
-
-        def send() -> bool:
-            item = next(queue, None)
-            if item is None:
-                return False
-            task, make = item
-            future = client.submit(run, make(), key=f"{prefix}-{task.key}",
-                                   pure=False)
-            tasks[future.key] = task
-            running.add(future)
-            return True
-
-        for _ in range(slots):
-            if not send():
-                break
-        for future in running:
-            task = tasks.pop(future.key)
-            try:
-                result = future.result()
-            except KilledWorker:
-                outcome.failures.append(RunFailure(task, "its worker process died "
-                                                   f"{RETRIES_AFTER_WORKER_DEATH + 1} times"))
-            except Exception as error:  # a failed run is reported, the sweep goes on
-                outcome.failures.append(RunFailure(task, _error_text(error)))
-            else:
-                on_done(task, result)
-            future.release()
+                continue
+            on_done(task, result)
+            outcome.finished += 1
             bar.update(1)
-            send()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        if died:
+            pool.restart()
 
+
+class _LocalPool:
+    """A process pool of `workers` with one run in flight per worker. A worker's death breaks
+    the whole pool (every run in flight fails), so the pool is rebuilt after one."""
+
+    def __init__(self, workers: int, run: Runner) -> None:
+        self.slots = workers
+        self.run = run
+        # forkserver: workers start from a clean process, not a fork of this threaded one;
+        # the server imports the model once, so a rebuilt pool starts at once
+        self.context = multiprocessing.get_context("forkserver")
+        self.context.set_forkserver_preload(["sim.sweep.execute"])
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=self.context)
+
+    def submit(self, request: RunRequest) -> Future:
+        return self.pool.submit(self.run, request)
+
+    def wait(self, handles: list[Future]) -> set[Future]:
+        return wait(handles, return_when=FIRST_COMPLETED)[0]
+
+    def result(self, handle: Future) -> dict[str, Any]:
+        return handle.result()
+
+    def is_death(self, error: BaseException) -> bool:
+        return isinstance(error, BrokenProcessPool)
+
+    def restart(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = ProcessPoolExecutor(max_workers=self.slots, mp_context=self.context)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _DaskPool:
+    """dask.distributed: the cluster at `scheduler`, or a LocalCluster of `workers`
+    single-threaded worker processes whose scheduler gives up on a run at its worker's first
+    death (KilledWorker), so this module's retry applies. On a cluster of your own, the
+    scheduler's `allowed-failures` (default 3) retries come first."""
+
+    def __init__(self, workers: int, scheduler: str | None, run: Runner) -> None:
+        import dask
+        from distributed import Client, KilledWorker, LocalCluster
+
+        self.run = run
+        self.killed = KilledWorker
+        self.cluster = None
+        if scheduler:
+            self.client = Client(scheduler)
+        else:
+            with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
+                                            processes=True, dashboard_address=":0",
+                                            silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+        threads = sum(w.get("nthreads", 1)
+                      for w in self.client.scheduler_info().get("workers", {}).values())
+        self.slots = 2 * max(1, threads or workers)
+        self.prefix = f"credit-sweep-{uuid.uuid4().hex[:12]}"
+        self.count = 0
+
+    def submit(self, request: RunRequest) -> Any:
+        self.count += 1
+        return self.client.submit(self.run, request, key=f"{self.prefix}-{self.count}",
+                                  pure=False)
+
+    def wait(self, handles: list[Any]) -> set[Any]:
+        from distributed import wait as dask_wait
+
+        return dask_wait(handles, return_when="FIRST_COMPLETED").done
+
+    def result(self, handle: Any) -> dict[str, Any]:
+        try:
+            return handle.result()
+        finally:
+            handle.release()
+
+    def is_death(self, error: BaseException) -> bool:
+        return isinstance(error, self.killed)
+
+    def restart(self) -> None:
+        """Nothing to do: the scheduler replaces a dead worker (its nanny restarts it)."""
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()

@@ -37,10 +37,12 @@ from sim.sweep.analysis import sensitivity, top_parameters
 from sim.sweep.design import response_levels, sample_matrix, sample_values
 from sim.sweep.execute import (
     Backend,
+    Outcome,
     RunFailure,
     Runner,
     RunRequest,
     SweepTask,
+    Workers,
     execute,
     run_request,
 )
@@ -64,6 +66,8 @@ class SweepResult:
     failures: list[RunFailure]
     retried: list[SweepTask]
     missing: list[str]
+    ran: int
+    """Runs finished by this call (the others were found in the shards)."""
 
 
 def dotted(config: ScenarioConfig, key: str) -> Any:
@@ -149,16 +153,14 @@ def run_sweep(sweep: Sweep, out: Path, backend: Backend = "local", workers: int 
     store = SweepStore(out, sweep.config_hash())
     store.open(resume=resume)
     plan = SweepPlan(sweep, series)
-    go = partial(_run_stage, plan, store, backend=backend, workers=workers,
-                 scheduler=scheduler, progress=progress, run=run)
-
-    failures, retried = go(plan.design_tasks())
-    runs = store.runs()
-    indices, notes = sensitivity(sweep.spec, plan.matrix, runs, len(sweep.worlds))
-    top = top_parameters(sweep.spec, indices)
-    more_failures, more_retried = go(plan.plan_curves(top))
-    failures += more_failures
-    retried += more_retried
+    with Workers(backend, workers, scheduler, run) as pool:
+        first = _run_stage(plan, store, plan.design_tasks(), "design runs", pool, progress)
+        runs = store.runs()
+        indices, notes = sensitivity(sweep.spec, plan.matrix, runs, len(sweep.worlds))
+        top = top_parameters(sweep.spec, indices)
+        second = _run_stage(plan, store, plan.plan_curves(top), "curve runs", pool, progress)
+    failures = first.failures + second.failures
+    retried = first.retried + second.retried
     runs = store.runs()
 
     everything = plan.design_tasks() + plan.plan_curves(top)
@@ -196,16 +198,17 @@ def run_sweep(sweep: Sweep, out: Path, backend: Backend = "local", workers: int 
                "failures": [f.describe() for f in failures],
                "retried_after_worker_death": [t.describe() for t in retried],
                "missing_runs": missing}))
-    return SweepResult(out, tables["samples"], indices, frontier, failures, retried, missing)
+    return SweepResult(out, tables["samples"], indices, frontier, failures, retried, missing,
+                       ran=first.finished + second.finished)
 
 
-def _run_stage(plan: SweepPlan, store: SweepStore, tasks: list[SweepTask], *,
-               backend: Backend, workers: int, scheduler: str | None, progress: bool,
-               run: Runner) -> tuple[list[RunFailure], list[SweepTask]]:
+def _run_stage(plan: SweepPlan, store: SweepStore, tasks: list[SweepTask], label: str,
+               pool: Workers, progress: bool) -> Outcome:
+    """Run the tasks without a shard yet, keeping each result in the store."""
     done = store.done()
     todo = [t for t in tasks if t.key not in done]
     if not todo:
-        return [], []
+        return Outcome()
 
     def keep(task: SweepTask, result: dict[str, Any]) -> None:
         store.add(task, plan.row(task, result["summary"]), result.get("frame"))
@@ -213,11 +216,9 @@ def _run_stage(plan: SweepPlan, store: SweepStore, tasks: list[SweepTask], *,
     work: list[tuple[SweepTask, Callable[[], RunRequest]]] = [
         (t, partial(plan.request, t)) for t in todo]
     try:
-        outcome = execute(work, keep, backend=backend, workers=workers, scheduler=scheduler,
-                          progress=progress, run=run)
+        return execute(work, keep, pool, progress=progress, label=label)
     finally:
         store.flush()
-    return outcome.failures, outcome.retried
 
 
 def _tables(plan: SweepPlan, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -227,9 +228,9 @@ def _tables(plan: SweepPlan, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     keys = [p.key for p in sweep.parameters]
     worlds = list(sweep.spec.worlds)
     base = ["world", *worlds, "replicate", "seed"]
-    measures = [m for m in MEASURES if m in runs.columns]
-    empty = pd.DataFrame(columns=["stage", "point", "anchor", *base, *keys, *measures])
-    runs = runs if len(runs) else empty
+    measures = MEASURES
+    runs = runs if len(runs) else pd.DataFrame(
+        columns=["stage", "point", "anchor", *base, *keys, *measures])
 
     def stage(name: str) -> pd.DataFrame:
         return runs[runs["stage"] == name].reset_index(drop=True)
