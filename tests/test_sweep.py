@@ -4,6 +4,8 @@ the policy frontier."""
 
 from __future__ import annotations
 
+import os
+import socket
 import subprocess
 import sys
 from functools import partial
@@ -333,3 +335,33 @@ def test_command_line_sweep_and_its_errors(tmp_path: Path,
     assert "--set" in error and "bureau.report_dpd" in error
     assert main(["sweep", str(path), "--scheduler", "tcp://localhost:8786"]) == 2
     assert "--backend dask" in capsys.readouterr().err
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_joining_a_cluster_started_by_hand(reference: Path, tmp_path: Path) -> None:
+    """`dask scheduler` and `dask worker` started as the README shows; the sweep joins them
+    with --scheduler and gives the same tables as one local worker."""
+    dask = Path(sys.executable).with_name("dask")
+    address = f"tcp://127.0.0.1:{free_port()}"
+    env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}
+    scheduler = subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port",
+                                  address.rsplit(":", 1)[1], "--dashboard-address", ":0"],
+                                 cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen([str(dask), "worker", address, "--nworkers", "2", "--nthreads",
+                               "1", "--dashboard-address", ":0"], cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        path = write_sweep(tmp_path)
+        assert main(["sweep", str(path), "--backend", "dask", "--scheduler", address,
+                     "--out", str(tmp_path / "out"), "--quiet"]) == 0
+        assert_same_tables(reference, tmp_path / "out")
+    finally:
+        for process in (worker, scheduler):
+            process.terminate()
+            process.wait(timeout=30)

@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from sim.batch.runner import simulate_run
 from sim.config import ScenarioConfig
-from sim.scenario import with_values
+from sim.scenario import ScenarioError, with_values
 
 Backend = Literal["local", "dask"]
 Stage = Literal["design", "anchor", "curve"]
@@ -261,7 +261,12 @@ class _DaskPool:
         self.killed = KilledWorker
         self.cluster = None
         if scheduler:
-            self.client = Client(scheduler)
+            try:
+                self.client = Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError) as error:
+                raise ScenarioError("--scheduler", None, f"no Dask scheduler answers at "
+                                    f"{scheduler} ({error}); start one with `dask scheduler` "
+                                    "or leave --scheduler out for a LocalCluster") from None
         else:
             with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
                 self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
