@@ -365,3 +365,18 @@ def test_joining_a_cluster_started_by_hand(reference: Path, tmp_path: Path) -> N
         for process in (worker, scheduler):
             process.terminate()
             process.wait(timeout=30)
+
+
+@pytest.mark.parametrize("name", ["collection_policy.toml", "worlds.toml"])
+def test_shipped_sweeps_load_with_anchors(name: str) -> None:
+    sweep = load_sweep(SCENARIOS / "sweeps" / name)
+    assert [n for n, _ in sweep.anchors] == ["strict", "lenient"]
+    keys = {p.key for p in sweep.parameters}
+    assert {"collection.max_contacts_per_7_days", "bureau.report_dpd", "legal.dpd",
+            "chargeoff.dpd", "deferral.extend_months", "deferral.verification_accuracy"} <= keys
+    strict = dict(sweep.anchors)["strict"]
+    assert strict.run == sweep.base.run, "anchors run at the sweep's size and length"
+    if name == "worlds.toml":
+        assert len(sweep.worlds) == 8
+        assert {"shocks.job_loss_rate", "borrowers.strategic_share",
+                "borrowers.income_volatility"} == set(sweep.spec.worlds)

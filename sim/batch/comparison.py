@@ -24,8 +24,6 @@ of the paired differences.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.config import ScenarioConfig
+from sim.report.writer import digest
 from sim.scenario import (
     load_scenario,
     parse_override,
@@ -102,12 +101,11 @@ class Comparison:
     def config_hash(self) -> str:
         """Hash of everything that decides a run's result (not the number of replicates), so
         finished runs can be reused only by the same comparison."""
-        blob = json.dumps({
+        return digest({
             "base": self.base.model_dump(mode="json"),
             "variants": [[n, c.model_dump(mode="json")] for n, c in self.variants],
             "burn_in_days": self.burn_in_days,
-        }, sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+        })
 
 
 def _override(config: ScenarioConfig, items: list[tuple[str, Any, str]],

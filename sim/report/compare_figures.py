@@ -12,6 +12,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.batch.stats import mean_interval  # noqa: E402
+from sim.report.figures import save_figures  # noqa: E402
 
 BUCKETS = ("loans_dpd_1_30", "loans_dpd_31_60", "loans_dpd_61_90", "loans_dpd_90_plus")
 BUCKET_LABELS = ("1-30 DPD", "31-60 DPD", "61-90 DPD", "90+ DPD")
@@ -22,8 +23,6 @@ def write_comparison_figures(series: pd.DataFrame, summary: pd.DataFrame,
                              score_bins: np.ndarray, variants: list[str], folder: Path,
                              burn_in_days: int) -> list[Path]:
     """Draw every comparison figure into `folder`; returns the files written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
     figures = {
         "default_rate_over_time": lambda: _over_time(series, variants, "default_rate", 100,
                                                      "% of loans originated",
@@ -43,14 +42,7 @@ def write_comparison_figures(series: pd.DataFrame, summary: pd.DataFrame,
                                               "complaints_per_1000":
                                               "complaints per 1,000 borrowers"}),
     }
-    for name, draw in figures.items():
-        fig = draw()
-        fig.tight_layout()
-        path = folder / f"{name}.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        written.append(path)
-    return written
+    return save_figures(figures, folder)
 
 
 def _band(series: pd.DataFrame, variant: str, column: str) -> tuple[np.ndarray, ...]:

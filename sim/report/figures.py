@@ -46,12 +46,12 @@ def write_run_figures(frame: pd.DataFrame, final_scores: np.ndarray, folder: Pat
     for name, draw in time_series_figures().items():
         fig = draw(frame)
         fig.suptitle(title, fontsize=10)
-        written.append(_save(fig, folder / f"{name}.png"))
-    written.append(_save(_scores(frame, final_scores), folder / "scores.png"))
+        written.append(save_figure(fig, folder / f"{name}.png"))
+    written.append(save_figure(_scores(frame, final_scores), folder / "scores.png"))
     if transitions is not None and transitions.sum() > 0:
         fig = transition_matrix_figure(transitions)
         fig.suptitle(title, fontsize=10)
-        written.append(_save(fig, folder / "transitions.png"))
+        written.append(save_figure(fig, folder / "transitions.png"))
     return written
 
 
@@ -92,11 +92,18 @@ def _label(ax: plt.Axes, title: str, ylabel: str, language: str, xlabel: str = "
 
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
+def save_figure(fig: plt.Figure, path: Path) -> Path:
+    """Lay out, write (PNG, 110 dpi) and close a figure; returns its path."""
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def save_figures(draws: dict[str, Callable[[], plt.Figure]], folder: Path) -> list[Path]:
+    """Draw each figure and save it as `folder/<name>.png`; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [save_figure(draw(), folder / f"{name}.png") for name, draw in draws.items()]
 
 
 def _dpd_buckets(frame: pd.DataFrame, language: str = "en") -> plt.Figure:

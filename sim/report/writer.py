@@ -10,6 +10,7 @@ leaves no half-written folder behind.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import platform
@@ -73,6 +74,13 @@ def open_results_folder(out: Path, resume: bool, overwrite: bool) -> Path:
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+def digest(data: Any) -> str:
+    """A short, stable hash of JSON-able data (keys sorted): 16 hex digits of its SHA-256.
+    Results folders keep it to refuse finished runs of another configuration."""
+    blob = json.dumps(data, sort_keys=True, default=_plain)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -16,6 +16,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.batch.stats import mean_interval  # noqa: E402
+from sim.report.figures import save_figures  # noqa: E402
 from sim.summary import SUMMARY_MEASURES  # noqa: E402
 from sim.sweep.analysis import MAIN_INDEX  # noqa: E402
 from sim.sweep.spec import FRONTIER_MEASURES, Sweep  # noqa: E402
@@ -32,7 +33,6 @@ def write_sweep_figures(sweep: Sweep, plan: SweepPlan, tables: dict[str, pd.Data
                         indices: pd.DataFrame, frontier: pd.DataFrame, top: list[str],
                         folder: Path) -> list[Path]:
     """Draw every figure of the sweep into `folder`; returns the files written."""
-    folder.mkdir(parents=True, exist_ok=True)
     figures = {}
     for metric in sweep.spec.metrics:
         if len(indices) and (indices["metric"] == metric).any():
@@ -45,15 +45,7 @@ def write_sweep_figures(sweep: Sweep, plan: SweepPlan, tables: dict[str, pd.Data
             figures[f"heatmap_{metric}"] = lambda m=metric: _heatmap(sweep, tables["samples"], m)
     if len(tables["points"]):
         figures["frontier"] = lambda: _frontier(sweep, tables["points"], frontier)
-    written = []
-    for name, draw in figures.items():
-        fig = draw()
-        fig.tight_layout()
-        path = folder / f"{name}.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        written.append(path)
-    return written
+    return save_figures(figures, folder)
 
 
 def _grid(panels: int, width: float = 4.2, height: float = 3.2,

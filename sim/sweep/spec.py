@@ -35,9 +35,7 @@ the file is loaded, so a typo fails at once with the file and the key named.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import itertools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -46,6 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.config import ScenarioConfig
 from sim.params_doc import format_value
+from sim.report.writer import digest
 from sim.scenario import (
     ScenarioError,
     load_scenario,
@@ -188,13 +187,12 @@ class Sweep:
     def config_hash(self) -> str:
         """Hash of everything that decides the runs (not the number of replicates, so a
         finished sweep can be extended with more)."""
-        blob = json.dumps({
+        return digest({
             "base": self.base.model_dump(mode="json"),
             "spec": self.spec.model_dump(mode="json", exclude={"replicates", "title",
                                                                "description"}),
             "anchors": [[n, c.model_dump(mode="json")] for n, c in self.anchors],
-        }, sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+        })
 
 
 def load_sweep(path: str | Path, overrides: list[str] | None = None,
