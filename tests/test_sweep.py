@@ -205,6 +205,19 @@ high = 1.0
     assert not (tmp_path / "out" / "figures" / "response_curves.png").exists()
 
 
+def test_two_parameter_grid_draws_heat_maps(tmp_path: Path) -> None:
+    text = (SMALL.replace('design = "sobol"', 'design = "grid"')
+            .replace("top_parameters = 1", "top_parameters = 0")
+            .replace("\n[worlds]\n\"borrowers.strategic_share\" = [0.05, 0.2]\n", "\n"))
+    sweep = load_sweep(write_sweep(tmp_path, text))
+    result = run_sweep(sweep, tmp_path / "out", workers=1, progress=False)
+    assert len(result.samples) == 3 * 2  # three levels of the range, both listed values
+    assert {tuple(r) for r in result.samples[list(PARAMETERS)].to_numpy()} == {
+        (1, 30), (4, 30), (7, 30), (1, 90), (4, 90), (7, 90)}
+    for metric in ("harm_per_delinquent_week", "bad_debt_loss"):
+        assert (tmp_path / "out" / "figures" / f"heatmap_{metric}.png").exists()
+
+
 # ---------------------------------------------------------------- backends
 
 
@@ -318,8 +331,8 @@ def test_command_line_sweep_and_its_errors(tmp_path: Path,
     path = write_sweep(tmp_path, text)
     out = tmp_path / "out"
     done = subprocess.run([sys.executable, "run.py", "sweep", str(path), "--out", str(out),
-                           "--workers", "2", "--replicates", "2", "--quiet"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+                           "--workers", "2", "--replicates", "2", "--series", "--quiet"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert f"wrote {out}" in done.stdout
     samples = pd.read_parquet(out / "samples.parquet")
@@ -327,6 +340,9 @@ def test_command_line_sweep_and_its_errors(tmp_path: Path,
     for name in ("sensitivity.csv", "frontier.csv", "report.md", "manifest.json",
                  "figures/frontier.png"):
         assert (out / name).exists(), name
+    series = pd.read_parquet(out / "timeseries.parquet")
+    runs = len(samples) + sum(len(pd.read_parquet(out / n)) for n in TABLES[1:])
+    assert series["key"].nunique() == runs and len(series) == runs * 60
     assert main(["sweep", str(path), "--out", str(out), "--quiet"]) == 2
     assert "--resume" in capsys.readouterr().err
     assert main(["sweep", str(path), "--set", "bureau.report_dpd=-1", "--out",
