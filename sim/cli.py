@@ -149,7 +149,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("interrupted; no results folder was written", file=sys.stderr)
+        if getattr(args, "resume", None) is None:
+            print("interrupted; no results folder was written", file=sys.stderr)
+        else:
+            print("interrupted; the finished runs are kept in the results folder's shards/: "
+                  "the same command with --resume runs the rest", file=sys.stderr)
         return 130
 
 

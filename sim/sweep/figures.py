@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 
 UNITS = {m.name: m.unit for m in SUMMARY_MEASURES}
 MAX_PANELS = 12
-"""Worlds drawn in one figure; a sweep with more worlds draws the first ones."""
+"""Worlds drawn in one panel figure; a sweep with more worlds draws the first ones."""
+
+MAX_FRONTIER_ROWS = 8
+"""Worlds drawn in the frontier figure (a row each); frontier.csv has every world."""
 
 
 def write_sweep_figures(sweep: Sweep, plan: SweepPlan, tables: dict[str, pd.DataFrame],
@@ -149,9 +152,9 @@ def _heatmap(sweep: Sweep, samples: pd.DataFrame, metric: str) -> plt.Figure:
 
 def _frontier(sweep: Sweep, points: pd.DataFrame, frontier: pd.DataFrame) -> plt.Figure:
     loss, *others = FRONTIER_MEASURES
-    worlds = sweep.worlds[:MAX_PANELS // 2]
+    worlds = sweep.worlds[:MAX_FRONTIER_ROWS]
     fig, axes = plt.subplots(len(worlds), len(others), squeeze=False,
-                             figsize=(5.2 * len(others), 3.8 * len(worlds)))
+                             figsize=(5.2 * len(others), 3.4 * len(worlds)))
     for i, world in enumerate(worlds):
         here = points[points["world"] == world.index]
         samples = here[here["source"] == "sample"]
