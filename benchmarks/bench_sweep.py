@@ -4,6 +4,7 @@
 Usage: python benchmarks/bench_sweep.py [--sweep scenarios/sweeps/collection_policy.toml]
        [--samples 4] [--borrowers 1000] [--days 365]
        [--json results/benchmarks/bench_sweep.json]
+       python benchmarks/bench_sweep.py --client-memory [--sizes 250 1000 4000]
 
 The sweep file's design runs with the given size (no response curves), once per setting,
 into a temporary folder. Wall time covers the whole sweep as a user sees it: starting the
@@ -11,6 +12,10 @@ pool or cluster, the runs, the analysis and the figures; `runs_per_second` divid
 it (a small sweep runs first, unmeasured, so the first setting does not pay for loading
 libraries). The three settings give identical tables (the tests check it); this prints a table
 and writes it as JSON; it asserts nothing.
+
+`--client-memory` measures instead how the client's memory grows with the number of runs: a
+Latin-hypercube sweep of the same file's parameters with tiny runs (100 borrowers x 30 days)
+at each size, each in its own process, reporting that process's peak resident set size.
 """
 
 from __future__ import annotations
@@ -49,6 +54,37 @@ def measure(sweep_file: Path, samples: int, borrowers: int, days: int, backend: 
             "failures": len(result.failures)}
 
 
+def client_memory(sweep_file: Path, samples: int) -> dict[str, object]:
+    """Peak RSS of a process that runs an lhs sweep of `samples` tiny runs on two workers."""
+    code = f"""
+import dataclasses, resource, sys, tempfile, time
+from pathlib import Path
+sys.path.insert(0, {str(ROOT)!r})
+from sim.sweep.job import run_sweep
+from sim.sweep.spec import load_sweep
+if __name__ == "__main__":
+    sweep = load_sweep({str(sweep_file)!r}, ["run.borrowers=100", "run.days=30",
+                       "run.steady_state_from_day=10"], samples={samples}, replicates=1)
+    sweep = dataclasses.replace(sweep, spec=sweep.spec.model_copy(
+        update={{"design": "lhs", "top_parameters": 0}}), anchors=())
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        result = run_sweep(sweep, Path(folder) / "out", workers=2, progress=False)
+        wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(result.ran, before, after, round(wall, 2))
+"""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    runs, before, after, wall = done.stdout.split()[-4:]
+    return {"runs": int(runs), "peak_rss_mb": round(int(after) / 1024, 1),
+            "growth_mb": round((int(after) - int(before)) / 1024, 1),
+            "wall_seconds": float(wall)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweep", type=Path,
@@ -58,7 +94,23 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--json", type=Path,
                         default=ROOT / "results" / "benchmarks" / "bench_sweep.json")
+    parser.add_argument("--client-memory", action="store_true",
+                        help="measure the client's peak memory at --sizes runs instead")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[250, 1000, 4000])
     args = parser.parse_args()
+    if args.client_memory:
+        print(f"{'runs':>6s} {'peak RSS (MB)':>14s} {'growth (MB)':>12s} {'wall (s)':>9s}")
+        records = []
+        for size in args.sizes:
+            record = client_memory(args.sweep, size)
+            records.append(record)
+            print(f"{record['runs']:>6d} {record['peak_rss_mb']:>14.1f} "
+                  f"{record['growth_mb']:>12.1f} {record['wall_seconds']:>9.1f}")
+        path = args.json.with_name("bench_sweep_memory.json")
+        write_json(path, {"sweep": str(args.sweep), "results": records,
+                          "versions": package_versions()})
+        print(f"wrote {path}")
+        return
     # warm-up: this process's first sweep loads SALib, draws its first figure, ...
     measure(args.sweep, 1, 200, 60, "local", 1)
     records = [measure(args.sweep, args.samples, args.borrowers, args.days, backend, workers)
