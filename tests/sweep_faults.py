@@ -35,6 +35,12 @@ def kill_always(request: RunRequest, chosen: Chosen) -> dict[str, Any]:
     return run_request(request)
 
 
+def kill_every(request: RunRequest) -> dict[str, Any]:
+    """Kill the worker at every run, as a worker that cannot run anything would die."""
+    os.kill(os.getpid(), signal.SIGKILL)
+    return run_request(request)
+
+
 def interrupt(request: RunRequest, chosen: Chosen) -> dict[str, Any]:
     """Stop the sweep (KeyboardInterrupt reaches the client) when the chosen run starts."""
     if _chosen(request, chosen):

@@ -5,6 +5,7 @@ the policy frontier."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from sim.cli import main
 from sim.scenario import ScenarioError
 from sim.sweep.design import design_size, problem, sample_matrix, sample_values
+from sim.sweep.execute import WorkersDiedError
 from sim.sweep.frontier import dominated_by, frontier_table, pareto_mask
 from sim.sweep.job import run_sweep
 from sim.sweep.spec import SweepSpec, load_sweep
@@ -81,11 +83,11 @@ def assert_same_tables(a: Path, b: Path) -> None:
 PARAMETERS = ("collection.max_contacts_per_7_days", "bureau.report_dpd")
 
 
-def choose(samples: pd.DataFrame, after: int) -> tuple[int, dict]:
-    """A design sample of world 1 from position `after` on whose values no other sample of
+def choose(samples: pd.DataFrame, after: int, world_index: int = 1) -> tuple[int, dict]:
+    """A design sample of a world from position `after` on whose values no other sample of
     that world shares, and the run to act on (its world, values and seed, as its request
     carries them)."""
-    world = samples[samples["world"] == 1]
+    world = samples[samples["world"] == world_index]
     unique = ~world.duplicated(list(PARAMETERS), keep=False)
     row = world[unique & (world["sample"] >= after)].iloc[0]
     return int(row["sample"]), {
@@ -156,6 +158,10 @@ def test_log_range_spreads_over_decades() -> None:
     (("low = 1\n", "lo = 1\n"), "parameter.0.lo", "low"),
     (("[worlds]", "[worlds]\n\"borrowers.strategic_shar\" = [0.1, 0.2]"),
      "borrowers.strategic_shar", "strategic_share"),
+    (("samples = 2", "samples = 3"), "samples", "power of two"),
+    (("= [0.05, 0.2]", "= []"), "", "at least one value"),
+    (("values = [30, 90]", "values = [30, 30]"), "", "30 twice"),
+    (("lenient.toml\"", "lenient.tom\""), "base", "no scenario file"),
 ])
 def test_bad_sweep_file_names_file_and_key(tmp_path: Path, change: tuple[str, str], key: str,
                                            words: str) -> None:
@@ -165,6 +171,20 @@ def test_bad_sweep_file_names_file_and_key(tmp_path: Path, change: tuple[str, st
         load_sweep(path)
     message = str(caught.value)
     assert str(path) in message and key in message and words in message, message
+
+
+def test_a_combination_the_schema_rejects_stops_before_any_run(tmp_path: Path) -> None:
+    """Each value is fine alone; a world's strategic share with a sample's hardship share
+    adds up to more than one."""
+    text = (SMALL.replace("[0.05, 0.2]", "[0.05, 0.5]")
+            .replace('key = "bureau.report_dpd"\nvalues = [30, 90]',
+                     'key = "borrowers.hardship_share"\nvalues = [0.1, 0.45]'))
+    path = write_sweep(tmp_path, text)
+    with pytest.raises(ScenarioError) as caught:
+        run_sweep(load_sweep(path), tmp_path / "out", workers=1, progress=False)
+    message = str(caught.value)
+    assert str(path) in message and "world 1" in message and "hardship_share = 0.45" in message
+    assert not (tmp_path / "out").exists(), "nothing is written"
 
 
 # ---------------------------------------------------------------- analysis
@@ -275,21 +295,56 @@ def test_two_workers_on_either_backend_survive_a_killed_worker_with_identical_re
     assert_same_tables(reference, tmp_path / "out")
 
 
-def test_a_run_that_always_kills_its_worker_is_reported(reference: Path,
-                                                        tmp_path: Path) -> None:
+@pytest.mark.parametrize(("world", "after", "workers"), [(1, 1, 2), (0, 0, 1)])
+def test_a_run_that_always_kills_its_worker_is_reported(reference: Path, tmp_path: Path,
+                                                        world: int, after: int,
+                                                        workers: int) -> None:
+    """Also when it is the very first run of the sweep, on one worker."""
     sweep = load_sweep(write_sweep(tmp_path))
     samples = pd.read_parquet(reference / "samples.parquet")
-    point, chosen = choose(samples, after=1)
+    point, chosen = choose(samples, after=after, world_index=world)
     killer = partial(sweep_faults.kill_always, chosen=chosen)
-    result = run_sweep(sweep, tmp_path / "out", workers=2, progress=False, run=killer)
+    result = run_sweep(sweep, tmp_path / "out", workers=workers, progress=False, run=killer)
     assert [(f.task.stage, f.task.point, f.task.world) for f in result.failures] == [
-        ("design", point, 1)]
+        ("design", point, world)]
     assert "died 2 times" in result.failures[0].error
     assert f"seed {chosen['seed']}" in result.failures[0].describe()
     got = pd.read_parquet(tmp_path / "out" / "samples.parquet")
     assert len(got) == len(samples) - 1
     report = (tmp_path / "out" / "report.md").read_text()
-    assert f"design point {point}, world 1" in report and "--resume" in report
+    assert f"design point {point}, world {world}" in report and "--resume" in report
+
+
+def test_workers_that_cannot_run_anything_stop_the_sweep(tmp_path: Path) -> None:
+    sweep = load_sweep(write_sweep(tmp_path))
+    with pytest.raises(WorkersDiedError, match="before finishing any run"):
+        run_sweep(sweep, tmp_path / "out", workers=1, progress=False,
+                  run=sweep_faults.kill_every)
+
+
+def test_more_replicates_on_resume_keep_every_run_in_place(reference: Path,
+                                                           tmp_path: Path) -> None:
+    """--resume --replicates 2 over a finished one-replicate sweep runs replicate 1 only; the
+    replicate-0 rows are those of the first run and every curve row is labelled with the
+    parameter it moves, the others at the base's values."""
+    out = tmp_path / "out"
+    shutil.copytree(reference, out)
+    sweep = load_sweep(write_sweep(tmp_path), replicates=2)
+    result = run_sweep(sweep, out, workers=2, progress=False, resume=True)
+    before = read_tables(reference)
+    after = read_tables(out)
+    moved = set(after["curves.parquet"]["curve_parameter"])
+    reused = (len(before["samples.parquet"]) + len(before["anchors.parquet"])
+              + before["curves.parquet"]["curve_parameter"].isin(moved).sum())
+    assert result.ran == sum(len(t) for t in after.values()) - reused
+    first = after["samples.parquet"].query("replicate == 0").reset_index(drop=True)
+    pd.testing.assert_frame_equal(first, before["samples.parquet"], check_exact=True)
+    assert set(after["samples.parquet"]["replicate"]) == {0, 1}
+    base = {"collection.max_contacts_per_7_days": 7, "bureau.report_dpd": 90}  # lenient's
+    for _, row in after["curves.parquet"].iterrows():
+        for key, value in base.items():
+            if key != row["curve_parameter"]:
+                assert row[key] == value, (row["curve_parameter"], key)
 
 
 # ---------------------------------------------------------------- frontier
@@ -326,8 +381,7 @@ def test_frontier_ignores_missing_values() -> None:
 
 def test_command_line_sweep_and_its_errors(tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    text = SMALL.replace("samples = 4", "samples = 2").replace(
-        "\n[worlds]\n\"borrowers.strategic_share\" = [0.05, 0.2]\n", "\n")
+    text = SMALL.replace("\n[worlds]\n\"borrowers.strategic_share\" = [0.05, 0.2]\n", "\n")
     path = write_sweep(tmp_path, text)
     out = tmp_path / "out"
     done = subprocess.run([sys.executable, "run.py", "sweep", str(path), "--out", str(out),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import time
 import traceback
 import uuid
 from collections import deque
@@ -30,6 +31,9 @@ from sim.scenario import ScenarioError, with_values
 
 Backend = Literal["local", "dask"]
 Stage = Literal["design", "anchor", "curve"]
+
+SLOT_RECOUNT_SECONDS = 5.0
+"""How often the Dask backend counts the cluster's workers again (seconds)."""
 
 RETRIES_AFTER_WORKER_DEATH = 1
 """How often a run whose worker died is tried again before it is reported."""
@@ -146,15 +150,17 @@ class Workers:
 
 
 def execute(work: list[Item], on_done: Done, workers: Workers, progress: bool = True,
-            label: str = "runs") -> Outcome:
+            label: str = "runs", finished_before: int = 0) -> Outcome:
     """Run every (task, request maker) of `work` on the workers and pass each result to
     `on_done` (in this process) as it arrives. Requests are made only when their run is sent,
-    so a long sweep's client holds at most a few of them."""
+    so a long sweep's client holds at most a few of them. `finished_before` counts the runs
+    of the sweep already finished (in its shards): with none, workers that keep dying
+    before any run finishes stop the sweep (WorkersDiedError)."""
     outcome = Outcome()
     if not work:
         return outcome
     with tqdm(total=len(work), unit="run", desc=label, disable=not progress) as bar:
-        _drive(workers.pool(), work, on_done, outcome, bar)
+        _drive(workers.pool(), work, on_done, outcome, bar, finished_before)
     return outcome
 
 
@@ -162,8 +168,13 @@ def _error_text(error: BaseException) -> str:
     return "".join(traceback.format_exception_only(type(error), error)).strip()
 
 
+HOPELESS_DEATHS = 2
+"""Runs that lose their worker twice, with no run of the sweep ever finished, after which the
+sweep stops: the workers cannot run anything (one run that kills its worker is reported)."""
+
+
 def _drive(pool: _LocalPool | _DaskPool, work: list[Item], on_done: Done, outcome: Outcome,
-           bar: tqdm) -> None:
+           bar: tqdm, finished_before: int = 0) -> None:
     """Keep `pool.slots` runs in flight until every run is done, failed or reported; after a
     worker's death, its runs are tried again one at a time."""
     queue = iter(work)
@@ -198,13 +209,14 @@ def _drive(pool: _LocalPool | _DaskPool, work: list[Item], on_done: Done, outcom
                         outcome.retried.append(task)
                         retry.append((task, make))
                         continue
-                    if not outcome.finished:
+                    outcome.failures.append(RunFailure(
+                        task, f"its worker process died {deaths[task.key]} times"))
+                    lost = sum(1 for f in outcome.failures if "worker process died" in f.error)
+                    if not (outcome.finished or finished_before) and lost >= HOPELESS_DEATHS:
                         raise WorkersDiedError(
                             f"worker processes die before finishing any run (the last was "
                             f"{task.describe()}); check that every worker can import the "
                             "project and has the memory a run needs") from None
-                    outcome.failures.append(RunFailure(
-                        task, f"its worker process died {deaths[task.key]} times"))
                 bar.update(1)
                 continue
             on_done(task, result)
@@ -273,11 +285,22 @@ class _DaskPool:
                                             processes=True, dashboard_address=":0",
                                             silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
-        threads = sum(w.get("nthreads", 1)
-                      for w in self.client.scheduler_info().get("workers", {}).values())
-        self.slots = 2 * max(1, threads or workers)
+        self.fallback = workers
+        self._slots = 0
+        self._counted = -float("inf")
         self.prefix = f"credit-sweep-{uuid.uuid4().hex[:12]}"
         self.count = 0
+
+    @property
+    def slots(self) -> int:
+        """Two runs in flight per worker thread of the cluster, counted again every few
+        seconds (workers join and leave: a batch system starts them as its queue allows)."""
+        now = time.monotonic()
+        if now - self._counted > SLOT_RECOUNT_SECONDS:
+            threads = sum(self.client.nthreads().values())
+            self._slots = 2 * max(1, threads or self.fallback)
+            self._counted = now
+        return self._slots
 
     def submit(self, request: RunRequest) -> Any:
         self.count += 1

@@ -102,6 +102,8 @@ def _curves(sweep: Sweep, curves: pd.DataFrame, top: list[str]) -> plt.Figure:
             ax = axes[i][j]
             for world in sweep.worlds:
                 here = mine[mine["world"] == world.index]
+                if not len(here):
+                    continue
                 levels = sorted(here[key].unique(), key=_order)
                 stats = np.array([mean_interval(here.loc[here[key] == v, metric].to_numpy())
                                   for v in levels], dtype=float)

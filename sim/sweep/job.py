@@ -31,7 +31,9 @@ import pandas as pd
 
 from sim.batch.runner import replicate_seeds
 from sim.config import ScenarioConfig
+from sim.params_doc import format_value
 from sim.report.writer import manifest, open_results_folder, write_frame, write_json, write_text
+from sim.scenario import with_values
 from sim.summary import SUMMARY_MEASURES
 from sim.sweep.analysis import sensitivity, top_parameters
 from sim.sweep.design import response_levels, sample_matrix, sample_values
@@ -53,6 +55,13 @@ from sim.sweep.spec import FRONTIER_MEASURES, Sweep
 from sim.sweep.store import SweepStore
 
 MEASURES = [m.name for m in SUMMARY_MEASURES]
+
+CURVE_STRIDE = 1000
+"""Curve point numbers: parameter place x CURVE_STRIDE + level (levels are at most 101)."""
+
+
+def _describe(values: dict[str, Any]) -> str:
+    return ", ".join(f"{key} = {format_value(value)}" for key, value in values.items())
 
 
 @dataclass
@@ -88,7 +97,25 @@ class SweepPlan:
         self.matrix = sample_matrix(spec)
         self.values = sample_values(spec, self.matrix)
         self.seeds = replicate_seeds(spec.seed, spec.replicates)
-        self.curve_points: list[tuple[str, Any]] = []
+        self.curve_points: dict[int, tuple[str, Any]] = {}
+
+    def check(self) -> None:
+        """Validate every sample and anchor in every world before any run, so a combination
+        the schema rejects (shares that add up to more than one, say) stops the sweep at once,
+        naming the sweep file, the sample and the world."""
+        checked: set[str] = set()
+        for world in self.sweep.worlds:
+            combos = [(f"sample {i} ({_describe(v)})", self.sweep.base, v)
+                      for i, v in enumerate(self.values)]
+            combos += [(f"anchor {name}", config, {}) for name, config in self.sweep.anchors]
+            for label, policy, values in combos:
+                merged = {**world.values, **values}
+                key = f"{id(policy)}|{sorted(merged.items())!r}"
+                if key in checked:
+                    continue
+                checked.add(key)
+                with_values(policy, merged, f"{self.sweep.path} [{label} in world "
+                                            f"{world.index}: {world.name}]")
 
     def design_tasks(self) -> list[SweepTask]:
         """Design samples and anchors, world by world, replicate-major inside a world so the
@@ -103,13 +130,17 @@ class SweepPlan:
         return tasks
 
     def plan_curves(self, parameters: list[str]) -> list[SweepTask]:
-        """The response-curve runs of the given parameters."""
-        by_key = {p.key: p for p in self.sweep.parameters}
-        self.curve_points = [(key, value) for key in parameters
-                             for value in response_levels(by_key[key], self.sweep.spec.levels)]
-        return [SweepTask("curve", i, world.index, r, seed)
+        """The response-curve runs of the given parameters. A curve point's number encodes
+        the parameter's place in the file and the level (`CURVE_STRIDE * place + level`), so
+        a run written before keeps its meaning if the ranking changes on --resume."""
+        places = {p.key: i for i, p in enumerate(self.sweep.parameters)}
+        self.curve_points = {
+            CURVE_STRIDE * places[key] + level: (key, value) for key in parameters
+            for level, value in enumerate(response_levels(self.sweep.parameters[places[key]],
+                                                          self.sweep.spec.levels))}
+        return [SweepTask("curve", point, world.index, r, seed)
                 for world in self.sweep.worlds for r, seed in enumerate(self.seeds)
-                for i in range(len(self.curve_points))]
+                for point in self.curve_points]
 
     def policy(self, task: SweepTask) -> tuple[ScenarioConfig, dict[str, Any]]:
         """The scenario whose policy a task uses and the values set on it."""
@@ -147,12 +178,13 @@ def run_sweep(sweep: Sweep, out: Path, backend: Backend = "local", workers: int 
               run: Runner = run_request) -> SweepResult:
     """Run (or resume) a sweep into `out` and write its outputs. `run` replaces the function
     that simulates one request (tests use it to kill a worker)."""
-    out = open_results_folder(out, resume, overwrite)
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    store = SweepStore(out, sweep.config_hash())
-    store.open(resume=resume)
     plan = SweepPlan(sweep, series)
+    plan.check()
+    out = open_results_folder(out, resume, overwrite)
+    store = SweepStore(out, sweep.config_hash(series))
+    store.open(resume=resume)
     with Workers(backend, workers, scheduler, run) as pool:
         first = _run_stage(plan, store, plan.design_tasks(), "design runs", pool, progress)
         runs = store.runs()
@@ -184,11 +216,12 @@ def run_sweep(sweep: Sweep, out: Path, backend: Backend = "local", workers: int 
     wall = time.perf_counter() - clock
     write_text(out / "report.md", sweep_report(
         sweep, plan, tables, indices, notes, frontier, top, figures, failures, retried,
-        missing, backend, workers, wall))
+        missing, f"the Dask cluster at {scheduler}" if scheduler else
+        f"the {backend} backend with {workers} worker(s)", wall))
     write_json(out / "manifest.json", manifest(
         sweep.base.model_dump(mode="json"), sweep.spec.seed, str(sweep.path), wall, started,
         extra={"sweep": {**sweep.spec.model_dump(mode="json"),
-                         "config_hash": sweep.config_hash(), "backend": backend,
+                         "config_hash": sweep.config_hash(series), "backend": backend,
                          "workers": workers, "scheduler": scheduler,
                          "design_points": len(plan.values),
                          "worlds": [w.values for w in sweep.worlds],
@@ -216,7 +249,8 @@ def _run_stage(plan: SweepPlan, store: SweepStore, tasks: list[SweepTask], label
     work: list[tuple[SweepTask, Callable[[], RunRequest]]] = [
         (t, partial(plan.request, t)) for t in todo]
     try:
-        return execute(work, keep, pool, progress=progress, label=label)
+        return execute(work, keep, pool, progress=progress, label=label,
+                       finished_before=len(done))
     finally:
         store.flush()
 
@@ -238,7 +272,9 @@ def _tables(plan: SweepPlan, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     samples = stage("design").rename(columns={"point": "sample"})[
         ["sample", *base, *keys, *measures]]
     anchors = stage("anchor")[["anchor", *base, *keys, *measures]]
-    curves = stage("curve").rename(columns={"point": "curve_point"})
+    curves = stage("curve")
+    curves = curves[curves["point"].isin(list(plan.curve_points))].reset_index(drop=True)
+    curves = curves.rename(columns={"point": "curve_point"})
     if len(curves):
         curves.insert(1, "curve_parameter",
                       [plan.curve_points[i][0] for i in curves["curve_point"]])

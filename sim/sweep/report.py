@@ -24,8 +24,9 @@ TOP_ROWS = 5
 def sweep_report(sweep: Sweep, plan: SweepPlan, tables: dict[str, pd.DataFrame],
                  indices: pd.DataFrame, notes: list[str], frontier: pd.DataFrame,
                  top: list[str], figures: list[Path], failures: list[RunFailure],
-                 retried: list[SweepTask], missing: list[str], backend: str, workers: int,
+                 retried: list[SweepTask], missing: list[str], where: str,
                  wall: float) -> str:
+    """The report; `where` says what ran the runs ("the local backend with 2 worker(s)")."""
     spec = sweep.spec
     runs = sum(len(tables[k]) for k in ("samples", "anchors", "curves"))
     lines = [f"# {spec.title}", ""]
@@ -41,8 +42,7 @@ def sweep_report(sweep: Sweep, plan: SweepPlan, tables: dict[str, pd.DataFrame],
         f"({', '.join(str(s) for s in plan.seeds[:5])}{', ...' if spec.replicates > 5 else ''}"
         f"), in {len(sweep.worlds)} world(s); anchors: "
         f"{', '.join(n for n, _ in sweep.anchors) or 'none'}.",
-        f"- {runs:,} runs finished on the {backend} backend with {workers} worker(s) in "
-        f"{wall:,.1f} s.",
+        f"- {runs:,} runs finished on {where} in {wall:,.1f} s.",
         "", "| parameter | range |", "|---|---|",
     ]
     for parameter in spec.parameter:

@@ -142,6 +142,16 @@ class SweepSpec(BaseModel):
 
     @model_validator(mode="after")
     def _distinct(self) -> SweepSpec:
+        if self.design == "sobol" and self.samples & (self.samples - 1):
+            raise ValueError(f"samples = {self.samples}: the sobol design needs a power of two "
+                             "(1, 2, 4, 8, 16, ...)")
+        for key, values in self.worlds.items():
+            if not values:
+                raise ValueError(f"world key '{key}' needs at least one value")
+            _no_repeats(values, f"world key '{key}'")
+        for parameter in self.parameter:
+            if parameter.values is not None:
+                _no_repeats(parameter.values, f"parameter '{parameter.key}'")
         keys = [p.key for p in self.parameter]
         if len(set(keys)) != len(keys):
             raise ValueError(f"parameter keys must differ, got {keys}")
@@ -152,6 +162,12 @@ class SweepSpec(BaseModel):
         if len(set(names)) != len(names):
             raise ValueError(f"anchor names must differ, got {names}")
         return self
+
+
+def _no_repeats(values: list[Any], what: str) -> None:
+    for i, value in enumerate(values):
+        if any(value == other for other in values[:i]):
+            raise ValueError(f"{what} lists {format_value(value)} twice")
 
 
 @dataclass(frozen=True)
@@ -184,10 +200,11 @@ class Sweep:
     def parameters(self) -> list[SweepParameter]:
         return self.spec.parameter
 
-    def config_hash(self) -> str:
-        """Hash of everything that decides the runs (not the number of replicates, so a
-        finished sweep can be extended with more)."""
+    def config_hash(self, series: bool = False) -> str:
+        """Hash of everything that decides the runs and what is kept of them (not the number
+        of replicates, so a finished sweep can be extended with more)."""
         return digest({
+            "series": series,
             "base": self.base.model_dump(mode="json"),
             "spec": self.spec.model_dump(mode="json", exclude={"replicates", "title",
                                                                "description"}),
@@ -209,10 +226,14 @@ def load_sweep(path: str | Path, overrides: list[str] | None = None,
             hint=f" Allowed keys: {', '.join(SweepSpec.model_fields)}; [[parameter]] tables "
             f"take {', '.join(SweepParameter.model_fields)}") from None
     update = {k: v for k, v in (("samples", samples), ("replicates", replicates)) if v}
-    spec = spec.model_copy(update=update)
+    if update:
+        try:
+            spec = SweepSpec.model_validate({**spec.model_dump(), **update})
+        except ValidationError as error:
+            raise spec_error(path, error, "sweep", list(SweepSpec.model_fields)) from None
     given = dict(parse_override(t) for t in overrides or [])
     common = {**spec.set, **given}
-    base = with_values(load_scenario(path.parent / spec.base), spec.set, f"{path} [set]")
+    base = with_values(_scenario(path, "base", spec.base), spec.set, f"{path} [set]")
     base = with_values(base, given, "--set")
     _check_metrics(path, spec.metrics)
     for i, parameter in enumerate(spec.parameter):
@@ -223,11 +244,19 @@ def load_sweep(path: str | Path, overrides: list[str] | None = None,
     for world in worlds:
         with_values(base, world.values, f"{path} [worlds]")
     anchors = []
-    for anchor in spec.anchor:
-        config = with_values(load_scenario(path.parent / anchor.scenario), common,
+    for i, anchor in enumerate(spec.anchor):
+        config = with_values(_scenario(path, f"anchor.{i}.scenario", anchor.scenario), common,
                              f"{path} [anchor {anchor.name}]")
         anchors.append((anchor.name, config))
     return Sweep(path, spec, base, worlds, tuple(anchors))
+
+
+def _scenario(sweep_path: Path, key: str, relative: str) -> ScenarioConfig:
+    """A scenario file named by the sweep file; a missing one names the sweep file and key."""
+    target = sweep_path.parent / relative
+    if not target.is_file():
+        raise ScenarioError(str(sweep_path), key, f"no scenario file at {target}")
+    return load_scenario(target)
 
 
 def _extremes(parameter: SweepParameter) -> list[tuple[str, Any]]:
