@@ -92,9 +92,15 @@ def _label(ax: plt.Axes, title: str, ylabel: str, language: str, xlabel: str = "
 
 
 
+SUPTITLE_INCHES = 0.45
+"""Room kept at the top of a figure for its overall title (inches)."""
+
+
 def save_figure(fig: plt.Figure, path: Path) -> Path:
-    """Lay out, write (PNG, 110 dpi) and close a figure; returns its path."""
-    fig.tight_layout()
+    """Lay out (leaving room for an overall title), write (PNG, 110 dpi) and close a figure;
+    returns its path."""
+    top = 1 - SUPTITLE_INCHES / fig.get_figheight() if fig.get_suptitle() else 1
+    fig.tight_layout(rect=(0, 0, 1, top))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

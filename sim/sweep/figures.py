@@ -51,7 +51,7 @@ def write_sweep_figures(sweep: Sweep, plan: SweepPlan, tables: dict[str, pd.Data
     return save_figures(figures, folder)
 
 
-def _grid(panels: int, width: float = 4.2, height: float = 3.2,
+def _grid(panels: int, width: float = 4.6, height: float = 3.6,
           columns: int = 3) -> tuple[plt.Figure, list[plt.Axes]]:
     panels = max(1, min(panels, MAX_PANELS))
     cols = min(columns, panels)
@@ -79,11 +79,16 @@ def _sensitivity(sweep: Sweep, indices: pd.DataFrame, metric: str) -> plt.Figure
         ax.set_yticks(y, names, fontsize=7)
         ax.invert_yaxis()
         ax.axvline(0, color="black", linewidth=0.6)
-        ax.set_title(world.name if len(sweep.worlds) > 1 else metric, fontsize=9)
-        ax.set_xlabel(_index_label(sweep.spec.design, metric))
+        ax.set_title(_panel_title(world.name) if len(sweep.worlds) > 1 else metric, fontsize=8)
+        ax.set_xlabel(_index_label(sweep.spec.design, metric), fontsize=8)
         ax.legend(fontsize=7)
     fig.suptitle(f"Sensitivity of {metric} (95% CI)", fontsize=11)
     return fig
+
+
+def _panel_title(world_name: str) -> str:
+    """A world's name, one value per line, so panels side by side do not overlap."""
+    return world_name.replace(", ", "\n")
 
 
 def _index_label(design: str, metric: str) -> str:
@@ -146,7 +151,7 @@ def _heatmap(sweep: Sweep, samples: pd.DataFrame, metric: str) -> plt.Figure:
                                               for v in table.index], fontsize=7)
         ax.set_xlabel(first)
         ax.set_ylabel(second)
-        ax.set_title(world.name, fontsize=9)
+        ax.set_title(_panel_title(world.name), fontsize=8)
         fig.colorbar(image, ax=ax, label=metric)
     fig.suptitle(f"{metric}: mean over replicates", fontsize=11)
     return fig
@@ -176,8 +181,8 @@ def _frontier(sweep: Sweep, points: pd.DataFrame, frontier: pd.DataFrame) -> plt
                             textcoords="offset points", fontsize=8)
             ax.set_xlabel(f"{other} ({UNITS.get(other, '')})", fontsize=8)
             ax.set_ylabel(f"{loss} ({UNITS.get(loss, '')})", fontsize=8)
-            title = f"{world.name}: " if len(sweep.worlds) > 1 else ""
-            ax.set_title(f"{title}loss against {other}", fontsize=9)
+            title = f"{world.name}\n" if len(sweep.worlds) > 1 else ""
+            ax.set_title(f"{title}loss against {other}", fontsize=8)
             if i == 0 and j == 0:
                 ax.legend(fontsize=7)
     fig.suptitle("Policy frontier (lower is better on both axes; means over replicates)",
