@@ -38,6 +38,10 @@ SLOT_RECOUNT_SECONDS = 5.0
 RETRIES_AFTER_WORKER_DEATH = 1
 """How often a run whose worker died is tried again before it is reported."""
 
+HOPELESS_DEATHS = 2
+"""Runs that lose their worker twice, with no run of the sweep ever finished, after which the
+sweep stops: the workers cannot run anything (one run that kills its worker is reported)."""
+
 
 @dataclass(frozen=True)
 class SweepTask:
@@ -168,11 +172,6 @@ def _error_text(error: BaseException) -> str:
     return "".join(traceback.format_exception_only(type(error), error)).strip()
 
 
-HOPELESS_DEATHS = 2
-"""Runs that lose their worker twice, with no run of the sweep ever finished, after which the
-sweep stops: the workers cannot run anything (one run that kills its worker is reported)."""
-
-
 def _drive(pool: _LocalPool | _DaskPool, work: list[Item], on_done: Done, outcome: Outcome,
            bar: tqdm, finished_before: int = 0) -> None:
     """Keep `pool.slots` runs in flight until every run is done, failed or reported; after a
@@ -211,7 +210,7 @@ def _drive(pool: _LocalPool | _DaskPool, work: list[Item], on_done: Done, outcom
                         continue
                     outcome.failures.append(RunFailure(
                         task, f"its worker process died {deaths[task.key]} times"))
-                    lost = sum(1 for f in outcome.failures if "worker process died" in f.error)
+                    lost = sum(n > RETRIES_AFTER_WORKER_DEATH for n in deaths.values())
                     if not (outcome.finished or finished_before) and lost >= HOPELESS_DEATHS:
                         raise WorkersDiedError(
                             f"worker processes die before finishing any run (the last was "

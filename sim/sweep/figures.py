@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -21,9 +20,6 @@ from sim.summary import SUMMARY_MEASURES  # noqa: E402
 from sim.sweep.analysis import MAIN_INDEX  # noqa: E402
 from sim.sweep.spec import FRONTIER_MEASURES, Sweep  # noqa: E402
 
-if TYPE_CHECKING:
-    from sim.sweep.job import SweepPlan
-
 UNITS = {m.name: m.unit for m in SUMMARY_MEASURES}
 MAX_PANELS = 12
 """Worlds drawn in one panel figure; a sweep with more worlds draws the first ones."""
@@ -32,7 +28,7 @@ MAX_FRONTIER_ROWS = 8
 """Worlds drawn in the frontier figure (a row each); frontier.csv has every world."""
 
 
-def write_sweep_figures(sweep: Sweep, plan: SweepPlan, tables: dict[str, pd.DataFrame],
+def write_sweep_figures(sweep: Sweep, tables: dict[str, pd.DataFrame],
                         indices: pd.DataFrame, frontier: pd.DataFrame, top: list[str],
                         folder: Path) -> list[Path]:
     """Draw every figure of the sweep into `folder`; returns the files written."""

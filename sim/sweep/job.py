@@ -185,19 +185,22 @@ def run_sweep(sweep: Sweep, out: Path, backend: Backend = "local", workers: int 
     out = open_results_folder(out, resume, overwrite)
     store = SweepStore(out, sweep.config_hash(series))
     store.open(resume=resume)
+    design_tasks = plan.design_tasks()
     with Workers(backend, workers, scheduler, run) as pool:
-        first = _run_stage(plan, store, plan.design_tasks(), "design runs", pool, progress)
+        first = _run_stage(plan, store, design_tasks, store.done(), "design runs", pool,
+                           progress)
         runs = store.runs()
         indices, notes = sensitivity(sweep.spec, plan.matrix, runs, len(sweep.worlds))
         top = top_parameters(sweep.spec, indices)
-        second = _run_stage(plan, store, plan.plan_curves(top), "curve runs", pool, progress)
+        curve_tasks = plan.plan_curves(top)
+        second = _run_stage(plan, store, curve_tasks, set(runs["key"]), "curve runs", pool,
+                            progress)
     failures = first.failures + second.failures
     retried = first.retried + second.retried
     runs = store.runs()
 
-    everything = plan.design_tasks() + plan.plan_curves(top)
-    finished = set(runs["key"]) if len(runs) else set()
-    missing = [t.describe() for t in everything if t.key not in finished]
+    finished = set(runs["key"])
+    missing = [t.describe() for t in design_tasks + curve_tasks if t.key not in finished]
     tables = _tables(plan, runs)
     frontier = _frontier(tables["points"], sweep)
     write_frame(out / "samples.parquet", tables["samples"])
@@ -209,7 +212,7 @@ def run_sweep(sweep: Sweep, out: Path, backend: Backend = "local", workers: int 
         write_frame(out / "timeseries.parquet", store.series())
     staging = out / ".figures.tmp"
     shutil.rmtree(staging, ignore_errors=True)
-    figures = write_sweep_figures(sweep, plan, tables, indices, frontier, top, staging)
+    figures = write_sweep_figures(sweep, tables, indices, frontier, top, staging)
     shutil.rmtree(out / "figures", ignore_errors=True)
     staging.rename(out / "figures")
     figures = [out / "figures" / p.name for p in figures]
@@ -235,10 +238,10 @@ def run_sweep(sweep: Sweep, out: Path, backend: Backend = "local", workers: int 
                        ran=first.finished + second.finished)
 
 
-def _run_stage(plan: SweepPlan, store: SweepStore, tasks: list[SweepTask], label: str,
-               pool: Workers, progress: bool) -> Outcome:
-    """Run the tasks without a shard yet, keeping each result in the store."""
-    done = store.done()
+def _run_stage(plan: SweepPlan, store: SweepStore, tasks: list[SweepTask], done: set[str],
+               label: str, pool: Workers, progress: bool) -> Outcome:
+    """Run the tasks whose keys are not in `done` (the runs in the store), keeping each
+    result in the store."""
     todo = [t for t in tasks if t.key not in done]
     if not todo:
         return Outcome()
@@ -262,16 +265,15 @@ def _tables(plan: SweepPlan, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     keys = [p.key for p in sweep.parameters]
     worlds = list(sweep.spec.worlds)
     base = ["world", *worlds, "replicate", "seed"]
-    measures = MEASURES
     runs = runs if len(runs) else pd.DataFrame(
-        columns=["stage", "point", "anchor", *base, *keys, *measures])
+        columns=["stage", "point", "anchor", *base, *keys, *MEASURES])
 
     def stage(name: str) -> pd.DataFrame:
         return runs[runs["stage"] == name].reset_index(drop=True)
 
     samples = stage("design").rename(columns={"point": "sample"})[
-        ["sample", *base, *keys, *measures]]
-    anchors = stage("anchor")[["anchor", *base, *keys, *measures]]
+        ["sample", *base, *keys, *MEASURES]]
+    anchors = stage("anchor")[["anchor", *base, *keys, *MEASURES]]
     curves = stage("curve")
     curves = curves[curves["point"].isin(list(plan.curve_points))].reset_index(drop=True)
     curves = curves.rename(columns={"point": "curve_point"})
@@ -279,7 +281,7 @@ def _tables(plan: SweepPlan, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
         curves.insert(1, "curve_parameter",
                       [plan.curve_points[i][0] for i in curves["curve_point"]])
     curves = curves.reindex(columns=["curve_point", "curve_parameter", *base, *keys,
-                                     *measures])
+                                     *MEASURES])
     design_points = samples.groupby(["world", "sample"], as_index=False)[
         [*keys, *FRONTIER_MEASURES]].agg(
         {**dict.fromkeys(keys, "first"), **dict.fromkeys(FRONTIER_MEASURES, "mean")})

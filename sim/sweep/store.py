@@ -37,7 +37,7 @@ class SweepStore(ShardStore):
 
     def done(self) -> set[str]:
         """Keys of the runs already written."""
-        return set(self._read()["key"]) if self._parts or self._rows else set()
+        return set(self._read(columns=["key"])["key"])
 
     def add(self, task: SweepTask, row: dict[str, Any], frame: pd.DataFrame | None) -> None:
         """Keep one finished run (its row, and its daily series if asked for)."""
@@ -79,10 +79,10 @@ class SweepStore(ShardStore):
         return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True) if parts \
             else pd.DataFrame()
 
-    def _read(self) -> pd.DataFrame:
+    def _read(self, columns: list[str] | None = None) -> pd.DataFrame:
         parts = sorted(self.folder.glob("part-*.parquet"))
-        frames = [pd.read_parquet(p) for p in parts]
+        frames = [pd.read_parquet(p, columns=columns) for p in parts]
         if self._rows:
-            frames.append(pd.DataFrame(self._rows))
+            frames.append(pd.DataFrame(self._rows, columns=columns))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
             columns=["key"])
