@@ -34,10 +34,9 @@ class ScenarioError(Exception):
         super().__init__(where + message)
 
 
-
-def spec_error(path: Path, error: ValidationError, noun: str, allowed: list[str],
+def spec_error(path: Path | str, error: ValidationError, noun: str, allowed: list[str],
                hint: str = "") -> ScenarioError:
-    """The ScenarioError for a comparison, validation or calibration file that its pydantic
+    """The ScenarioError for a comparison, validation, calibration or sweep file that its pydantic
     schema rejected: the first problem, an unknown key first (a typo usually explains a
     missing key), with the nearest allowed key; `hint` is added after an unknown key."""
     item = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
@@ -48,6 +47,22 @@ def spec_error(path: Path, error: ValidationError, noun: str, allowed: list[str]
         message = f"is not a {noun} key" + (f"; did you mean '{close[0]}'?" if close else ".")
         message += hint
     return ScenarioError(str(path), key, message)
+
+
+def spec_with[Spec: BaseModel](spec: Spec, values: dict[str, Any], path: Path,
+                               noun: str) -> Spec:
+    """A comparison, calibration or sweep file's validated `spec` with the command line's
+    values for some of its keys (None: the file's), validated again by the same schema, so
+    `--replicates` and the like meet the limits the file's own values meet."""
+    given = {key: value for key, value in values.items() if value is not None}
+    if not given:
+        return spec
+    try:
+        return type(spec).model_validate({**spec.model_dump(), **given}, strict=True)
+    except ValidationError as error:
+        raise spec_error(f"{path} with the command line's values", error, noun,
+                         list(type(spec).model_fields)) from None
+
 
 def load_scenario(path: str | Path, overrides: list[str] | None = None) -> ScenarioConfig:
     """Read a scenario file (following `extends`), apply `section.key=value` overrides and

@@ -7,11 +7,13 @@ shares, annual default and net charge-off rates) are taken over the window from
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 import pandas as pd
 
 from sim.config import CHANNELS, ScenarioConfig
+from sim.scenario import ScenarioError
 from sim.transitions import TransitionRecorder, cure_rate, roll_rate_30_60
 from sim.units import DAYS_PER_YEAR
 
@@ -82,6 +84,19 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
     SummaryMeasure("mean_score", "score points", "Mean bureau score on the last day."),
     SummaryMeasure("lender_profit", "currency units", "Lenders' profit over the run."),
 )
+
+MEASURE_NAMES: tuple[str, ...] = tuple(m.name for m in SUMMARY_MEASURES)
+MEASURE_UNITS: dict[str, str] = {m.name: m.unit for m in SUMMARY_MEASURES}
+
+
+def check_measure(name: str, source: str, key: str) -> None:
+    """Raise a ScenarioError naming `source` and `key` unless `name` is a summary measure
+    (with the nearest measure for a typo, else the list of them)."""
+    if name in MEASURE_NAMES:
+        return
+    close = difflib.get_close_matches(name, MEASURE_NAMES, n=1)
+    raise ScenarioError(source, key, f"'{name}' is not a summary measure" + (
+        f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(MEASURE_NAMES)}"))
 
 
 def summarize(frame: pd.DataFrame, config: ScenarioConfig,

@@ -38,6 +38,7 @@ from sim.scenario import (
     read_toml,
     set_dotted,
     spec_error,
+    spec_with,
     validate,
 )
 
@@ -135,6 +136,7 @@ def load_comparison(path: str | Path, run_overrides: list[str] | None = None,
         raise spec_error(path, error, "comparison", allowed,
                          hint=f" Allowed keys: {', '.join(allowed)}; [[variant]] tables take "
                          "name, scenario, set") from None
+    spec = spec_with(spec, {"replicates": replicates}, path, "comparison")
 
     common = [(key, value, str(path)) for key, value in spec.set.items()]
     common += [(*parse_override(text), "--set") for text in run_overrides or []]
@@ -150,5 +152,5 @@ def load_comparison(path: str | Path, run_overrides: list[str] | None = None,
         variants.append((variant.name, config))
     return Comparison(path=path, title=spec.title, description=spec.description, base=base,
                       variants=tuple(variants),
-                      replicates=replicates if replicates is not None else spec.replicates,
+                      replicates=spec.replicates,
                       burn_in_days=spec.burn_in_days)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sim.summary import SUMMARY_MEASURES
+from sim.summary import MEASURE_UNITS
 
 if TYPE_CHECKING:
     from sim.batch.comparison import Comparison
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 HEADLINE = ("default_rate", "bad_debt_loss", "recovery_rate", "collection_cost", "net_loss",
             "dpd30_share", "complaints_per_1000", "contacts_per_delinquent_week",
             "deferral_rate", "lender_profit")
-UNITS = {m.name: m.unit for m in SUMMARY_MEASURES}
 LABELS = {
     "default_rate": "the default rate", "bad_debt_loss": "the bad-debt loss",
     "recovery_rate": "the recovery rate", "collection_cost": "the collection cost",
@@ -33,7 +32,7 @@ def format_value(measure: str, value: float, difference: bool = False) -> str:
     """A value in the measure's natural unit: shares as percent (points for differences)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    unit = UNITS.get(measure, "")
+    unit = MEASURE_UNITS.get(measure, "")
     if unit.startswith("share"):
         return f"{100 * value:.2f} {'points' if difference else '%'}"
     if unit == "currency units":
@@ -68,7 +67,8 @@ def comparison_report(comparison: Comparison, summary: pd.DataFrame,
             cells.append(f"{format_value(measure, row['mean'])} "
                          f"[{format_value(measure, row['ci_low'])}, "
                          f"{format_value(measure, row['ci_high'])}]")
-        lines.append(f"| {measure} ({UNITS.get(measure, '')}) | " + " | ".join(cells) + " |")
+        lines.append(f"| {measure} ({MEASURE_UNITS.get(measure, '')}) | "
+                     + " | ".join(cells) + " |")
     lines += ["", "Each cell: mean [95% confidence interval] over replicates.", "",
               "## In plain words", ""]
     lines += [_sentence(row) for _, row in differences.iterrows()
@@ -89,7 +89,7 @@ def _sentence(row: pd.Series) -> str:
         return f"- {row['variant']}: {label} could not be compared."
     verb = "raised" if diff > 0 else "lowered" if diff < 0 else "did not change"
     size = format_value(measure, abs(diff), difference=True)
-    if UNITS.get(measure) == "currency units":
+    if MEASURE_UNITS.get(measure) == "currency units":
         size += " currency units"
     interval = (f"95% CI {format_value(measure, row['ci_low'], True)} to "
                 f"{format_value(measure, row['ci_high'], True)}, paired p = "

@@ -67,8 +67,7 @@ def transition_matrix_figure(counts: np.ndarray, language: str = "en") -> plt.Fi
                 ax.text(j, i, f"{100 * probs[i, j]:.1f}", ha="center", va="center", fontsize=8,
                         color="white" if probs[i, j] > 0.6 else "black")
     ax.set_xticks(range(len(STATES)), [tr(s.replace("_", " "), language) for s in STATES],
-                  rotation=30,
-                  ha="right")
+                  rotation=30, ha="right")
     ax.set_yticks(range(len(ACTIVE_STATES)),
                   [tr(s.replace("_", " "), language) for s in ACTIVE_STATES])
     ax.set_xlabel(tr("state a month later", language))
@@ -89,7 +88,6 @@ def _label(ax: plt.Axes, title: str, ylabel: str, language: str, xlabel: str = "
     ax.set_title(tr(title, language))
     ax.set_ylabel(tr(ylabel, language))
     ax.set_xlabel(tr(xlabel, language))
-
 
 
 SUPTITLE_INCHES = 0.45

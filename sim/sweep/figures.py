@@ -16,11 +16,10 @@ import pandas as pd  # noqa: E402
 
 from sim.batch.stats import mean_interval  # noqa: E402
 from sim.report.figures import save_figures  # noqa: E402
-from sim.summary import SUMMARY_MEASURES  # noqa: E402
+from sim.summary import MEASURE_UNITS  # noqa: E402
 from sim.sweep.analysis import MAIN_INDEX  # noqa: E402
 from sim.sweep.spec import FRONTIER_MEASURES, Sweep  # noqa: E402
 
-UNITS = {m.name: m.unit for m in SUMMARY_MEASURES}
 MAX_PANELS = 12
 """Worlds drawn in one panel figure; a sweep with more worlds draws the first ones."""
 
@@ -89,7 +88,7 @@ def _panel_title(world_name: str) -> str:
 
 def _index_label(design: str, metric: str) -> str:
     if design == "morris":
-        return f"mu* ({UNITS.get(metric, '')})"
+        return f"mu* ({MEASURE_UNITS.get(metric, '')})"
     return "share of variance"
 
 
@@ -175,8 +174,8 @@ def _frontier(sweep: Sweep, points: pd.DataFrame, frontier: pd.DataFrame) -> plt
                            zorder=5, label=row["name"])
                 ax.annotate(row["name"], (row[other], row[loss]), xytext=(6, 4),
                             textcoords="offset points", fontsize=8)
-            ax.set_xlabel(f"{other} ({UNITS.get(other, '')})", fontsize=8)
-            ax.set_ylabel(f"{loss} ({UNITS.get(loss, '')})", fontsize=8)
+            ax.set_xlabel(f"{other} ({MEASURE_UNITS.get(other, '')})", fontsize=8)
+            ax.set_ylabel(f"{loss} ({MEASURE_UNITS.get(loss, '')})", fontsize=8)
             title = f"{world.name}\n" if len(sweep.worlds) > 1 else ""
             ax.set_title(f"{title}loss against {other}", fontsize=8)
             if i == 0 and j == 0:

@@ -34,7 +34,7 @@ from sim.config import ScenarioConfig
 from sim.params_doc import format_value
 from sim.report.writer import manifest, open_results_folder, write_frame, write_json, write_text
 from sim.scenario import with_values
-from sim.summary import SUMMARY_MEASURES
+from sim.summary import MEASURE_NAMES
 from sim.sweep.analysis import sensitivity, top_parameters
 from sim.sweep.design import response_levels, sample_matrix, sample_values
 from sim.sweep.execute import (
@@ -53,8 +53,6 @@ from sim.sweep.frontier import frontier_table
 from sim.sweep.report import sweep_report
 from sim.sweep.spec import FRONTIER_MEASURES, Sweep
 from sim.sweep.store import SweepStore
-
-MEASURES = [m.name for m in SUMMARY_MEASURES]
 
 CURVE_STRIDE = 1000
 """Curve point numbers: parameter place x CURVE_STRIDE + level (levels are at most 101)."""
@@ -266,14 +264,14 @@ def _tables(plan: SweepPlan, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     worlds = list(sweep.spec.worlds)
     base = ["world", *worlds, "replicate", "seed"]
     runs = runs if len(runs) else pd.DataFrame(
-        columns=["stage", "point", "anchor", *base, *keys, *MEASURES])
+        columns=["stage", "point", "anchor", *base, *keys, *MEASURE_NAMES])
 
     def stage(name: str) -> pd.DataFrame:
         return runs[runs["stage"] == name].reset_index(drop=True)
 
     samples = stage("design").rename(columns={"point": "sample"})[
-        ["sample", *base, *keys, *MEASURES]]
-    anchors = stage("anchor")[["anchor", *base, *keys, *MEASURES]]
+        ["sample", *base, *keys, *MEASURE_NAMES]]
+    anchors = stage("anchor")[["anchor", *base, *keys, *MEASURE_NAMES]]
     curves = stage("curve")
     curves = curves[curves["point"].isin(list(plan.curve_points))].reset_index(drop=True)
     curves = curves.rename(columns={"point": "curve_point"})
@@ -281,7 +279,7 @@ def _tables(plan: SweepPlan, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
         curves.insert(1, "curve_parameter",
                       [plan.curve_points[i][0] for i in curves["curve_point"]])
     curves = curves.reindex(columns=["curve_point", "curve_parameter", *base, *keys,
-                                     *MEASURES])
+                                     *MEASURE_NAMES])
     design_points = samples.groupby(["world", "sample"], as_index=False)[
         [*keys, *FRONTIER_MEASURES]].agg(
         {**dict.fromkeys(keys, "first"), **dict.fromkeys(FRONTIER_MEASURES, "mean")})

@@ -34,7 +34,6 @@ the file is loaded, so a typo fails at once with the file and the key named.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,9 +50,10 @@ from sim.scenario import (
     parse_override,
     read_toml,
     spec_error,
+    spec_with,
     with_values,
 )
-from sim.summary import SUMMARY_MEASURES
+from sim.summary import check_measure
 
 Design = Literal["grid", "lhs", "sobol", "morris"]
 
@@ -225,17 +225,13 @@ def load_sweep(path: str | Path, overrides: list[str] | None = None,
             *SweepSpec.model_fields, *SweepParameter.model_fields, *AnchorSpec.model_fields],
             hint=f" Allowed keys: {', '.join(SweepSpec.model_fields)}; [[parameter]] tables "
             f"take {', '.join(SweepParameter.model_fields)}") from None
-    update = {k: v for k, v in (("samples", samples), ("replicates", replicates)) if v}
-    if update:
-        try:
-            spec = SweepSpec.model_validate({**spec.model_dump(), **update})
-        except ValidationError as error:
-            raise spec_error(path, error, "sweep", list(SweepSpec.model_fields)) from None
+    spec = spec_with(spec, {"samples": samples, "replicates": replicates}, path, "sweep")
     given = dict(parse_override(t) for t in overrides or [])
     common = {**spec.set, **given}
     base = with_values(_scenario(path, "base", spec.base), spec.set, f"{path} [set]")
     base = with_values(base, given, "--set")
-    _check_metrics(path, spec.metrics)
+    for i, metric in enumerate(spec.metrics):
+        check_measure(metric, str(path), f"metrics.{i}")
     for i, parameter in enumerate(spec.parameter):
         for label, value in _extremes(parameter):
             with_values(base, {parameter.key: value}, f"{path} [parameter.{i}.{label}]")
@@ -265,13 +261,3 @@ def _extremes(parameter: SweepParameter) -> list[tuple[str, Any]]:
         return [(f"values.{j}", v) for j, v in enumerate(parameter.values or [])]
     cast = int if parameter.integer else float
     return [("low", cast(parameter.low)), ("high", cast(parameter.high))]
-
-
-def _check_metrics(path: Path, metrics: list[str]) -> None:
-    known = sorted(m.name for m in SUMMARY_MEASURES)
-    for i, metric in enumerate(metrics):
-        if metric not in known:
-            close = difflib.get_close_matches(metric, known, n=1)
-            raise ScenarioError(str(path), f"metrics.{i}", f"'{metric}' is not a summary "
-                                "measure" + (f"; did you mean '{close[0]}'?" if close else
-                                             f"; allowed: {', '.join(known)}"))

@@ -17,7 +17,6 @@ values), figures/trials.png, report.md and manifest.json.
 
 from __future__ import annotations
 
-import difflib
 import math
 import multiprocessing
 import os
@@ -54,9 +53,10 @@ from sim.scenario import (  # noqa: E402
     parse_override,
     read_toml,
     spec_error,
+    spec_with,
     with_values,
 )
-from sim.summary import SUMMARY_MEASURES, summarize  # noqa: E402
+from sim.summary import check_measure, summarize  # noqa: E402
 
 CENTRING = 0.01
 """Weight of the pull towards the middle of each range, relative to a miss."""
@@ -132,8 +132,7 @@ def load_calibration(path: str | Path, overrides: list[str] | None = None,
         raise spec_error(path, error, "calibration",
                          [*CalibrationSpec.model_fields, *ParameterSpec.model_fields,
                           *TargetSpec.model_fields]) from None
-    update = {k: v for k, v in (("trials", trials), ("replicates", replicates)) if v}
-    spec = spec.model_copy(update=update)
+    spec = spec_with(spec, {"trials": trials, "replicates": replicates}, path, "calibration")
     base = with_values(load_scenario(path.parent / spec.base), spec.set, f"{path} [set]")
     given = dict(parse_override(t) for t in overrides or [])
     base = with_values(base, given, "--set")
@@ -142,15 +141,10 @@ def load_calibration(path: str | Path, overrides: list[str] | None = None,
             value = getattr(parameter, bound)
             with_values(base, {parameter.key: int(value) if parameter.integer else value},
                         f"{path} [parameter.{i}.{bound}]")
-    measures = {m.name for m in SUMMARY_MEASURES}
     facts = pd.read_csv(path.parent / spec.facts, dtype={"id": str}).set_index("id")
     ranges = {}
     for i, target in enumerate(spec.target):
-        if target.measure not in measures:
-            close = difflib.get_close_matches(target.measure, sorted(measures), n=1)
-            raise ScenarioError(str(path), f"target.{i}.measure", f"'{target.measure}' is not "
-                                "a summary measure" + (f"; did you mean '{close[0]}'?"
-                                                       if close else ""))
+        check_measure(target.measure, str(path), f"target.{i}.measure")
         if target.fact not in facts.index:
             raise ScenarioError(str(path), f"target.{i}.fact", f"'{target.fact}' is not in "
                                 f"{spec.facts}")
