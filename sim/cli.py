@@ -168,11 +168,21 @@ def _overrides(args: argparse.Namespace) -> list[str]:
     return overrides + args.overrides
 
 
-def _check_counts(args: argparse.Namespace) -> None:
-    if args.replicates is not None and args.replicates < 1:
-        raise ScenarioError("--replicates", None, "must be 1 or more")
-    if args.workers is not None and args.workers < 1:
-        raise ScenarioError("--workers", None, "must be 1 or more")
+def _check_counts(args: argparse.Namespace,
+                  flags: tuple[str, ...] = ("replicates", "workers")) -> None:
+    """Each count given on the command line (`--replicates`, ...) is 1 or more."""
+    for flag in flags:
+        if getattr(args, flag) is not None and getattr(args, flag) < 1:
+            raise ScenarioError(f"--{flag}", None, "must be 1 or more")
+
+
+def _report_missing(failures: list, missing: list) -> None:
+    """The failed runs and how many are missing, on standard error."""
+    for failure in failures:
+        print(f"  run failed: {failure.describe()}", file=sys.stderr)
+    if missing:
+        print(f"  {len(missing)} run(s) missing; rerun with --resume to retry them",
+              file=sys.stderr)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -226,9 +236,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     from sim.batch.runner import default_workers
     from sim.validation.calibrate import load_calibration, run_calibration
 
-    for flag in ("trials", "replicates", "workers"):
-        if getattr(args, flag) is not None and getattr(args, flag) < 1:
-            raise ScenarioError(f"--{flag}", None, "must be 1 or more")
+    _check_counts(args, ("trials", "replicates", "workers"))
     calibration = load_calibration(args.calibration, args.overrides, args.trials,
                                    args.replicates)
     out = args.out or Path("results") / f"calibration-{args.calibration.stem}"
@@ -246,9 +254,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from sim.sweep.job import run_sweep
     from sim.sweep.spec import load_sweep
 
-    for flag in ("samples", "replicates", "workers"):
-        if getattr(args, flag) is not None and getattr(args, flag) < 1:
-            raise ScenarioError(f"--{flag}", None, "must be 1 or more")
+    _check_counts(args, ("samples", "replicates", "workers"))
     if args.scheduler and args.backend != "dask":
         raise ScenarioError("--scheduler", None, "needs --backend dask")
     sweep = load_sweep(args.sweep, args.overrides, args.samples, args.replicates)
@@ -265,11 +271,7 @@ def _sweep(args: argparse.Namespace) -> int:
         return 1
     print(f"wrote {result.folder} ({result.ran} runs now, "
           f"{len(result.samples)} design rows in all)")
-    for failure in result.failures:
-        print(f"  run failed: {failure.describe()}", file=sys.stderr)
-    if result.missing:
-        print(f"  {len(result.missing)} run(s) missing; rerun with --resume to retry them",
-              file=sys.stderr)
+    _report_missing(result.failures, result.missing)
     return 1 if result.missing else 0
 
 
@@ -285,11 +287,7 @@ def _compare(args: argparse.Namespace) -> int:
     result = run_comparison(comparison, out, workers=workers, resume=args.resume,
                             overwrite=args.overwrite, progress=not args.quiet)
     print(f"wrote {result.folder}")
-    for failure in result.failures:
-        print(f"  run failed: {failure.describe()}", file=sys.stderr)
-    if result.missing:
-        print(f"  {len(result.missing)} run(s) missing; rerun with --resume to retry them",
-              file=sys.stderr)
+    _report_missing(result.failures, result.missing)
     diffs = result.differences
     for _, row in diffs[diffs["metric"].isin(["default_rate", "net_loss",
                                                "complaints_per_1000"])].iterrows():
