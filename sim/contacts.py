@@ -49,14 +49,16 @@ def contact_effects(model: CreditMarket, rows: np.ndarray, channel: str) -> None
     spec = getattr(model.config.channels, channel)
     policy = model.config.collection
     reached = rng.random(rows.size) < spec.rpc_rate
-    third_party = np.zeros(rows.size, bool)
-    if policy.third_party_contact and channel == "phone":
-        third_party = ~reached & (rng.random(rows.size) < policy.third_party_reach)
-    touched_mask = reached | third_party
-    touched = rows[touched_mask]
-    third_party = third_party[touched_mask]
     model.events[f"rpc_{channel}"] += int(np.count_nonzero(reached))
-    model.events["third_party_contacts"] += int(np.count_nonzero(third_party))
+    third_party = None  # or, where third parties can be reached, the mask of those touched
+    if policy.third_party_contact and channel == "phone":
+        heard = ~reached & (rng.random(rows.size) < policy.third_party_reach)
+        touched_mask = reached | heard
+        third_party = heard[touched_mask]
+        touched = rows[touched_mask]
+        model.events["third_party_contacts"] += int(np.count_nonzero(third_party))
+    else:
+        touched = rows[reached]
     if touched.size == 0:
         return
 
@@ -65,11 +67,13 @@ def contact_effects(model: CreditMarket, rows: np.ndarray, channel: str) -> None
     pop.stress[touched] = stress
     pop.stress_day[touched] = day
     if spec.informs_deferral:
-        pop.aware[touched[~third_party]] = True
+        pop.aware[touched if third_party is None else touched[~third_party]] = True
 
     complaint_p = spec.complaint_probability * (
         1.0 + policy.complaint_stress_elasticity * stress_before)
-    complaint_p = complaint_p * np.where(third_party, policy.third_party_complaint_multiplier, 1)
+    if third_party is not None:
+        complaint_p = complaint_p.astype(np.float64)
+        complaint_p[third_party] *= policy.third_party_complaint_multiplier
     complained = touched[rng.random(touched.size) < np.minimum(complaint_p, 1.0)]
     model.events["complaints"] += complained.size
     opting_out = complained[rng.random(complained.size) < policy.complaint_opt_out_probability]

@@ -91,8 +91,7 @@ class CreditMarket(mesa.Model):
         self.tracker: BorrowerTracker | None = None
         if self.cast.size:
             self.track(self.cast.rows)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: _latest(name) for name in METRIC_NAMES}) if collect else None
+        self.datacollector = MetricsCollector() if collect else None
 
     def adopt_policy(self, config: ScenarioConfig) -> None:
         """Continue this market under another scenario's policies (a comparison's variant
@@ -113,6 +112,7 @@ class CreditMarket(mesa.Model):
         config = self.config
         self.small_balance_cents = to_cents(config.deferral.small_balance_max)
         self.policy_enforcement = _policy_enforcement(config)
+        self.contact_ladder = collection.contact_ladder(config)
         self.population.late_fee_cents = to_cents(config.repayment.late_fee)
         capacity = int(round(config.collection.capacity_per_1000_borrowers
                              * config.run.borrowers / config.lending.lenders / 1000))
@@ -190,6 +190,23 @@ class CreditMarket(mesa.Model):
         sale proceeds in (paid by outside buyers); the cash of borrowers who leave out and of
         those who replace them in."""
         return int(self.population.cash.sum()) + sum(x.ledger.cash for x in self.lender_list)
+
+
+class MetricsCollector(mesa.DataCollector):
+    """Mesa's DataCollector with one model reporter per metric (`get_model_vars_dataframe()`
+    has a column per metric, a row per day), fed the day's row of the metrics recorder at
+    once. Mesa's own `collect` calls each reporter and deep-copies its value; the values here
+    are plain floats, so the row is appended as it is."""
+
+    def __init__(self) -> None:
+        super().__init__(model_reporters={name: _latest(name) for name in METRIC_NAMES})
+
+    def collect(self, model: CreditMarket) -> None:
+        """Append today's metrics (the row `model.metrics` recorded last)."""
+        self._collection_steps.append(model.time)
+        latest = model.metrics.latest
+        for name, values in self.model_vars.items():
+            values.append(latest.get(name))
 
 
 def _latest(name: str):

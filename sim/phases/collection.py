@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.config import CHANNELS, DPD_BUCKETS
+from sim.config import CHANNELS, DPD_BUCKETS, ScenarioConfig
 from sim.contacts import contact_effects, record_attempts
 from sim.payments import sum_by_lender
 from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN, WEEK, dpd_bucket
@@ -43,21 +43,30 @@ def run(model: CreditMarket) -> None:
     if accounts.size == 0:
         return
     bucket = dpd_bucket(pop.dpd[accounts])
-    policy = model.config.collection
-    cap = policy.max_contacts_per_7_days
-    for channel in CHANNELS:
-        weekly = np.array([getattr(getattr(policy.ladder, b), channel) for b in DPD_BUCKETS])
-        if not weekly.any():
-            continue
-        rows = accounts[rng.random(accounts.size) < (weekly / WEEK)[bucket]]
+    cap = model.config.collection.max_contacts_per_7_days
+    for channel, daily_p, blocked_by_opt_out, uses_capacity in model.contact_ladder:
+        rows = accounts[rng.random(accounts.size) < daily_p[bucket]]
         rows = rows[_worked(model, rows)]  # an earlier channel's contact may have cured it
-        if channel in policy.opt_out_channels:
+        if blocked_by_opt_out:
             rows = rows[~pop.opted_out[rows]]
         rows = rows[pop.contacts_last_7_days(rows) < cap]
-        if getattr(model.config.channels, channel).uses_capacity:
+        if uses_capacity:
             rows = _ration(model, rows, channel)
         record_attempts(model, rows, channel)
         contact_effects(model, rows, channel)
+
+
+def contact_ladder(config: ScenarioConfig) -> list[tuple[str, np.ndarray, bool, bool]]:
+    """The ladder's channels in use, in channel order, each as (channel, chance of an attempt
+    today in each DPD bucket, blocked for opted-out borrowers, uses collector capacity)."""
+    policy = config.collection
+    ladder = []
+    for channel in CHANNELS:
+        weekly = np.array([getattr(getattr(policy.ladder, b), channel) for b in DPD_BUCKETS])
+        if weekly.any():
+            ladder.append((channel, weekly / WEEK, channel in policy.opt_out_channels,
+                           getattr(config.channels, channel).uses_capacity))
+    return ladder
 
 
 def _worked(model: CreditMarket, rows: np.ndarray) -> np.ndarray:
