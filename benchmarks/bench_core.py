@@ -18,6 +18,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from sim.compiled import warm_up
 from sim.model import CreditMarket
 from sim.scenario import load_scenario
 
@@ -33,7 +34,9 @@ def peak_rss_bytes() -> int:
 
 def run(borrowers: int, days: int, seed: int) -> dict[str, object]:
     """Time one baseline run phase by phase; memory is the peak RSS growth over the RSS of
-    the interpreter with every library imported, per borrower."""
+    the interpreter with every library imported and the compiled kernels loaded, per
+    borrower."""
+    warm_up()
     before = peak_rss_bytes()
     config = load_scenario(ROOT / "scenarios" / "baseline.toml",
                            [f"run.borrowers={borrowers}", f"run.days={days}",
@@ -87,7 +90,7 @@ def main() -> None:
           f"{result['borrower_ticks_per_second'] / 1e6:.1f} million borrower-ticks/s, "
           f"peak RSS {result['peak_rss_mb']:.0f} MB "
           f"({result['bytes_per_borrower']:.0f} bytes per borrower over the "
-          f"{result['rss_before_model_mb']:.0f} MB of the interpreter and libraries)")
+          f"{result['rss_before_model_mb']:.0f} MB of the interpreter, libraries and kernels)")
     total = sum(result["phase_seconds"].values())
     for name, seconds in sorted(result["phase_seconds"].items(), key=lambda kv: -kv[1]):
         print(f"  {name:20s} {seconds:7.3f} s  {100 * seconds / total:5.1f} %")

@@ -6,20 +6,118 @@ awareness of deferral, complaints (more likely under stress, much more for third
 opt-outs, churn from the lender, and a prompt to pay. A call that reaches a third party
 (family, employer; only when allowed) acts like reaching the borrower, who hears of it,
 except that it does not tell them about deferral.
+
+`contact_effects` is compiled with numba and called by the collection phase's compiled loop;
+`ContactPolicy` holds the scenario's collection settings in the form it reads.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+from numba import njit
 
-from sim.payments import sum_by_lender, try_to_pay
+from sim.columns import Columns
+from sim.config import CHANNELS, DPD_BUCKETS, ScenarioConfig
+from sim.payments import sum_by_lender, try_to_pay_account
 from sim.population import CHARGED_OFF, FORGETFUL, WEEK
 from sim.units import to_cents
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
+
+# Columns of the per-channel outcome counts (`counts[channel, ...]`) and their event names
+# (`{}` is the channel).
+CONTACT_EVENTS = ("rpc_{}", "third_party_contacts", "complaints", "opt_outs", "churned",
+                  "payments_after_contact")
+RPC, THIRD_PARTY, COMPLAINTS, OPT_OUTS, CHURNED, PAYMENTS_AFTER = range(6)
+
+
+class ContactPolicy(NamedTuple):
+    """The collection settings compiled code reads. Per-channel arrays follow
+    `ladder_channels(config)`, the ladder's channels in use in channel order; probabilities
+    are per attempt unless stated. Values that meet float32 stress arithmetic are float32, as
+    numpy would cast them.
+    """
+
+    daily_p: np.ndarray  # chance of an attempt today, channel x DPD bucket
+    blocked_by_opt_out: np.ndarray  # bool per channel
+    uses_capacity: np.ndarray  # bool per channel
+    reaches_third_party: np.ndarray  # bool per channel: phone with third parties allowed
+    rpc_rate: np.ndarray
+    stress: np.ndarray  # float32 stress points per contact
+    complaint_probability: np.ndarray  # float32
+    informs_deferral: np.ndarray  # bool per channel
+    pay_effect: np.ndarray
+    max_contacts_per_7_days: int
+    third_party_reach: float
+    third_party_complaint_multiplier: float
+    stress_half_life_days: np.float32
+    complaint_stress_elasticity: np.float32
+    complaint_opt_out_probability: float
+    churn_stress: np.float32
+    forgetful_cure_probability: float
+    strategic_contact_response: float
+    chargeoff_payment_willingness: float
+    partial_payments: bool
+    partial_pay_share: float
+    cooldown_days: int
+    collectors_per_lender: int
+    priority: int  # index in PRIORITIES
+
+
+PRIORITIES = ("highest_dpd", "lowest_dpd", "random")
+
+
+def ladder_channels(config: ScenarioConfig) -> tuple[str, ...]:
+    """The channels the collection ladder uses in some DPD bucket, in channel order."""
+    ladder = config.collection.ladder
+    return tuple(c for c in CHANNELS if any(getattr(getattr(ladder, b), c) for b in DPD_BUCKETS))
+
+
+def contact_policy(config: ScenarioConfig) -> ContactPolicy:
+    """The scenario's collection settings as a `ContactPolicy`."""
+    policy = config.collection
+    used = ladder_channels(config)
+    specs = [getattr(config.channels, c) for c in used]
+    weekly = np.array([[getattr(getattr(policy.ladder, b), c) for b in DPD_BUCKETS]
+                       for c in used], np.float64).reshape(len(used), len(DPD_BUCKETS))
+    return ContactPolicy(
+        daily_p=weekly / WEEK,
+        blocked_by_opt_out=np.array([c in policy.opt_out_channels for c in used], bool),
+        uses_capacity=np.array([s.uses_capacity for s in specs], bool),
+        reaches_third_party=np.array([policy.third_party_contact and c == "phone"
+                                      for c in used], bool),
+        rpc_rate=np.array([s.rpc_rate for s in specs], np.float64),
+        stress=np.array([s.stress for s in specs], np.float32),
+        complaint_probability=np.array([s.complaint_probability for s in specs], np.float32),
+        informs_deferral=np.array([s.informs_deferral for s in specs], bool),
+        pay_effect=np.array([s.pay_effect for s in specs], np.float64),
+        max_contacts_per_7_days=policy.max_contacts_per_7_days,
+        third_party_reach=policy.third_party_reach,
+        third_party_complaint_multiplier=policy.third_party_complaint_multiplier,
+        stress_half_life_days=np.float32(policy.stress_half_life_days),
+        complaint_stress_elasticity=np.float32(policy.complaint_stress_elasticity),
+        complaint_opt_out_probability=policy.complaint_opt_out_probability,
+        churn_stress=np.float32(policy.churn_stress),
+        forgetful_cure_probability=config.forgetful.contact_cure_probability,
+        strategic_contact_response=config.strategic.contact_response,
+        chargeoff_payment_willingness=config.chargeoff.payment_willingness,
+        partial_payments=config.repayment.partial_payments,
+        partial_pay_share=config.repayment.partial_pay_share,
+        cooldown_days=config.lending.repeat_cooldown_days,
+        collectors_per_lender=policy.collectors_per_lender,
+        priority=PRIORITIES.index(policy.capacity_priority),
+    )
+
+
+def charge_attempts(model: CreditMarket, channel: str, by_lender: list[int]) -> None:
+    """Charge each lender the channel's cost for its attempts (`by_lender[k]` for lender k)."""
+    cost = to_cents(getattr(model.config.channels, channel).cost)
+    for lender, n in zip(model.lender_list, by_lender, strict=True):
+        lender.ledger.pay_contact_cost(channel, cost * n)
+    model.flows["contact_costs"] += cost * sum(by_lender)
 
 
 def record_attempts(model: CreditMarket, rows: np.ndarray, channel: str,
@@ -30,67 +128,89 @@ def record_attempts(model: CreditMarket, rows: np.ndarray, channel: str,
         return
     if model.tracker is not None:
         model.tracker.contacted(rows, channel if count_as_contact else "reminder")
-    cost = to_cents(getattr(model.config.channels, channel).cost)
-    for lender, n in zip(model.lender_list,
-                         sum_by_lender(model, rows, np.ones(rows.size, np.int64)), strict=True):
-        lender.ledger.pay_contact_cost(channel, cost * n)
-    model.flows["contact_costs"] += cost * rows.size
+    charge_attempts(model, channel, sum_by_lender(model, rows, np.ones(rows.size, np.int64)))
     if count_as_contact:
         pop = model.population
         pop.contacts_week[model.day % WEEK, rows] += 1
         model.events[f"contacts_{channel}"] += rows.size
 
 
-def contact_effects(model: CreditMarket, rows: np.ndarray, channel: str) -> None:
-    """Attempts on `rows` by `channel`: who is reached, and what reaching them does."""
-    if rows.size == 0:
+@njit(cache=True)
+def contact_effects(col: Columns, rng: np.random.Generator, rows: np.ndarray, channel: int,
+                    policy: ContactPolicy, day: int, counts: np.ndarray, money: np.ndarray,
+                    tally: np.ndarray) -> None:
+    """Attempts on `rows` (ascending) by ladder channel `channel`: who is reached, and what
+    reaching them does. Outcomes are counted in `counts[channel]` (see `CONTACT_EVENTS`);
+    payments go to `money` and `tally` (see `sim.payments.Takings`)."""
+    n = rows.size
+    reached = np.empty(n, np.bool_)
+    for k in range(n):
+        reached[k] = rng.random() < policy.rpc_rate[channel]
+    third = np.zeros(n, np.bool_)
+    if policy.reaches_third_party[channel]:
+        for k in range(n):
+            heard = rng.random() < policy.third_party_reach  # drawn for every attempt
+            third[k] = heard and not reached[k]
+    counts[channel, RPC] += reached.sum()
+    counts[channel, THIRD_PARTY] += third.sum()
+    touched_mask = reached | third
+    touched = rows[touched_mask]
+    third = third[touched_mask]
+    m = touched.size
+    if m == 0:
         return
-    pop, day, rng = model.population, model.day, model.rng
-    spec = getattr(model.config.channels, channel)
-    policy = model.config.collection
-    reached = rng.random(rows.size) < spec.rpc_rate
-    model.events[f"rpc_{channel}"] += int(np.count_nonzero(reached))
-    third_party = None  # or, where third parties can be reached, the mask of those touched
-    if policy.third_party_contact and channel == "phone":
-        heard = ~reached & (rng.random(rows.size) < policy.third_party_reach)
-        touched_mask = reached | heard
-        third_party = heard[touched_mask]
-        touched = rows[touched_mask]
-        model.events["third_party_contacts"] += int(np.count_nonzero(third_party))
-    else:
-        touched = rows[reached]
-    if touched.size == 0:
-        return
 
-    stress_before = pop.current_stress(touched, day, policy.stress_half_life_days)
-    stress = stress_before + spec.stress
-    pop.stress[touched] = stress
-    pop.stress_day[touched] = day
-    if spec.informs_deferral:
-        pop.aware[touched if third_party is None else touched[~third_party]] = True
+    half_life = policy.stress_half_life_days
+    stress_before = np.empty(m, np.float32)
+    stress = np.empty(m, np.float32)
+    for k in range(m):
+        i = touched[k]
+        elapsed = np.float32(day - col.stress_day[i])
+        stress_before[k] = col.stress[i] * np.float32(0.5) ** (elapsed / half_life)
+        stress[k] = stress_before[k] + policy.stress[channel]
+        col.stress[i] = stress[k]
+        col.stress_day[i] = day
+        if policy.informs_deferral[channel] and not third[k]:
+            col.aware[i] = True
 
-    complaint_p = spec.complaint_probability * (
-        1.0 + policy.complaint_stress_elasticity * stress_before)
-    if third_party is not None:
-        complaint_p = complaint_p.astype(np.float64)
-        complaint_p[third_party] *= policy.third_party_complaint_multiplier
-    complained = touched[rng.random(touched.size) < np.minimum(complaint_p, 1.0)]
-    model.events["complaints"] += complained.size
-    opting_out = complained[rng.random(complained.size) < policy.complaint_opt_out_probability]
-    model.events["opt_outs"] += int(np.count_nonzero(~pop.opted_out[opting_out]))
-    pop.opted_out[opting_out] = True
+    complained = np.zeros(m, np.bool_)
+    for k in range(m):
+        p32 = policy.complaint_probability[channel] * (
+            np.float32(1.0) + policy.complaint_stress_elasticity * stress_before[k])
+        p = np.float64(p32)
+        if third[k]:
+            p *= policy.third_party_complaint_multiplier
+        complained[k] = rng.random() < min(p, 1.0)
+    counts[channel, COMPLAINTS] += complained.sum()
+    for k in range(m):
+        if complained[k] and rng.random() < policy.complaint_opt_out_probability:
+            i = touched[k]
+            if not col.opted_out[i]:
+                counts[channel, OPT_OUTS] += 1
+            col.opted_out[i] = True
 
-    bit = (np.uint8(1) << pop.lender[touched].astype(np.uint8)).astype(np.uint8)
-    churning = (stress >= policy.churn_stress) & ((pop.churned[touched] & bit) == 0)
-    pop.churned[touched[churning]] |= bit[churning]
-    model.events["churned"] += int(np.count_nonzero(churning))
+    for k in range(m):
+        i = touched[k]
+        bit = np.uint8(1 << col.lender[i])
+        if stress[k] >= policy.churn_stress and (col.churned[i] & bit) == 0:
+            col.churned[i] |= bit
+            counts[channel, CHURNED] += 1
 
-    prompt_p = np.full(touched.size, spec.pay_effect)
-    prompt_p[pop.kind[touched] == FORGETFUL] = model.config.forgetful.contact_cure_probability
-    holdout = pop.strategic_default[touched]
-    prompt_p[holdout] = spec.pay_effect * model.config.strategic.contact_response
-    prompt_p[pop.status[touched] == CHARGED_OFF] *= model.config.chargeoff.payment_willingness
-    prompted = touched[rng.random(touched.size) < prompt_p]
-    pop.strategic_default[prompted] = False
-    paid = try_to_pay(model, prompted)
-    model.events["payments_after_contact"] += int(np.count_nonzero(paid))
+    prompted = np.zeros(m, np.bool_)
+    for k in range(m):
+        i = touched[k]
+        p = policy.pay_effect[channel]
+        if col.kind[i] == FORGETFUL:
+            p = policy.forgetful_cure_probability
+        if col.strategic_default[i]:
+            p = policy.pay_effect[channel] * policy.strategic_contact_response
+        if col.status[i] == CHARGED_OFF:
+            p *= policy.chargeoff_payment_willingness
+        prompted[k] = rng.random() < p
+    for k in range(m):
+        if prompted[k]:
+            i = touched[k]
+            col.strategic_default[i] = False
+            if try_to_pay_account(col, i, day, policy.cooldown_days, policy.partial_payments,
+                                  policy.partial_pay_share, money, tally):
+                counts[channel, PAYMENTS_AFTER] += 1

@@ -15,7 +15,9 @@ import numpy as np
 from sim.agents import Borrower, Collector, Lender
 from sim.bureau import CreditBureau
 from sim.cast import Cast
+from sim.columns import Columns
 from sim.config import ScenarioConfig
+from sim.contacts import contact_policy, ladder_channels
 from sim.ledger import AccountingError
 from sim.metrics import EVENT_NAMES, METRIC_NAMES, MetricsRecorder
 from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
@@ -88,6 +90,7 @@ class CreditMarket(mesa.Model):
         self.initial_money = self.money_in_system()
         self.metrics = MetricsRecorder(config.run.days)
         self.transitions = TransitionRecorder(config.run.borrowers)
+        self.columns = Columns.of(self.population, self.transitions)
         self.tracker: BorrowerTracker | None = None
         if self.cast.size:
             self.track(self.cast.rows)
@@ -112,7 +115,9 @@ class CreditMarket(mesa.Model):
         config = self.config
         self.small_balance_cents = to_cents(config.deferral.small_balance_max)
         self.policy_enforcement = _policy_enforcement(config)
-        self.contact_ladder = collection.contact_ladder(config)
+        self.ladder_channels = ladder_channels(config)
+        self.contact_policy = contact_policy(config)
+        self.cooldown_days = config.lending.repeat_cooldown_days
         self.population.late_fee_cents = to_cents(config.repayment.late_fee)
         capacity = int(round(config.collection.capacity_per_1000_borrowers
                              * config.run.borrowers / config.lending.lenders / 1000))

@@ -4,6 +4,13 @@ A payment on an active loan pays fees first, then interest, then past-due princi
 on a charged-off loan reduces the claim and is a recovery for the lender. Borrowers pay from
 their cash; a borrower who cannot pay in full pays `partial_pay_share` of their cash when
 partial payments are allowed.
+
+The rules for one account (`try_to_pay_account`, `pay_account`, `close_account`) are compiled
+with numba so that compiled phase loops (`sim.phases.collection`) can call them row by row.
+They work on the columns of `sim.columns.Columns` and add what they move to a `Takings`:
+money per lender and event counts, which `Takings.settle` books into the lenders' ledgers and
+the day's events. `try_to_pay`, `pay` and `close_accounts` apply them to arrays of
+rows for the phases written with numpy.
 """
 
 from __future__ import annotations
@@ -11,13 +18,41 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
+from sim.columns import Columns
 from sim.population import ACTIVE, CHARGED_OFF, NEVER, NO_LOAN
 from sim.transitions import PAID_OFF_STATE
 from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
+
+# Columns of `Takings.money` (cents per lender).
+RECOVERED, PRINCIPAL, INTEREST, FEES = 0, 1, 2, 3
+# Slots of `Takings.tally`, in the order of their event names.
+TALLY_EVENTS = ("payments_cents", "partial_payments", "paid_off")
+PAYMENTS_CENTS, PARTIAL_PAYMENTS, PAID_OFF = 0, 1, 2
+
+
+class Takings:
+    """What payment rules moved during one call: `money[lender, RECOVERED|PRINCIPAL|
+    INTEREST|FEES]` in cents and `tally[slot]` counts of `TALLY_EVENTS`."""
+
+    def __init__(self, lenders: int) -> None:
+        self.money = np.zeros((lenders, 4), np.int64)
+        self.tally = np.zeros(len(TALLY_EVENTS), np.int64)
+
+    def settle(self, model: CreditMarket) -> None:
+        """Book the money into the lenders' ledgers and the counts into today's events."""
+        for lender, (recovered, principal, interest, fees) in zip(
+                model.lender_list, self.money.tolist(), strict=True):
+            if recovered:
+                lender.ledger.receive_recovery(recovered)
+            if principal or interest or fees:
+                lender.ledger.receive_payment(principal, interest, fees)
+        for name, count in zip(TALLY_EVENTS, self.tally.tolist(), strict=True):
+            model.events[name] += count
 
 
 def sum_by_lender(model: CreditMarket, rows: np.ndarray, values: np.ndarray) -> list[int]:
@@ -28,95 +63,158 @@ def sum_by_lender(model: CreditMarket, rows: np.ndarray, values: np.ndarray) -> 
     return [int(values[lender == k].sum()) for k in range(len(model.lender_list))]
 
 
+@njit(cache=True)
+def arrears_of(col: Columns, i: int) -> int:
+    """Cents past due (or due today) on the active loan of row `i`."""
+    return col.principal_due[i] + col.interest_due[i] + col.fees_due[i]
+
+
+@njit(cache=True)
+def contractual_dpd_of(col: Columns, i: int, day: int) -> int:
+    """Days past due of the oldest unpaid installment of the active loan of row `i`, counting
+    the arrears as whole installments: one installment behind is (day - last due day)."""
+    installment = max(col.installment[i], 1)
+    behind = -(-arrears_of(col, i) // installment)
+    return (behind - 1) * DAYS_PER_MONTH + (day - col.last_due[i])
+
+
+@njit(cache=True)
+def close_account(col: Columns, i: int, day: int, cooldown_days: int) -> None:
+    """End the loan relationship of row `i`: repaid, sold, judged or past the recovery
+    window. A repaid loan's end is recorded for the month's transitions."""
+    if col.status[i] == ACTIVE and col.ended[i] == 0:
+        col.ended[i] = PAID_OFF_STATE
+    col.status[i] = NO_LOAN
+    col.lender[i] = -1
+    col.claim[i] = 0
+    col.dpd[i] = 0
+    col.legal_day[i] = -1
+    col.next_due[i] = NEVER
+    col.deferral_until[i] = NEVER
+    col.installments_left[i] = 0
+    col.strategic_default[i] = False
+    col.cooldown_until[i] = day + cooldown_days
+
+
+@njit(cache=True)
+def pay_account(col: Columns, i: int, amount: int, day: int, cooldown_days: int,
+                money: np.ndarray, tally: np.ndarray) -> None:
+    """Move `amount` cents (at most what is owed) from borrower `i` to their lender."""
+    col.cash[i] -= amount
+    tally[PAYMENTS_CENTS] += amount
+    lender = max(col.lender[i], 0)
+    if col.status[i] == CHARGED_OFF:
+        col.claim[i] -= amount
+        money[lender, RECOVERED] += amount
+        if col.claim[i] == 0:
+            close_account(col, i, day, cooldown_days)
+        return
+    to_fees = min(amount, col.fees_due[i])
+    left = amount - to_fees
+    to_interest = min(left, col.interest_due[i])
+    left -= to_interest
+    to_principal = min(left, col.principal_due[i])
+    col.fees_due[i] -= to_fees
+    col.interest_due[i] -= to_interest
+    col.principal_due[i] -= to_principal
+    col.principal[i] -= to_principal
+    money[lender, PRINCIPAL] += to_principal
+    money[lender, INTEREST] += to_interest
+    money[lender, FEES] += to_fees
+    if arrears_of(col, i) > 0:
+        col.dpd[i] = min(col.dpd[i], contractual_dpd_of(col, i, day))
+        return
+    col.dpd[i] = 0
+    col.strategic_default[i] = False
+    col.legal_day[i] = -1  # a case filed against a loan that caught up is withdrawn
+    if col.principal[i] == 0 and col.deferred_interest[i] == 0:
+        tally[PAID_OFF] += 1
+        close_account(col, i, day, cooldown_days)
+
+
+@njit(cache=True)
+def try_to_pay_account(col: Columns, i: int, day: int, cooldown_days: int,
+                       partial_payments: bool, partial_pay_share: float,
+                       money: np.ndarray, tally: np.ndarray) -> bool:
+    """Borrower `i` (willing to pay) pays what they owe if their cash allows, else part of it
+    when partial payments are allowed. Returns whether they paid a debt in full."""
+    owed = col.claim[i] if col.status[i] == CHARGED_OFF else arrears_of(col, i)
+    cash = col.cash[i]
+    full = cash >= owed
+    amount = owed if full else 0
+    if not full and partial_payments:
+        amount = min(np.int64(np.floor(cash * partial_pay_share)), owed)
+    if amount > 0:
+        pay_account(col, i, amount, day, cooldown_days, money, tally)
+        if not full:
+            tally[PARTIAL_PAYMENTS] += 1
+    return full and owed > 0
+
+
+@njit(cache=True)
+def _try_to_pay_rows(col: Columns, rows: np.ndarray, day: int, cooldown_days: int,
+                     partial_payments: bool, partial_pay_share: float,
+                     money: np.ndarray, tally: np.ndarray) -> np.ndarray:
+    paid = np.zeros(rows.size, np.bool_)
+    for k in range(rows.size):
+        paid[k] = try_to_pay_account(col, rows[k], day, cooldown_days, partial_payments,
+                                     partial_pay_share, money, tally)
+    return paid
+
+
+@njit(cache=True)
+def _pay_rows(col: Columns, rows: np.ndarray, amount: np.ndarray, day: int,
+              cooldown_days: int, money: np.ndarray, tally: np.ndarray) -> None:
+    for k in range(rows.size):
+        pay_account(col, rows[k], amount[k], day, cooldown_days, money, tally)
+
+
+@njit(cache=True)
+def _close_rows(col: Columns, rows: np.ndarray, day: int, cooldown_days: int) -> None:
+    for k in range(rows.size):
+        close_account(col, rows[k], day, cooldown_days)
+
+
+@njit(cache=True)
+def _contractual_dpd_rows(col: Columns, rows: np.ndarray, day: int) -> np.ndarray:
+    out = np.empty(rows.size, np.int32)
+    for k in range(rows.size):
+        out[k] = contractual_dpd_of(col, rows[k], day)
+    return out
+
+
 def try_to_pay(model: CreditMarket, rows: np.ndarray) -> np.ndarray:
-    """Borrowers `rows` (willing to pay) pay what they owe if their cash allows, else part of
-    it. Returns the mask of rows that paid in full."""
+    """Borrowers `rows` (distinct, willing to pay) pay what they owe if their cash allows,
+    else part of it. Returns the mask of rows that paid in full."""
     if rows.size == 0:
         return np.zeros(0, bool)
-    pop = model.population
-    owed = pop.owed(rows)
-    cash = pop.cash[rows]
-    full = cash >= owed
-    amount = np.where(full, owed, 0)
+    takings = Takings(len(model.lender_list))
     repayment = model.config.repayment
-    if repayment.partial_payments:
-        partial = np.floor(cash * repayment.partial_pay_share).astype(np.int64)
-        amount = np.where(full, owed, np.minimum(partial, owed))
-    paying = amount > 0
-    pay(model, rows[paying], amount[paying])
-    model.events["partial_payments"] += int(np.count_nonzero(paying & ~full))
-    return full & (owed > 0)
+    paid = _try_to_pay_rows(model.columns, rows, model.day, model.cooldown_days,
+                            repayment.partial_payments, repayment.partial_pay_share,
+                            takings.money, takings.tally)
+    takings.settle(model)
+    return paid
 
 
 def pay(model: CreditMarket, rows: np.ndarray, amount: np.ndarray) -> None:
-    """Move `amount` cents (at most what is owed) from borrowers `rows` to their lenders."""
+    """Move `amount` cents (at most what is owed) from borrowers `rows` (distinct) to their
+    lenders."""
     if rows.size == 0:
         return
-    pop = model.population
-    pop.cash[rows] -= amount
-    model.events["payments_cents"] += int(amount.sum())
-    charged = pop.status[rows] == CHARGED_OFF
-    if charged.any():
-        c_rows, c_amount = rows[charged], amount[charged]
-        pop.claim[c_rows] -= c_amount
-        for lender, total in zip(model.lender_list, sum_by_lender(model, c_rows, c_amount),
-                                 strict=True):
-            lender.ledger.receive_recovery(total)
-        close_accounts(model, c_rows[pop.claim[c_rows] == 0])
-    active = ~charged
-    if not active.any():
-        return
-    a_rows, left = rows[active], amount[active]
-    to_fees = np.minimum(left, pop.fees_due[a_rows])
-    left = left - to_fees
-    to_interest = np.minimum(left, pop.interest_due[a_rows])
-    left = left - to_interest
-    to_principal = np.minimum(left, pop.principal_due[a_rows])
-    pop.fees_due[a_rows] -= to_fees
-    pop.interest_due[a_rows] -= to_interest
-    pop.principal_due[a_rows] -= to_principal
-    pop.principal[a_rows] -= to_principal
-    sums = zip(sum_by_lender(model, a_rows, to_principal),
-               sum_by_lender(model, a_rows, to_interest),
-               sum_by_lender(model, a_rows, to_fees), strict=True)
-    for lender, (principal, interest, fees) in zip(model.lender_list, sums, strict=True):
-        lender.ledger.receive_payment(principal, interest, fees)
-    arrears = pop.arrears(a_rows)
-    behind = a_rows[arrears > 0]
-    pop.dpd[behind] = np.minimum(pop.dpd[behind], contractual_dpd(model, behind))
-    cleared = a_rows[arrears == 0]
-    pop.dpd[cleared] = 0
-    pop.strategic_default[cleared] = False
-    pop.legal_day[cleared] = -1  # a case filed against a loan that caught up is withdrawn
-    finished = cleared[(pop.principal[cleared] == 0) & (pop.deferred_interest[cleared] == 0)]
-    model.events["paid_off"] += finished.size
-    close_accounts(model, finished)
+    takings = Takings(len(model.lender_list))
+    _pay_rows(model.columns, rows, np.asarray(amount, np.int64), model.day,
+              model.cooldown_days, takings.money, takings.tally)
+    takings.settle(model)
 
 
 def contractual_dpd(model: CreditMarket, rows: np.ndarray) -> np.ndarray:
-    """Days past due of the oldest unpaid installment of active loans `rows`, counting the
-    arrears as whole installments: one installment behind is (today - last due day)."""
-    pop = model.population
-    installment = np.maximum(pop.installment[rows], 1)
-    behind = -(-pop.arrears(rows) // installment)
-    return ((behind - 1) * DAYS_PER_MONTH + (model.day - pop.last_due[rows])).astype(np.int32)
+    """Days past due of the oldest unpaid installment of active loans `rows` (see
+    `contractual_dpd_of`)."""
+    return _contractual_dpd_rows(model.columns, np.asarray(rows, np.int64), model.day)
 
 
 def close_accounts(model: CreditMarket, rows: np.ndarray) -> None:
     """End the loan relationship of `rows`: repaid, sold, judged or past the recovery window."""
-    if rows.size == 0:
-        return
-    pop = model.population
-    repaid = rows[pop.status[rows] == ACTIVE]
-    model.transitions.loans_ended(repaid, PAID_OFF_STATE)
-    pop.status[rows] = NO_LOAN
-    pop.lender[rows] = -1
-    pop.claim[rows] = 0
-    pop.dpd[rows] = 0
-    pop.legal_day[rows] = -1
-    pop.next_due[rows] = NEVER
-    pop.deferral_until[rows] = NEVER
-    pop.installments_left[rows] = 0
-    pop.strategic_default[rows] = False
-    pop.cooldown_until[rows] = model.day + model.config.lending.repeat_cooldown_days
-
+    if rows.size:
+        _close_rows(model.columns, rows, model.day, model.cooldown_days)

@@ -37,11 +37,8 @@ class Collector(mesa.Agent):
         per_lender = self.model.config.collection.collectors_per_lender
         return accounts[accounts % per_lender == self.slot]
 
-    def take(self, candidates: np.ndarray, channel: str) -> np.ndarray:
-        """Keep the first candidates (already in priority order) that fit in what is left of
-        today's capacity, and use that capacity."""
-        room = max(self.capacity - self.used_today, 0)
-        chosen = candidates[:room]
-        self.used_today += chosen.size
-        self.contacts_total[channel] = self.contacts_total.get(channel, 0) + chosen.size
-        return chosen
+    def take(self, attempts: int, channel: str) -> None:
+        """Use capacity for `attempts` attempts on `channel` (the collection phase keeps only
+        as many as fit in what is left of today's capacity)."""
+        self.used_today += attempts
+        self.contacts_total[channel] = self.contacts_total.get(channel, 0) + attempts

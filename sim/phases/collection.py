@@ -13,12 +13,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
-from sim.config import CHANNELS, DPD_BUCKETS, ScenarioConfig
-from sim.contacts import contact_effects, record_attempts
-from sim.payments import sum_by_lender
+from sim.columns import Columns
+from sim.contacts import (
+    CONTACT_EVENTS,
+    PRIORITIES,
+    ContactPolicy,
+    charge_attempts,
+    contact_effects,
+)
+from sim.payments import Takings, sum_by_lender
 from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN, WEEK, dpd_bucket
 from sim.units import to_cents
+
+HIGHEST_DPD, RANDOM_PRIORITY = PRIORITIES.index("highest_dpd"), PRIORITIES.index("random")
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
@@ -32,7 +41,7 @@ def run(model: CreditMarket) -> None:
     Changes: the 7-day contact window, `legal_day`, bureau reports, ledgers (contact and legal
     costs), plus everything a contact changes (see `sim.contacts`).
     """
-    pop, day, rng = model.population, model.day, model.rng
+    pop, day = model.population, model.day
     pop.contacts_week[day % WEEK] = 0
     for collector in model.collector_list:
         collector.used_today = 0
@@ -40,38 +49,35 @@ def run(model: CreditMarket) -> None:
 
     accounts = pop.past_due_rows()  # charged-off claims keep counting days past due
     accounts = accounts[_worked(model, accounts)]
-    if accounts.size == 0:
+    channels = model.ladder_channels
+    if accounts.size == 0 or not channels:
         return
-    bucket = dpd_bucket(pop.dpd[accounts])
-    cap = model.config.collection.max_contacts_per_7_days
-    for channel, daily_p, blocked_by_opt_out, uses_capacity in model.contact_ladder:
-        rows = accounts[rng.random(accounts.size) < daily_p[bucket]]
-        rows = rows[_worked(model, rows)]  # an earlier channel's contact may have cured it
-        if blocked_by_opt_out:
-            rows = rows[~pop.opted_out[rows]]
-        rows = rows[pop.contacts_last_7_days(rows) < cap]
-        if uses_capacity:
-            rows = _ration(model, rows, channel)
-        record_attempts(model, rows, channel)
-        contact_effects(model, rows, channel)
-
-
-def contact_ladder(config: ScenarioConfig) -> list[tuple[str, np.ndarray, bool, bool]]:
-    """The ladder's channels in use, in channel order, each as (channel, chance of an attempt
-    today in each DPD bucket, blocked for opted-out borrowers, uses collector capacity)."""
-    policy = config.collection
-    ladder = []
-    for channel in CHANNELS:
-        weekly = np.array([getattr(getattr(policy.ladder, b), channel) for b in DPD_BUCKETS])
-        if weekly.any():
-            ladder.append((channel, weekly / WEEK, channel in policy.opt_out_channels,
-                           getattr(config.channels, channel).uses_capacity))
-    return ladder
+    lenders, collectors = len(model.lender_list), len(model.collector_list)
+    counts = np.zeros((len(channels), len(CONTACT_EVENTS)), np.int64)
+    attempts = np.zeros((len(channels), lenders), np.int64)
+    taken = np.zeros((len(channels), collectors), np.int64)
+    contacted = np.empty(accounts.size * len(channels), np.int64)
+    contacted_channel = np.empty(accounts.size * len(channels), np.int64)
+    takings = Takings(lenders)
+    n = _contact_accounts(model.columns, model.rng, accounts, dpd_bucket(pop.dpd[accounts]),
+                          day, model.contact_policy, model.collector_list[0].capacity,
+                          counts, attempts, taken, contacted, contacted_channel,
+                          takings.money, takings.tally)
+    takings.settle(model)
+    for c, channel in enumerate(channels):
+        if model.tracker is not None:
+            model.tracker.contacted(contacted[:n][contacted_channel[:n] == c], channel)
+        charge_attempts(model, channel, attempts[c].tolist())
+        model.events[f"contacts_{channel}"] += int(attempts[c].sum())
+        for name, count in zip(CONTACT_EVENTS, counts[c].tolist(), strict=True):
+            model.events[name.format(channel)] += count
+        for collector, used in zip(model.collector_list, taken[c].tolist(), strict=True):
+            if used:
+                collector.take(used, channel)
 
 
 def _worked(model: CreditMarket, rows: np.ndarray) -> np.ndarray:
-    """Mask of `rows` in collection: active and past due outside a deferral pause, or charged
-    off with a claim left."""
+    """Mask of `rows` in collection (see `in_collection`)."""
     pop, day = model.population, model.day
     status = pop.status[rows]
     return (((status == ACTIVE) & (pop.dpd[rows] > 0) & (pop.deferral_until[rows] <= day))
@@ -101,24 +107,91 @@ def _escalate(model: CreditMarket) -> None:
     model.events["legal_filed"] += filing.size
 
 
-def _ration(model: CreditMarket, rows: np.ndarray, channel: str) -> np.ndarray:
-    """Keep the attempts collectors have capacity for, each collector taking its caseload
-    in priority order."""
-    if rows.size == 0:
-        return rows
-    pop, rng = model.population, model.rng
-    priority = model.config.collection.capacity_priority
-    kept = []
-    for collector in model.collector_list:
-        mine = collector.caseload(rows[pop.lender[rows] == collector.lender_index])
+@njit(cache=True)
+def _contact_accounts(col: Columns, rng: np.random.Generator, accounts: np.ndarray,
+                      bucket: np.ndarray, day: int, policy: ContactPolicy, capacity: int,
+                      counts: np.ndarray, attempts: np.ndarray, taken: np.ndarray,
+                      contacted: np.ndarray, contacted_channel: np.ndarray,
+                      money: np.ndarray, tally: np.ndarray) -> int:
+    """The ladder's channels in order over `accounts` (ascending, in DPD buckets `bucket`):
+    each account gets an attempt on a channel with the bucket's daily chance, if it is still
+    in collection (an earlier channel's contact may have cured it), not opted out of the
+    channel and under the 7-day cap, and, on capacity-using channels, if its collector has
+    capacity left. Attempts count in the 7-day window, `attempts[channel, lender]`,
+    `contacted` and `contacted_channel`; their effects in `counts`, `money` and `tally`.
+    Returns the number of attempts."""
+    today = day % WEEK
+    used = np.zeros(taken.shape[1], np.int64)
+    draws = np.empty(accounts.size)
+    cap = policy.max_contacts_per_7_days
+    n = 0
+    for c in range(policy.daily_p.shape[0]):
+        for k in range(accounts.size):
+            draws[k] = rng.random()
+        rows = np.empty(accounts.size, np.int64)
+        m = 0
+        for k in range(accounts.size):
+            i = accounts[k]
+            if not draws[k] < policy.daily_p[c, bucket[k]]:
+                continue
+            if not in_collection(col, i, day):
+                continue
+            if policy.blocked_by_opt_out[c] and col.opted_out[i]:
+                continue
+            if col.contacts_week[:, i].sum() >= cap:
+                continue
+            rows[m] = i
+            m += 1
+        rows = rows[:m]
+        if policy.uses_capacity[c]:
+            rows = _ration(col, rng, rows, c, policy, capacity, used, taken)
+        for i in rows:
+            col.contacts_week[today, i] += 1
+            attempts[c, max(col.lender[i], 0)] += 1
+            contacted[n] = i
+            contacted_channel[n] = c
+            n += 1
+        if rows.size:
+            contact_effects(col, rng, rows, c, policy, day, counts, money, tally)
+    return n
+
+
+@njit(cache=True)
+def in_collection(col: Columns, i: int, day: int) -> bool:
+    """Whether row `i` is in collection: active and past due outside a deferral pause, or
+    charged off with a claim left."""
+    if col.status[i] == ACTIVE:
+        return col.dpd[i] > 0 and col.deferral_until[i] <= day
+    return col.status[i] == CHARGED_OFF and col.claim[i] > 0
+
+
+@njit(cache=True)
+def _ration(col: Columns, rng: np.random.Generator, rows: np.ndarray, channel: int,
+            policy: ContactPolicy, capacity: int, used: np.ndarray,
+            taken: np.ndarray) -> np.ndarray:
+    """Keep the attempts on `rows` (ascending) collectors have capacity for, each collector
+    (lender by lender, slot by slot) taking its caseload in priority order: highest or
+    lowest DPD first, ties and the `random` priority by a uniform draw per account."""
+    per_lender = policy.collectors_per_lender
+    kept = np.empty(rows.size, np.int64)
+    n = 0
+    for j in range(used.size):
+        lender, slot = j // per_lender, j % per_lender
+        mine = rows[(col.lender[rows] == lender) & (rows % per_lender == slot)]
         if mine.size == 0:
             continue
-        tiebreak = rng.random(mine.size)
-        if priority == "highest_dpd":
-            order = np.lexsort((tiebreak, -pop.dpd[mine]))
-        elif priority == "lowest_dpd":
-            order = np.lexsort((tiebreak, pop.dpd[mine]))
-        else:
-            order = np.argsort(tiebreak)
-        kept.append(collector.take(mine[order], channel))
-    return np.sort(np.concatenate(kept)) if kept else rows[:0]
+        tiebreak = np.empty(mine.size)
+        for k in range(mine.size):
+            tiebreak[k] = rng.random()
+        order = np.argsort(tiebreak, kind="mergesort")
+        if policy.priority != RANDOM_PRIORITY:
+            dpd = col.dpd[mine[order]].astype(np.int64)
+            key = -dpd if policy.priority == HIGHEST_DPD else dpd
+            order = order[np.argsort(key, kind="mergesort")]
+        room = max(capacity - used[j], 0)
+        chosen = mine[order][:room]
+        used[j] += chosen.size
+        taken[channel, j] += chosen.size
+        kept[n:n + chosen.size] = chosen
+        n += chosen.size
+    return np.sort(kept[:n])
