@@ -32,10 +32,12 @@ class Columns(NamedTuple):
     principal: np.ndarray
     deferred_interest: np.ndarray
     installment: np.ndarray
+    rate: np.ndarray
     last_due: np.ndarray
     next_due: np.ndarray
     installments_left: np.ndarray
     dpd: np.ndarray
+    worst_dpd: np.ndarray
     deferral_until: np.ndarray
     strategic_default: np.ndarray
     legal_day: np.ndarray
@@ -44,6 +46,7 @@ class Columns(NamedTuple):
     stress_day: np.ndarray
     aware: np.ndarray
     opted_out: np.ndarray
+    autopay: np.ndarray
     churned: np.ndarray
     contacts_week: np.ndarray
     ended: np.ndarray

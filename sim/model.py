@@ -119,6 +119,7 @@ class CreditMarket(mesa.Model):
         self.contact_policy = contact_policy(config)
         self.cooldown_days = config.lending.repeat_cooldown_days
         self.population.late_fee_cents = to_cents(config.repayment.late_fee)
+        self.repayment_policy = repayment.repayment_policy(config, self.population.late_fee_cents)
         capacity = int(round(config.collection.capacity_per_1000_borrowers
                              * config.run.borrowers / config.lending.lenders / 1000))
         for collector in self.collector_list:

@@ -9,8 +9,8 @@ The rules for one account (`try_to_pay_account`, `pay_account`, `close_account`)
 with numba so that compiled phase loops (`sim.phases.collection`) can call them row by row.
 They work on the columns of `sim.columns.Columns` and add what they move to a `Takings`:
 money per lender and event counts, which `Takings.settle` books into the lenders' ledgers and
-the day's events. `try_to_pay`, `pay` and `close_accounts` apply them to arrays of
-rows for the phases written with numpy.
+the day's events. `pay` and `close_accounts` apply them to arrays of rows for the phases
+written with numpy.
 """
 
 from __future__ import annotations
@@ -152,17 +152,6 @@ def try_to_pay_account(col: Columns, i: int, day: int, cooldown_days: int,
 
 
 @njit(cache=True)
-def _try_to_pay_rows(col: Columns, rows: np.ndarray, day: int, cooldown_days: int,
-                     partial_payments: bool, partial_pay_share: float,
-                     money: np.ndarray, tally: np.ndarray) -> np.ndarray:
-    paid = np.zeros(rows.size, np.bool_)
-    for k in range(rows.size):
-        paid[k] = try_to_pay_account(col, rows[k], day, cooldown_days, partial_payments,
-                                     partial_pay_share, money, tally)
-    return paid
-
-
-@njit(cache=True)
 def _pay_rows(col: Columns, rows: np.ndarray, amount: np.ndarray, day: int,
               cooldown_days: int, money: np.ndarray, tally: np.ndarray) -> None:
     for k in range(rows.size):
@@ -181,20 +170,6 @@ def _contractual_dpd_rows(col: Columns, rows: np.ndarray, day: int) -> np.ndarra
     for k in range(rows.size):
         out[k] = contractual_dpd_of(col, rows[k], day)
     return out
-
-
-def try_to_pay(model: CreditMarket, rows: np.ndarray) -> np.ndarray:
-    """Borrowers `rows` (distinct, willing to pay) pay what they owe if their cash allows,
-    else part of it. Returns the mask of rows that paid in full."""
-    if rows.size == 0:
-        return np.zeros(0, bool)
-    takings = Takings(len(model.lender_list))
-    repayment = model.config.repayment
-    paid = _try_to_pay_rows(model.columns, rows, model.day, model.cooldown_days,
-                            repayment.partial_payments, repayment.partial_pay_share,
-                            takings.money, takings.tally)
-    takings.settle(model)
-    return paid
 
 
 def pay(model: CreditMarket, rows: np.ndarray, amount: np.ndarray) -> None:

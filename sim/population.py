@@ -1,7 +1,8 @@
 """The borrower population: one numpy column per attribute, one row per borrower.
 
-Every phase reads and writes these columns with vectorised numpy; no code loops over borrowers
-in Python. A borrower has at most one loan at a time, so the loan's terms live in the same row.
+Every phase reads and writes these columns with vectorised numpy or with loops compiled by
+numba (which take them as `sim.columns.Columns`); no code loops over borrowers in Python.
+A borrower has at most one loan at a time, so the loan's terms live in the same row.
 Money columns are int64 cents; days are absolute day numbers (day 0 is the first tick).
 """
 
@@ -174,26 +175,9 @@ class BorrowerPopulation:
         """Cents past due (or due today) on the active loans of rows `idx`."""
         return self.principal_due[idx] + self.interest_due[idx] + self.fees_due[idx]
 
-    def owed(self, idx: np.ndarray) -> np.ndarray:
-        """Cents a borrower is asked to pay now: arrears on an active loan, the claim on a
-        charged-off one."""
-        charged = self.status[idx] == CHARGED_OFF
-        return np.where(charged, self.claim[idx], self.arrears(idx))
-
     def in_shock(self, day: int, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Mask of borrowers (all, or rows `idx`) in a job-loss or illness shock today."""
         return (self.jobless_until[idx] > day) | (self.ill_until[idx] > day)
-
-    def current_stress(self, idx: np.ndarray, day: int, half_life: float) -> np.ndarray:
-        """Stress of rows `idx` decayed to `day`."""
-        elapsed = (day - self.stress_day[idx]).astype(np.float32)
-        return self.stress[idx] * np.float32(0.5) ** (elapsed / np.float32(half_life))
-
-    def contacts_last_7_days(self, idx: np.ndarray) -> np.ndarray:
-        """Contact attempts on rows `idx` in the 7 daily slots of the rolling window (the
-        collection phase clears today's slot first, so before it the window is the 7 days
-        before today, and from it on the 6 days before today and today)."""
-        return self.contacts_week[:, idx].sum(axis=0, dtype=np.int32)
 
     def row(self, i: int) -> dict[str, object]:
         """All columns of borrower `i` as plain Python values (for inspection)."""

@@ -48,7 +48,7 @@ def run(model: CreditMarket) -> None:
     _escalate(model)
 
     accounts = pop.past_due_rows()  # charged-off claims keep counting days past due
-    accounts = accounts[_worked(model, accounts)]
+    accounts = accounts[_in_collection_mask(model.columns, accounts, day)]
     channels = model.ladder_channels
     if accounts.size == 0 or not channels:
         return
@@ -74,14 +74,6 @@ def run(model: CreditMarket) -> None:
         for collector, used in zip(model.collector_list, taken[c].tolist(), strict=True):
             if used:
                 collector.take(used, channel)
-
-
-def _worked(model: CreditMarket, rows: np.ndarray) -> np.ndarray:
-    """Mask of `rows` in collection (see `in_collection`)."""
-    pop, day = model.population, model.day
-    status = pop.status[rows]
-    return (((status == ACTIVE) & (pop.dpd[rows] > 0) & (pop.deferral_until[rows] <= day))
-            | ((status == CHARGED_OFF) & (pop.claim[rows] > 0)))
 
 
 def _escalate(model: CreditMarket) -> None:
@@ -163,6 +155,14 @@ def in_collection(col: Columns, i: int, day: int) -> bool:
     if col.status[i] == ACTIVE:
         return col.dpd[i] > 0 and col.deferral_until[i] <= day
     return col.status[i] == CHARGED_OFF and col.claim[i] > 0
+
+
+@njit(cache=True)
+def _in_collection_mask(col: Columns, rows: np.ndarray, day: int) -> np.ndarray:
+    mask = np.empty(rows.size, np.bool_)
+    for k in range(rows.size):
+        mask[k] = in_collection(col, rows[k], day)
+    return mask
 
 
 @njit(cache=True)

@@ -5,22 +5,73 @@ cash), will not (strategic: decided to default) or forget (forgetful, without au
 a reminder prevents most of these). Delinquent borrowers also try, now and then, to pay their
 arrears unprompted (`self_cure_rate`). An account whose arrears are not cleared by the end of
 its due day is 1 day past due the next day.
+
+The phase runs as one compiled loop per step (numba) over the rows concerned; the model's
+generator is drawn from in a fixed order: a forgetting draw for every installment due, a
+decision draw for every strategic borrower still deciding, then a self-cure draw for every
+delinquent account.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+from numba import njit
 
+from sim.columns import Columns
+from sim.config import ScenarioConfig
 from sim.contacts import record_attempts
-from sim.payments import try_to_pay
-from sim.population import ACTIVE, CHARGED_OFF, FORGETFUL, NEVER, NO_LOAN, STRATEGIC
+from sim.payments import Takings, arrears_of, try_to_pay_account
+from sim.population import ACTIVE, CHARGED_OFF, FORGETFUL, NEVER, NO_LOAN, STRATEGIC, WEEK
 from sim.rows import union_rows
 from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
+
+# Slots of the phase's event counts, in the order of their names.
+REPAYMENT_EVENTS = ("late_fees", "installments_due", "on_time_payments", "missed_installments",
+                    "missed_strategic", "missed_forgetful", "missed_hardship")
+(LATE_FEES, INSTALLMENTS_DUE, ON_TIME, MISSED, MISSED_STRATEGIC, MISSED_FORGETFUL,
+ MISSED_HARDSHIP) = range(7)
+
+
+class RepaymentPolicy(NamedTuple):
+    """The scenario's settings the repayment loop reads (see `sim.config` for meanings)."""
+
+    late_fee_cents: int
+    reminders: bool  # a reminder channel is set
+    miss_probability: float
+    reminder_fix_share: float
+    base_propensity: float
+    peer_weight: float
+    enforcement_weight_contacts: float
+    contact_cap: int  # max(max_contacts_per_7_days, 1)
+    self_cure_daily: float  # self_cure_rate / DAYS_PER_MONTH
+    chargeoff_payment_willingness: float
+    partial_payments: bool
+    partial_pay_share: float
+    cooldown_days: int
+
+
+def repayment_policy(config: ScenarioConfig, late_fee_cents: int) -> RepaymentPolicy:
+    """The scenario's repayment settings as a `RepaymentPolicy`."""
+    return RepaymentPolicy(
+        late_fee_cents=late_fee_cents,
+        reminders=config.collection.reminder_channel != "none",
+        miss_probability=config.forgetful.miss_probability,
+        reminder_fix_share=config.forgetful.reminder_fix_share,
+        base_propensity=config.strategic.base_propensity,
+        peer_weight=config.strategic.peer_weight,
+        enforcement_weight_contacts=config.strategic.enforcement_weight_contacts,
+        contact_cap=max(config.collection.max_contacts_per_7_days, 1),
+        self_cure_daily=config.repayment.self_cure_rate / DAYS_PER_MONTH,
+        chargeoff_payment_willingness=config.chargeoff.payment_willingness,
+        partial_payments=config.repayment.partial_payments,
+        partial_pay_share=config.repayment.partial_pay_share,
+        cooldown_days=config.lending.repeat_cooldown_days,
+    )
 
 
 def run(model: CreditMarket) -> None:
@@ -32,112 +83,179 @@ def run(model: CreditMarket) -> None:
     reports of on-time and missed installments; today's payment and miss counts.
     """
     pop, day = model.population, model.day
+    due = pop.due_on(day)
+    counts = np.zeros(len(REPAYMENT_EVENTS), np.int64)
+    takings = Takings(len(model.lender_list))
     # Arrears exist only on loans already past due or whose installment fell due yesterday:
     # the rows `watched` since yesterday's repayment phase.
-    watched = pop.watched
-    late = watched[(pop.dpd[watched] > 0) | (pop.last_due[watched] == day - 1)]
-    late = late[pop.status[late] == ACTIVE]
-    late = late[(pop.arrears(late) > 0) & (pop.deferral_until[late] <= day)]
-    charged = watched[pop.status[watched] == CHARGED_OFF]
-    _age(model, late, charged)
-
-    due = pop.due_on(day)
-    fall_due(model, due)
-    if due.size:
-        _scheduled_payments(model, due)
-    _self_cure(model, late, charged)
+    rescheduled, reminded, on_time, missed = _repay(
+        model.columns, model.rng, pop.watched, due, day, model.repayment_policy,
+        model.policy_enforcement, model.market_dpd30_share, counts, takings.money,
+        takings.tally)
+    takings.settle(model)
+    pop.schedule_due(rescheduled, day + DAYS_PER_MONTH)
+    channel = model.config.collection.reminder_channel
+    if channel != "none":
+        record_attempts(model, reminded, channel, count_as_contact=False)
+        model.events["reminders"] += reminded.size
+    model.bureau.report(on_time, "on_time", day)
+    model.bureau.report(missed, "missed", day)
+    for name, count in zip(REPAYMENT_EVENTS, counts.tolist(), strict=True):
+        model.events[name] += count
     pop.watched = union_rows(pop.past_due_rows(), due)
 
 
-def _age(model: CreditMarket, late: np.ndarray, charged: np.ndarray) -> None:
-    pop = model.population
-    pop.dpd[late] += 1
-    pop.worst_dpd[late] = np.maximum(pop.worst_dpd[late], pop.dpd[late])
-    pop.dpd[charged] += 1
-    fee_day = late[pop.dpd[late] % DAYS_PER_MONTH == 1]
-    pop.fees_due[fee_day] += pop.late_fee_cents
-    model.events["late_fees"] += fee_day.size
+@njit(cache=True)
+def _repay(col: Columns, rng: np.random.Generator, watched: np.ndarray, due: np.ndarray,
+           day: int, policy: RepaymentPolicy, policy_enforcement: float,
+           market_dpd30_share: float, counts: np.ndarray, money: np.ndarray,
+           tally: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The phase over the `watched` rows and the installments `due` today (ascending).
+    Returns the rows whose next installment is now due in a month, the rows reminded, and
+    the rows to report as paid on time and as missed."""
+    late, charged = _age(col, watched, day, policy.late_fee_cents, counts)
+    rescheduled = _fall_due(col, due, day, counts)
+    reminded, on_time, missed = _scheduled_payments(
+        col, rng, due, day, policy, policy_enforcement, market_dpd30_share, counts, money,
+        tally)
+    _self_cure(col, rng, late, charged, day, policy, money, tally)
+    return rescheduled, reminded, on_time, missed
 
 
-def fall_due(model: CreditMarket, rows: np.ndarray) -> None:
+@njit(cache=True)
+def _age(col: Columns, watched: np.ndarray, day: int, late_fee_cents: int,
+         counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One more day past due for active loans in arrears outside a deferral pause (`late`)
+    and for charged-off claims (`charged`); a late fee on each month's first day late."""
+    late = np.empty(watched.size, np.int64)
+    charged = np.empty(watched.size, np.int64)
+    n_late = n_charged = 0
+    for i in watched:
+        if col.status[i] == CHARGED_OFF:
+            charged[n_charged] = i
+            n_charged += 1
+        elif (col.status[i] == ACTIVE and (col.dpd[i] > 0 or col.last_due[i] == day - 1)
+              and arrears_of(col, i) > 0 and col.deferral_until[i] <= day):
+            late[n_late] = i
+            n_late += 1
+    for i in late[:n_late]:
+        col.dpd[i] += 1
+        col.worst_dpd[i] = max(col.worst_dpd[i], col.dpd[i])
+        if col.dpd[i] % DAYS_PER_MONTH == 1:
+            col.fees_due[i] += late_fee_cents
+            counts[LATE_FEES] += 1
+    for i in charged[:n_charged]:
+        col.dpd[i] += 1
+    return late[:n_late], charged[:n_charged]
+
+
+@njit(cache=True)
+def _fall_due(col: Columns, due: np.ndarray, day: int, counts: np.ndarray) -> np.ndarray:
     """Interest for the month accrues (on scheduled and on past-due principal) and one
-    installment's principal falls due on `rows`; the last installment carries all principal
-    left, and any deferred charges fall due with it."""
-    if rows.size == 0:
-        return
-    pop = model.population
-    scheduled = pop.principal[rows] - pop.principal_due[rows]
-    rate = pop.rate[rows]
-    scheduled_interest = np.rint(scheduled * rate).astype(np.int64)
-    interest = scheduled_interest + np.rint(pop.principal_due[rows] * rate).astype(np.int64)
-    last = pop.installments_left[rows] <= 1
-    principal_part = np.clip(pop.installment[rows] - scheduled_interest, 0, scheduled)
-    principal_part = np.where(last, scheduled, principal_part)
-    pop.principal_due[rows] += principal_part
-    pop.interest_due[rows] += interest + pop.deferred_interest[rows]
-    pop.deferred_interest[rows] = 0
-    pop.installments_left[rows] = np.maximum(pop.installments_left[rows] - 1, 0)
-    pop.next_due[rows[last]] = NEVER
-    pop.schedule_due(rows[~last], model.day + DAYS_PER_MONTH)
-    pop.last_due[rows] = model.day
-    model.events["installments_due"] += rows.size
+    installment's principal falls due; the last installment carries all principal left, and
+    any deferred charges fall due with it. Returns the rows with installments left (due
+    again in a month)."""
+    again = np.empty(due.size, np.int64)
+    n = 0
+    for i in due:
+        scheduled = col.principal[i] - col.principal_due[i]
+        scheduled_interest = np.int64(np.rint(scheduled * col.rate[i]))
+        interest = scheduled_interest + np.int64(np.rint(col.principal_due[i] * col.rate[i]))
+        if col.installments_left[i] <= 1:
+            principal_part = scheduled
+            col.next_due[i] = NEVER
+        else:
+            principal_part = min(max(col.installment[i] - scheduled_interest, 0), scheduled)
+            col.next_due[i] = day + DAYS_PER_MONTH
+            again[n] = i
+            n += 1
+        col.principal_due[i] += principal_part
+        col.interest_due[i] += interest + col.deferred_interest[i]
+        col.deferred_interest[i] = 0
+        col.installments_left[i] = max(col.installments_left[i] - 1, 0)
+        col.last_due[i] = day
+    counts[INSTALLMENTS_DUE] += due.size
+    return again[:n]
 
 
-def perceived_enforcement(model: CreditMarket, rows: np.ndarray) -> np.ndarray:
-    """Enforcement strategic borrowers `rows` perceive (0-1): the policy's early bureau report
+@njit(cache=True)
+def perceived_enforcement(col: Columns, i: int, policy: RepaymentPolicy,
+                          policy_enforcement: float) -> float:
+    """Enforcement strategic borrower `i` perceives (0-1): the policy's early bureau report
     and legal action, plus the contacts they received in the last 7 days."""
-    strategic = model.config.strategic
-    cap = max(model.config.collection.max_contacts_per_7_days, 1)
-    recent = model.population.contacts_last_7_days(rows) / cap
-    felt = model.policy_enforcement + strategic.enforcement_weight_contacts * np.minimum(recent, 1)
-    return np.clip(felt, 0.0, 1.0)
+    recent = 0
+    for slot in range(WEEK):
+        recent += col.contacts_week[slot, i]
+    felt = policy_enforcement + policy.enforcement_weight_contacts * min(
+        recent / policy.contact_cap, 1.0)
+    return min(max(felt, 0.0), 1.0)
 
 
-def _scheduled_payments(model: CreditMarket, due: np.ndarray) -> None:
-    pop, rng, day = model.population, model.rng, model.day
-    kind = pop.kind[due]
-    was_current = pop.dpd[due] == 0
+@njit(cache=True)
+def _scheduled_payments(col: Columns, rng: np.random.Generator, due: np.ndarray, day: int,
+                        policy: RepaymentPolicy, policy_enforcement: float,
+                        market_dpd30_share: float, counts: np.ndarray, money: np.ndarray,
+                        tally: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = due.size
+    was_current = np.empty(n, np.bool_)
+    reminded = np.zeros(n, np.bool_)
+    forgot = np.empty(n, np.bool_)
+    for k in range(n):
+        i = due[k]
+        was_current[k] = col.dpd[i] == 0
+        if policy.reminders:
+            reminded[k] = not col.autopay[i]
+        forget_p = policy.miss_probability * (
+            1.0 - policy.reminder_fix_share if reminded[k] else 1.0)
+        u = rng.random()
+        forgot[k] = col.kind[i] == FORGETFUL and not col.autopay[i] and u < forget_p
+    peer = policy.peer_weight * market_dpd30_share
+    for k in range(n):
+        i = due[k]
+        if col.kind[i] == STRATEGIC and not col.strategic_default[i]:
+            felt = perceived_enforcement(col, i, policy, policy_enforcement)
+            propensity = policy.base_propensity * (1.0 - felt) + peer
+            if rng.random() < min(max(propensity, 0.0), 1.0):
+                col.strategic_default[i] = True
+    paid = np.zeros(n, np.bool_)
+    refused = np.empty(n, np.bool_)
+    for k in range(n):
+        i = due[k]
+        refused[k] = col.kind[i] == STRATEGIC and col.strategic_default[i]
+        if not forgot[k] and not refused[k]:
+            paid[k] = try_to_pay_account(col, i, day, policy.cooldown_days,
+                                         policy.partial_payments, policy.partial_pay_share,
+                                         money, tally)
+    for k in range(n):
+        if paid[k]:
+            counts[ON_TIME] += was_current[k]
+        else:
+            counts[MISSED] += 1
+            if refused[k]:
+                counts[MISSED_STRATEGIC] += 1
+            elif forgot[k]:
+                counts[MISSED_FORGETFUL] += 1
+            else:
+                counts[MISSED_HARDSHIP] += 1
+    return due[reminded], due[paid & was_current], due[~paid]
 
-    reminded = np.zeros(due.size, bool)
-    channel = model.config.collection.reminder_channel
-    if channel != "none":
-        reminded = ~pop.autopay[due]
-        record_attempts(model, due[reminded], channel, count_as_contact=False)
-        model.events["reminders"] += int(np.count_nonzero(reminded))
 
-    forget_p = model.config.forgetful.miss_probability * np.where(
-        reminded, 1.0 - model.config.forgetful.reminder_fix_share, 1.0)
-    forgot = (kind == FORGETFUL) & ~pop.autopay[due] & (rng.random(due.size) < forget_p)
-
-    strategic = kind == STRATEGIC
-    deciding = strategic & ~pop.strategic_default[due]
-    if deciding.any():
-        s = model.config.strategic
-        propensity = (s.base_propensity * (1.0 - perceived_enforcement(model, due[deciding]))
-                      + s.peer_weight * model.market_dpd30_share)
-        defects = rng.random(int(deciding.sum())) < np.clip(propensity, 0.0, 1.0)
-        pop.strategic_default[due[deciding][defects]] = True
-    refused = strategic & pop.strategic_default[due]
-
-    willing = ~forgot & ~refused
-    paid = np.zeros(due.size, bool)
-    paid[willing] = try_to_pay(model, due[willing])
-    missed = ~paid
-    model.bureau.report(due[paid & was_current], "on_time", day)
-    model.bureau.report(due[missed], "missed", day)
-    model.events["on_time_payments"] += int(np.count_nonzero(paid & was_current))
-    model.events["missed_installments"] += int(np.count_nonzero(missed))
-    model.events["missed_strategic"] += int(np.count_nonzero(missed & refused))
-    model.events["missed_forgetful"] += int(np.count_nonzero(missed & forgot))
-    model.events["missed_hardship"] += int(np.count_nonzero(missed & willing))
-
-
-def _self_cure(model: CreditMarket, late: np.ndarray, charged: np.ndarray) -> None:
-    pop, rng = model.population, model.rng
-    delinquent = np.concatenate([late, charged])
-    delinquent = delinquent[pop.status[delinquent] != NO_LOAN]
-    p = model.config.repayment.self_cure_rate / DAYS_PER_MONTH * np.where(
-        pop.status[delinquent] == CHARGED_OFF, model.config.chargeoff.payment_willingness, 1.0)
-    trying = delinquent[rng.random(delinquent.size) < p]
-    trying = trying[~pop.strategic_default[trying]]
-    try_to_pay(model, trying)
+@njit(cache=True)
+def _self_cure(col: Columns, rng: np.random.Generator, late: np.ndarray,
+               charged: np.ndarray, day: int, policy: RepaymentPolicy, money: np.ndarray,
+               tally: np.ndarray) -> None:
+    """Delinquent borrowers (late ones first, then charged-off ones) try to pay their arrears
+    unprompted, charged-off ones less willingly; strategic defaulters never do."""
+    delinquent = np.concatenate((late, charged))
+    trying = np.zeros(delinquent.size, np.bool_)
+    for k in range(delinquent.size):
+        i = delinquent[k]
+        if col.status[i] == NO_LOAN:
+            continue
+        p = policy.self_cure_daily * (
+            policy.chargeoff_payment_willingness if col.status[i] == CHARGED_OFF else 1.0)
+        trying[k] = rng.random() < p and not col.strategic_default[i]
+    for k in range(delinquent.size):
+        if trying[k]:
+            try_to_pay_account(col, delinquent[k], day, policy.cooldown_days,
+                               policy.partial_payments, policy.partial_pay_share, money, tally)
