@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.config import SCORE_BAND_EDGES, BureauConfig
 from sim.population import SCORE_MAX, SCORE_MIN, BorrowerPopulation
+from sim.rows import without_rows
 
 EVENTS = ("on_time", "missed", "reported", "legal", "charged_off")
 NEGATIVE_EVENTS = frozenset({"reported", "legal", "charged_off"})
@@ -28,7 +29,10 @@ class CreditBureau:
     """Queue of pending reports and the score update that applies them.
 
     Attributes:
-        pending: day -> list of (rows, points, negative) waiting to take effect that day.
+        pending: day -> list of (rows, points, negative, day reported) waiting to take
+            effect that day.
+        departures: (day, rows) of borrowers who left the market (turnover) within the
+            reporting delay; reports about them made before they left are dropped.
         reports: number of reports received, by event name.
     """
 
@@ -40,7 +44,8 @@ class CreditBureau:
             "reported": config.reported_points, "legal": config.legal_points,
             "charged_off": config.charged_off_points,
         }
-        self.pending: dict[int, list[tuple[np.ndarray, int, bool]]] = defaultdict(list)
+        self.pending: dict[int, list[tuple[np.ndarray, int, bool, int]]] = defaultdict(list)
+        self.departures: list[tuple[int, np.ndarray]] = []
         self.reports = dict.fromkeys(EVENTS, 0)
         self.on_report = None
         """Optional callable(rows, event, day) told of every report (borrower tracking)."""
@@ -54,21 +59,13 @@ class CreditBureau:
             self.on_report(rows, event, day)
         effective = day + self.config.reporting_delay_days
         self.pending[effective].append((rows.copy(), self.points[event],
-                                        event in NEGATIVE_EVENTS))
+                                        event in NEGATIVE_EVENTS, day))
 
-    def forget(self, rows: np.ndarray) -> None:
-        """Drop pending reports about `rows` (their borrowers left the market)."""
-        if rows.size == 0 or not self.pending:
-            return
-        leaving = np.zeros(self.population.n, bool)
-        leaving[rows] = True
-        for due, batch in self.pending.items():
-            kept = []
-            for reported, points, negative in batch:
-                stay = reported[~leaving[reported]]
-                if stay.size:
-                    kept.append((stay, points, negative))
-            self.pending[due] = kept
+    def forget(self, rows: np.ndarray, day: int) -> None:
+        """The borrowers of `rows` left the market on `day`: reports about them made before
+        today will not be applied (to the new people in their rows)."""
+        if rows.size:
+            self.departures.append((day, rows.copy()))
 
     def apply_due(self, day: int) -> int:
         """Apply every report due today or earlier (a report made after this day's reporting
@@ -77,11 +74,17 @@ class CreditBureau:
                  for item in self.pending.pop(due)]
         pop = self.population
         applied = 0
-        for rows, points, negative in batch:
+        for rows, points, negative, reported in batch:
+            left = [gone for departed, gone in self.departures if departed > reported]
+            if left:
+                rows = without_rows(rows, np.concatenate(left))
             if points:
                 new = np.clip(pop.score[rows].astype(np.int32) + points, SCORE_MIN, SCORE_MAX)
                 pop.set_scores(rows, new.astype(np.int16))
             if negative:
                 pop.flag_day[rows] = day
             applied += rows.size
+        # Reports still pending were made after day - delay: older departures cannot matter.
+        horizon = day - self.config.reporting_delay_days
+        self.departures = [(d, gone) for d, gone in self.departures if d > horizon]
         return applied

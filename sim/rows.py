@@ -18,3 +18,13 @@ def union_rows(*parts: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(merged[1:], merged[:-1], out=keep[1:])
     return merged[keep]
+
+
+def without_rows(rows: np.ndarray, removed: np.ndarray) -> np.ndarray:
+    """`rows` (any order) without those found in `removed`, order kept. Equal to
+    `rows[~np.isin(rows, removed)]`, with less overhead on the small arrays used here."""
+    if rows.size == 0 or removed.size == 0:
+        return rows
+    removed = np.sort(removed)
+    at = np.minimum(np.searchsorted(removed, rows), removed.size - 1)
+    return rows[removed[at] != rows]

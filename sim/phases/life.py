@@ -37,7 +37,7 @@ def _turnover(model: CreditMarket) -> None:
     leaving = model.cast.exclude(leaving[pop.status[leaving] == NO_LOAN])
     if leaving.size:
         model.flows["turnover_cash_out"] += int(pop.cash[leaving].sum())
-        model.bureau.forget(leaving)
+        model.bureau.forget(leaving, model.day)
         pop.draw_people(leaving, model.config, rng)
         model.flows["turnover_cash_in"] += int(pop.cash[leaving].sum())
         model.events["borrowers_replaced"] += leaving.size
