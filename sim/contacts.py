@@ -135,7 +135,18 @@ def record_attempts(model: CreditMarket, rows: np.ndarray, channel: str,
         model.events[f"contacts_{channel}"] += rows.size
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def contacts_this_week(col: Columns, i: int) -> int:
+    """Contact attempts on row `i` in the 7 daily slots of the rolling window (the collection
+    phase clears today's slot first, so before it the window is the 7 days before today, and
+    from it on the 6 days before today and today)."""
+    total = 0
+    for slot in range(WEEK):
+        total += col.contacts_week[slot, i]
+    return total
+
+
+@njit(cache=True, inline="always")
 def contact_effects(col: Columns, rng: np.random.Generator, rows: np.ndarray, channel: int,
                     policy: ContactPolicy, day: int, counts: np.ndarray, money: np.ndarray,
                     tally: np.ndarray) -> None:

@@ -63,13 +63,13 @@ def sum_by_lender(model: CreditMarket, rows: np.ndarray, values: np.ndarray) -> 
     return [int(values[lender == k].sum()) for k in range(len(model.lender_list))]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def arrears_of(col: Columns, i: int) -> int:
     """Cents past due (or due today) on the active loan of row `i`."""
     return col.principal_due[i] + col.interest_due[i] + col.fees_due[i]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def contractual_dpd_of(col: Columns, i: int, day: int) -> int:
     """Days past due of the oldest unpaid installment of the active loan of row `i`, counting
     the arrears as whole installments: one installment behind is (day - last due day)."""
@@ -78,7 +78,7 @@ def contractual_dpd_of(col: Columns, i: int, day: int) -> int:
     return (behind - 1) * DAYS_PER_MONTH + (day - col.last_due[i])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def close_account(col: Columns, i: int, day: int, cooldown_days: int) -> None:
     """End the loan relationship of row `i`: repaid, sold, judged or past the recovery
     window. A repaid loan's end is recorded for the month's transitions."""
@@ -96,7 +96,7 @@ def close_account(col: Columns, i: int, day: int, cooldown_days: int) -> None:
     col.cooldown_until[i] = day + cooldown_days
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def pay_account(col: Columns, i: int, amount: int, day: int, cooldown_days: int,
                 money: np.ndarray, tally: np.ndarray) -> None:
     """Move `amount` cents (at most what is owed) from borrower `i` to their lender."""
@@ -132,7 +132,7 @@ def pay_account(col: Columns, i: int, amount: int, day: int, cooldown_days: int,
         close_account(col, i, day, cooldown_days)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def try_to_pay_account(col: Columns, i: int, day: int, cooldown_days: int,
                        partial_payments: bool, partial_pay_share: float,
                        money: np.ndarray, tally: np.ndarray) -> bool:

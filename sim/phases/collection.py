@@ -22,6 +22,7 @@ from sim.contacts import (
     ContactPolicy,
     charge_attempts,
     contact_effects,
+    contacts_this_week,
 )
 from sim.payments import Takings, sum_by_lender
 from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN, WEEK, dpd_bucket
@@ -130,7 +131,7 @@ def _contact_accounts(col: Columns, rng: np.random.Generator, accounts: np.ndarr
                 continue
             if policy.blocked_by_opt_out[c] and col.opted_out[i]:
                 continue
-            if col.contacts_week[:, i].sum() >= cap:
+            if contacts_this_week(col, i) >= cap:
                 continue
             rows[m] = i
             m += 1
@@ -148,7 +149,7 @@ def _contact_accounts(col: Columns, rng: np.random.Generator, accounts: np.ndarr
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def in_collection(col: Columns, i: int, day: int) -> bool:
     """Whether row `i` is in collection: active and past due outside a deferral pause, or
     charged off with a claim left."""
@@ -165,7 +166,7 @@ def _in_collection_mask(col: Columns, rows: np.ndarray, day: int) -> np.ndarray:
     return mask
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _ration(col: Columns, rng: np.random.Generator, rows: np.ndarray, channel: int,
             policy: ContactPolicy, capacity: int, used: np.ndarray,
             taken: np.ndarray) -> np.ndarray:

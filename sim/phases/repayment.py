@@ -21,9 +21,9 @@ from numba import njit
 
 from sim.columns import Columns
 from sim.config import ScenarioConfig
-from sim.contacts import record_attempts
+from sim.contacts import contacts_this_week, record_attempts
 from sim.payments import Takings, arrears_of, try_to_pay_account
-from sim.population import ACTIVE, CHARGED_OFF, FORGETFUL, NEVER, NO_LOAN, STRATEGIC, WEEK
+from sim.population import ACTIVE, CHARGED_OFF, FORGETFUL, NEVER, NO_LOAN, STRATEGIC
 from sim.rows import union_rows
 from sim.units import DAYS_PER_MONTH
 
@@ -122,7 +122,7 @@ def _repay(col: Columns, rng: np.random.Generator, watched: np.ndarray, due: np.
     return rescheduled, reminded, on_time, missed
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _age(col: Columns, watched: np.ndarray, day: int, late_fee_cents: int,
          counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One more day past due for active loans in arrears outside a deferral pause (`late`)
@@ -149,7 +149,7 @@ def _age(col: Columns, watched: np.ndarray, day: int, late_fee_cents: int,
     return late[:n_late], charged[:n_charged]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _fall_due(col: Columns, due: np.ndarray, day: int, counts: np.ndarray) -> np.ndarray:
     """Interest for the month accrues (on scheduled and on past-due principal) and one
     installment's principal falls due; the last installment carries all principal left, and
@@ -178,20 +178,17 @@ def _fall_due(col: Columns, due: np.ndarray, day: int, counts: np.ndarray) -> np
     return again[:n]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def perceived_enforcement(col: Columns, i: int, policy: RepaymentPolicy,
                           policy_enforcement: float) -> float:
     """Enforcement strategic borrower `i` perceives (0-1): the policy's early bureau report
     and legal action, plus the contacts they received in the last 7 days."""
-    recent = 0
-    for slot in range(WEEK):
-        recent += col.contacts_week[slot, i]
-    felt = policy_enforcement + policy.enforcement_weight_contacts * min(
-        recent / policy.contact_cap, 1.0)
+    recent = contacts_this_week(col, i) / policy.contact_cap
+    felt = policy_enforcement + policy.enforcement_weight_contacts * min(recent, 1.0)
     return min(max(felt, 0.0), 1.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _scheduled_payments(col: Columns, rng: np.random.Generator, due: np.ndarray, day: int,
                         policy: RepaymentPolicy, policy_enforcement: float,
                         market_dpd30_share: float, counts: np.ndarray, money: np.ndarray,
@@ -240,7 +237,7 @@ def _scheduled_payments(col: Columns, rng: np.random.Generator, due: np.ndarray,
     return due[reminded], due[paid & was_current], due[~paid]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _self_cure(col: Columns, rng: np.random.Generator, late: np.ndarray,
                charged: np.ndarray, day: int, policy: RepaymentPolicy, money: np.ndarray,
                tally: np.ndarray) -> None:
