@@ -23,6 +23,8 @@ class Columns(NamedTuple):
 
     cash: np.ndarray
     kind: np.ndarray
+    jobless_until: np.ndarray
+    ill_until: np.ndarray
     status: np.ndarray
     lender: np.ndarray
     claim: np.ndarray

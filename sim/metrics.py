@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from sim.config import CHANNELS, SCORE_BAND_EDGES, SCORE_BAND_NAMES
-from sim.population import ACTIVE, CHARGED_OFF, WEEK, dpd_bucket
+from sim.population import ACTIVE, WEEK, dpd_bucket
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
+    from sim.totals import PopulationTotals
 
 EVENT_NAMES: tuple[str, ...] = (
     "applications", "originations", "originated_principal", "rejected_score",
@@ -177,8 +178,9 @@ METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
 METRIC_UNITS: dict[str, str] = {m.name: m.unit for m in METRICS}
 
 
-def take_snapshot(model: CreditMarket) -> Snapshot:
-    """Aggregate the borrower columns and ledgers once, for every metric of the day."""
+def take_snapshot(model: CreditMarket, totals: PopulationTotals) -> Snapshot:
+    """Aggregate the borrower columns and ledgers once, for every metric of the day
+    (`totals`: the day's `population_totals`)."""
     pop, day = model.population, model.day
     ledgers = [lender.ledger for lender in model.lender_list]
     late = pop.past_due_rows()
@@ -204,13 +206,13 @@ def take_snapshot(model: CreditMarket) -> Snapshot:
         balance_dpd30=float(principal[dpd >= 30].sum()),
         balance_dpd90=float(principal[dpd >= 90].sum()),
         loans_dpd30=int(np.count_nonzero(dpd >= 30)),
-        loans_in_deferral=int(np.count_nonzero(pop.deferral_until > day)),
-        claims_open=int(np.count_nonzero(pop.status == CHARGED_OFF)),
+        loans_in_deferral=totals.loans_in_deferral,
+        claims_open=totals.claims_open,
         score_mean=float(by_point @ np.arange(by_point.size)) / max(pop.n, 1),
         band_counts=band_counts,
-        jobless=int(np.count_nonzero(pop.jobless_until > day)),
+        jobless=totals.jobless,
         contacted_7d=contacted, contacted_4plus_7d=contacted_4plus,
-        ill=int(np.count_nonzero(pop.ill_until > day)),
+        ill=totals.ill,
         lender_cash=sum(x.cash for x in ledgers),
         interest_income=sum(x.interest_income for x in ledgers),
         fee_income=sum(x.fee_income for x in ledgers),
@@ -231,9 +233,10 @@ class MetricsRecorder:
         self.rows = 0
         self.latest: dict[str, float] = {}
 
-    def record(self, model: CreditMarket) -> dict[str, float]:
-        """Measure today and store the row; returns it as a dict."""
-        snapshot = take_snapshot(model)
+    def record(self, model: CreditMarket, totals: PopulationTotals) -> dict[str, float]:
+        """Measure today (`totals`: the day's `population_totals`) and store the row; returns
+        it as a dict."""
+        snapshot = take_snapshot(model, totals)
         row = [metric.read(snapshot) for metric in METRICS]
         if self.rows == self.values.shape[0]:
             self.values = np.vstack([self.values, np.full_like(self.values, np.nan)])

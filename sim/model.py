@@ -21,7 +21,8 @@ from sim.contacts import contact_policy, ladder_channels
 from sim.ledger import AccountingError
 from sim.metrics import EVENT_NAMES, METRIC_NAMES, MetricsRecorder
 from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
-from sim.population import ACTIVE, BorrowerPopulation
+from sim.population import BorrowerPopulation
+from sim.totals import PopulationTotals, population_totals
 from sim.tracking import BorrowerTracker
 from sim.transitions import TransitionRecorder
 from sim.units import DAYS_PER_MONTH, to_cents
@@ -142,9 +143,10 @@ class CreditMarket(mesa.Model):
         """Phase 8, metrics: add today's events to the totals, check the books, record."""
         for name, count in self.events.items():
             self.totals[name] += count
+        totals = population_totals(self.columns, self.day)
         if self.config.run.check_invariants:
-            self.check_accounts()
-        latest = self.metrics.record(self)
+            self.check_accounts(totals)
+        latest = self.metrics.record(self, totals)
         self.transitions.close_month_if_due(self.population, self.day)
         if self.tracker is not None:
             self.tracker.record(self)
@@ -170,24 +172,25 @@ class CreditMarket(mesa.Model):
         """Active loans: originated, not yet repaid or charged off (from the day's totals)."""
         return self.totals["originations"] - self.totals["paid_off"] - self.totals["defaults"]
 
-    def check_accounts(self) -> None:
+    def check_accounts(self, totals: PopulationTotals | None = None) -> None:
         """Raise AccountingError if a lender's books, the count of active loans or the system's
-        money do not balance."""
-        pop = self.population
+        money do not balance; `totals` are today's `population_totals` if already known."""
+        totals = totals or population_totals(self.columns, self.day)
         if len(self.lender_list) == 1:
-            self.lender_list[0].ledger.check(int(pop.principal.sum()), name="lender 0")
+            self.lender_list[0].ledger.check(totals.principal, name="lender 0")
         else:
             for lender in self.lender_list:
                 lender.ledger.check(lender.outstanding(), name=f"lender {lender.index}")
-        if np.count_nonzero(pop.status == ACTIVE) != self.active_loans():
+        if totals.active_loans != self.active_loans():
             raise AccountingError("active loans in the columns differ from the event counts")
         expected = (self.initial_money + self.flows["income"] - self.flows["living_expenses"]
                     - self.flows["loans_spent"] - self.flows["contact_costs"]
                     - self.flows["legal_costs"] + self.flows["debt_sales"]
                     - self.flows["turnover_cash_out"] + self.flows["turnover_cash_in"])
-        if self.money_in_system() != expected:
-            raise AccountingError(f"money in system {self.money_in_system()} != {expected}")
-        if min(pop.cash.min(), pop.principal.min(), pop.claim.min(), 0) < 0:
+        money = totals.cash + sum(x.ledger.cash for x in self.lender_list)
+        if money != expected:
+            raise AccountingError(f"money in system {money} != {expected}")
+        if min(totals.min_cash, totals.min_principal, totals.min_claim, 0) < 0:
             raise AccountingError("negative cash, principal or claim")
 
     def money_in_system(self) -> int:
