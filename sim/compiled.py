@@ -20,11 +20,11 @@ import numba
 PACKAGE = Path(__file__).resolve().parent
 
 
-def source_digest() -> str:
+def source_digest(package: Path = PACKAGE) -> str:
     """First 16 hex digits of the SHA-256 of the package's Python sources (paths and text)."""
     digest = hashlib.sha256()
-    for path in sorted(PACKAGE.rglob("*.py")):
-        digest.update(str(path.relative_to(PACKAGE)).encode())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
