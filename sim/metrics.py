@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import CHANNELS, SCORE_BAND_EDGES, SCORE_BAND_NAMES
-from sim.population import ACTIVE, WEEK, dpd_bucket
+from sim.population import ACTIVE, dpd_bucket
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
@@ -195,11 +195,6 @@ def take_snapshot(model: CreditMarket, totals: PopulationTotals) -> Snapshot:
     bucket_balance = np.concatenate([[active_balance - principal.sum()], late_balance])
     by_point = pop.score_counts
     band_counts = np.add.reduceat(by_point, np.asarray(SCORE_BAND_EDGES[:-1]))
-    contacted = contacted_4plus = 0
-    if day % WEEK == WEEK - 1:  # once a week: the one full scan of the contact window
-        week = pop.contacts_week.sum(axis=0, dtype=np.int16)
-        contacted = int(np.count_nonzero(week))
-        contacted_4plus = int(np.count_nonzero(week >= 4))
     return Snapshot(
         day=day, events=model.events, totals=model.totals,
         bucket_loans=bucket_loans, bucket_balance=bucket_balance,
@@ -211,7 +206,7 @@ def take_snapshot(model: CreditMarket, totals: PopulationTotals) -> Snapshot:
         score_mean=float(by_point @ np.arange(by_point.size)) / max(pop.n, 1),
         band_counts=band_counts,
         jobless=totals.jobless,
-        contacted_7d=contacted, contacted_4plus_7d=contacted_4plus,
+        contacted_7d=totals.contacted_7d, contacted_4plus_7d=totals.contacted_4plus_7d,
         ill=totals.ill,
         lender_cash=sum(x.cash for x in ledgers),
         interest_income=sum(x.interest_income for x in ledgers),

@@ -107,7 +107,7 @@ class BorrowerPopulation:
         self.strategic_default = np.zeros(n, bool)
         self.legal_day = np.full(n, -1, np.int32)
         self.chargeoff_day = np.full(n, NEVER, np.int32)
-        self.loans_taken = np.zeros(n, np.int32)
+        self.loans_taken = np.zeros(n, np.int16)  # at most one loan a month: fits any run
         self.watched = np.zeros(0, np.int64)
         self.due_calendar: defaultdict[int, list[np.ndarray]] = defaultdict(list)
         self.late_fee_cents = to_cents(config.repayment.late_fee)

@@ -1,9 +1,11 @@
-"""Population-wide counts and sums of the day, in one compiled pass over every borrower.
+"""Scans of the whole population, compiled: one pass, no temporary arrays.
 
-The daily metrics and the accounting checks both need a few totals over the whole population
-(loans in a deferral pause, open claims, borrowers out of work or ill, active loans, principal
-and cash in cents, and the smallest cash, principal and claim); numpy would scan the columns
-once per total.
+`population_totals`: the daily metrics and the accounting checks both need a few totals over
+every borrower (loans in a deferral pause, open claims, borrowers out of work or ill, active
+loans, principal and cash in cents, the smallest cash, principal and claim, and once a week
+the borrowers contacted in the last 7 days); numpy would scan the columns, and allocate a
+temporary array, once per total. `rows_in_shock` and `rows_with_judgment` find the few rows a
+phase needs from a full scan.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import numpy as np
 from numba import njit
 
 from sim.columns import Columns
-from sim.population import ACTIVE, CHARGED_OFF
+from sim.contacts import contacts_this_week
+from sim.population import ACTIVE, CHARGED_OFF, WEEK
 
 
 class PopulationTotals(NamedTuple):
@@ -30,15 +33,43 @@ class PopulationTotals(NamedTuple):
     min_cash: int
     min_principal: int
     min_claim: int
+    contacted_7d: int  # borrowers with a contact attempt in the 7-day window (week ends only)
+    contacted_4plus_7d: int  # ... with 4 or more
 
 
 def population_totals(col: Columns, day: int) -> PopulationTotals:
-    """The `PopulationTotals` of `col` on `day`."""
-    return PopulationTotals(*_scan(col, day))
+    """The `PopulationTotals` of `col` on `day`; the contact counts are counted on the last
+    day of each 7-day week (days 6, 13, ...) and are 0 on other days."""
+    return PopulationTotals(*_scan(col, day, day % WEEK == WEEK - 1))
 
 
 @njit(cache=True)
-def _scan(col: Columns, day: int) -> tuple[int, int, int, int, int, int, int, int, int, int]:
+def rows_in_shock(col: Columns, day: int) -> np.ndarray:
+    """Rows (ascending) of borrowers in a job-loss or illness shock on `day`."""
+    found = np.empty(col.cash.size, np.int64)
+    n = 0
+    for i in range(col.cash.size):
+        if col.jobless_until[i] > day or col.ill_until[i] > day:
+            found[n] = i
+            n += 1
+    return found[:n].copy()
+
+
+@njit(cache=True)
+def rows_with_judgment(col: Columns, day: int) -> np.ndarray:
+    """Rows (ascending) whose legal case is judged on `day`."""
+    found = np.empty(col.cash.size, np.int64)
+    n = 0
+    for i in range(col.cash.size):
+        if col.legal_day[i] == day:
+            found[n] = i
+            n += 1
+    return found[:n].copy()
+
+
+@njit(cache=True)
+def _scan(col: Columns, day: int, week_end: bool) -> tuple[int, ...]:
+    contacted = contacted_4plus = 0
     deferral = claims = jobless = ill = active = 0
     principal = cash = 0
     min_cash = min_principal = min_claim = np.iinfo(np.int64).max
@@ -53,5 +84,9 @@ def _scan(col: Columns, day: int) -> tuple[int, int, int, int, int, int, int, in
         min_cash = min(min_cash, col.cash[i])
         min_principal = min(min_principal, col.principal[i])
         min_claim = min(min_claim, col.claim[i])
+        if week_end:
+            contacts = contacts_this_week(col, i)
+            contacted += contacts > 0
+            contacted_4plus += contacts >= 4
     return (deferral, claims, jobless, ill, active, principal, cash, min_cash, min_principal,
-            min_claim)
+            min_claim, contacted, contacted_4plus)

@@ -21,6 +21,7 @@ from sim.phases.lending import annuity_installment
 from sim.phases.life import macro_multipliers
 from sim.population import ACTIVE, NO_LOAN
 from sim.rows import union_rows
+from sim.totals import rows_in_shock
 from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def run(model: CreditMarket) -> None:
     cfg = model.config.deferral
     _mark_redefaults(model)
 
-    in_difficulty = union_rows(np.flatnonzero(pop.in_shock(day)), pop.past_due_rows())
+    in_difficulty = union_rows(rows_in_shock(model.columns, day), pop.past_due_rows())
     rows = in_difficulty
     open_to_apply = ((pop.status[rows] == ACTIVE) & (pop.deferral_until[rows] <= day)
                      & pop.aware[rows]
