@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
@@ -30,12 +29,6 @@ class Collector(mesa.Agent):
         self.capacity = capacity
         self.used_today = 0
         self.contacts_total: dict[str, int] = {}
-
-    def caseload(self, accounts: np.ndarray) -> np.ndarray:
-        """The subset of `accounts` (rows of this lender's delinquent loans) assigned to this
-        collector."""
-        per_lender = self.model.config.collection.collectors_per_lender
-        return accounts[accounts % per_lender == self.slot]
 
     def take(self, attempts: int, channel: str) -> None:
         """Use capacity for `attempts` attempts on `channel` (the collection phase keeps only
