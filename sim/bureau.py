@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
+from numba import njit
 
 from sim.config import SCORE_BAND_EDGES, BureauConfig
 from sim.population import SCORE_MAX, SCORE_MIN, BorrowerPopulation
@@ -78,13 +79,26 @@ class CreditBureau:
             left = [gone for departed, gone in self.departures if departed > reported]
             if left:
                 rows = without_rows(rows, np.concatenate(left))
-            if points:
-                new = np.clip(pop.score[rows].astype(np.int32) + points, SCORE_MIN, SCORE_MAX)
-                pop.set_scores(rows, new.astype(np.int16))
-            if negative:
-                pop.flag_day[rows] = day
+            _apply_report(pop.score, pop.score_counts, pop.flag_day, rows, points, negative, day)
             applied += rows.size
         # Reports still pending were made after day - delay: older departures cannot matter.
         horizon = day - self.config.reporting_delay_days
         self.departures = [(d, gone) for d, gone in self.departures if d > horizon]
         return applied
+
+
+@njit(cache=True)
+def _apply_report(score: np.ndarray, score_counts: np.ndarray, flag_day: np.ndarray,
+                  rows: np.ndarray, points: int, negative: bool, day: int) -> None:
+    """Move the scores of `rows` (distinct) by `points` within SCORE_MIN-SCORE_MAX, keeping
+    the score histogram in step (as `BorrowerPopulation.set_scores`); a negative report also
+    sets `flag_day`."""
+    for i in rows:
+        if points:
+            old = score[i]
+            new = min(max(old + points, SCORE_MIN), SCORE_MAX)
+            score_counts[old] -= 1
+            score_counts[new] += 1
+            score[i] = new
+        if negative:
+            flag_day[i] = day

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sim.transitions import TransitionRecorder
 
 FIELDS: tuple[str, ...] = (
-    "cash", "kind", "jobless_until", "ill_until", "status", "lender", "claim", "fees_due",
+    "cash", "income", "kind", "jobless_until", "ill_until", "status", "lender", "claim", "fees_due",
     "interest_due", "principal_due", "principal", "deferred_interest", "installment", "rate",
     "last_due", "next_due", "installments_left", "dpd", "worst_dpd", "deferral_until",
     "strategic_default", "legal_day", "cooldown_until", "stress", "stress_day", "aware",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -53,14 +54,15 @@ def server():
                 pytest.fail(f"the dashboard exited: {process.stdout.read()}")
             time.sleep(0.5)
     else:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         pytest.fail("the dashboard did not start within 90 s")
     yield url
-    process.terminate()
+    # `run.py dashboard` runs solara as a child: stop the whole session, not only run.py.
+    os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def _status(page) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
+from sim.columns import Columns
 from sim.population import FRAGILE, NO_LOAN
 from sim.sampling import sample_rows, thin
 from sim.units import DAYS_PER_MONTH, daily_probability
@@ -77,16 +79,34 @@ def run(model: CreditMarket) -> None:
     b = model.config.borrowers
     vol = b.income_volatility
     noise = np.exp(rng.normal(-0.5 * vol * vol, vol, rows.size))
-    income = pop.income[rows].astype(np.float64)
-    earned = income * noise
-    jobless = pop.jobless_until[rows] > day
-    earned[jobless] *= shocks.job_loss_income_replacement
-    expenses = income * b.expense_ratio
-    ill = pop.ill_until[rows] > day
-    expenses[ill] += income[ill] * shocks.illness_cost_share
-    earned_cents = np.rint(earned).astype(np.int64)
-    available = pop.cash[rows] + earned_cents
-    spent = np.minimum(np.rint(expenses).astype(np.int64), available)
-    pop.cash[rows] = available - spent
-    model.flows["income"] += int(earned_cents.sum())
-    model.flows["living_expenses"] += int(spent.sum())
+    earned, spent = _pay_day(model.columns, rows, noise, day,
+                             shocks.job_loss_income_replacement, b.expense_ratio,
+                             shocks.illness_cost_share)
+    model.flows["income"] += earned
+    model.flows["living_expenses"] += spent
+
+
+@njit(cache=True)
+def _pay_day(col: Columns, rows: np.ndarray, noise: np.ndarray, day: int,
+             income_replacement: float, expense_ratio: float,
+             illness_cost_share: float) -> tuple[int, int]:
+    """Borrowers `rows` earn their income times `noise` (benefits only while jobless) and
+    spend their living expenses (more while ill) as far as their cash allows. Returns the
+    cents earned and spent."""
+    earned_total = spent_total = 0
+    for k in range(rows.size):
+        i = rows[k]
+        income = np.float64(col.income[i])
+        earned = income * noise[k]
+        if col.jobless_until[i] > day:
+            earned *= income_replacement
+        expenses = income * expense_ratio
+        if col.ill_until[i] > day:
+            expenses += income * illness_cost_share
+        earned_cents = np.int64(np.rint(earned))
+        available = col.cash[i] + earned_cents
+        spent = min(np.int64(np.rint(expenses)), available)
+        col.cash[i] = available - spent
+        earned_total += earned_cents
+        spent_total += spent
+    return earned_total, spent_total
