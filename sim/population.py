@@ -68,7 +68,7 @@ class BorrowerPopulation:
         self.income = np.zeros(n, np.int64)
         self.kind = np.zeros(n, np.int8)
         self.cash = np.zeros(n, np.int64)
-        self.pay_dom = rng.integers(0, DAYS_PER_MONTH, n).astype(np.int16)
+        self.pay_dom = rng.integers(0, DAYS_PER_MONTH, n).astype(np.int8)
         self.autopay = np.zeros(n, bool)
         self.opted_out = np.zeros(n, bool)
         self.aware = np.zeros(n, bool)

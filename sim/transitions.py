@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
-from sim.population import ACTIVE, CHARGED_OFF, dpd_bucket
+from sim.population import ACTIVE, CHARGED_OFF
 from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -30,15 +31,31 @@ CHARGED_OFF_STATE, PAID_OFF_STATE = 5, 6
 NO_STATE = -1
 
 
-def loan_states(pop: BorrowerPopulation, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
-    """State index of each row's loan now: 0-4 for an active loan by days past due, 5 for a
+@njit(cache=True, inline="always")
+def loan_state(status: int, dpd: int) -> int:
+    """State index of a loan now: 0-4 for an active loan by days past due, 5 for a
     charged-off claim, -1 for no loan."""
-    status, dpd = pop.status[rows], pop.dpd[rows]
-    state = np.full(status.shape, NO_STATE, np.int8)
-    active = status == ACTIVE
-    state[active] = np.where(dpd[active] > 0, 1 + dpd_bucket(np.maximum(dpd[active], 1)), 0)
-    state[status == CHARGED_OFF] = CHARGED_OFF_STATE
-    return state
+    if status == ACTIVE:
+        return 0 if dpd <= 0 else 1 + min((dpd - 1) // DAYS_PER_MONTH, len(ACTIVE_STATES) - 2)
+    return CHARGED_OFF_STATE if status == CHARGED_OFF else NO_STATE
+
+
+@njit(cache=True)
+def _close_month(status: np.ndarray, dpd: np.ndarray, state: np.ndarray, ended: np.ndarray,
+                 counts: np.ndarray) -> int:
+    """Count each tracked loan's move from `state` to where it ended or is now, then make
+    today's states of active loans the new `state` and clear `ended`, in one pass. Returns
+    the first row whose tracked loan left no trace (-1 if none)."""
+    for i in range(status.size):
+        now = loan_state(status[i], dpd[i])
+        if state[i] >= 0:
+            destination = ended[i] if ended[i] > 0 else now
+            if destination < 0:
+                return i
+            counts[state[i], destination] += 1
+        state[i] = now if now < CHARGED_OFF_STATE else NO_STATE
+        ended[i] = 0
+    return -1
 
 
 class TransitionRecorder:
@@ -67,19 +84,13 @@ class TransitionRecorder:
         """At the end of the last day of a 30-day month, count the month's transitions."""
         if (day + 1) % DAYS_PER_MONTH:
             return
-        now = loan_states(pop)
-        tracked = self.state >= 0
-        destination = np.where(self.ended > 0, self.ended, now)[tracked]
-        origin = self.state[tracked].astype(np.int64)
+        counts = np.zeros((len(ACTIVE_STATES), len(STATES)), np.int64)
+        lost = _close_month(pop.status, pop.dpd, self.state, self.ended, counts)
         # A tracked loan that left no trace would have to have ended unrecorded.
-        if (destination < 0).any():
-            raise RuntimeError("a loan active at the month boundary ended without a record")
-        counts = np.bincount(origin * len(STATES) + destination,
-                             minlength=len(ACTIVE_STATES) * len(STATES))
-        self.months.append((day + 1 - DAYS_PER_MONTH,
-                            counts.reshape(len(ACTIVE_STATES), len(STATES))))
-        self.state = np.where(now <= 4, now, NO_STATE).astype(np.int8)
-        self.ended[:] = 0
+        if lost >= 0:
+            raise RuntimeError(f"the loan of row {lost}, active at the month boundary, ended "
+                               "without a record")
+        self.months.append((day + 1 - DAYS_PER_MONTH, counts))
 
     def counts(self, from_day: int = 0) -> np.ndarray:
         """Transitions summed over the months starting on or after `from_day` (5 x 7)."""
