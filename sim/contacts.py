@@ -20,7 +20,7 @@ from numba import njit
 
 from sim.columns import Columns
 from sim.config import CHANNELS, DPD_BUCKETS, ScenarioConfig
-from sim.payments import sum_by_lender, try_to_pay_account
+from sim.payments import PaymentTerms, payment_terms, sum_by_lender, try_to_pay_account
 from sim.population import CHARGED_OFF, FORGETFUL, WEEK
 from sim.units import to_cents
 
@@ -60,9 +60,7 @@ class ContactPolicy(NamedTuple):
     forgetful_cure_probability: float
     strategic_contact_response: float
     chargeoff_payment_willingness: float
-    partial_payments: bool
-    partial_pay_share: float
-    cooldown_days: int
+    payment: PaymentTerms
     collectors_per_lender: int
     priority: int  # index in PRIORITIES
 
@@ -104,9 +102,7 @@ def contact_policy(config: ScenarioConfig) -> ContactPolicy:
         forgetful_cure_probability=config.forgetful.contact_cure_probability,
         strategic_contact_response=config.strategic.contact_response,
         chargeoff_payment_willingness=config.chargeoff.payment_willingness,
-        partial_payments=config.repayment.partial_payments,
-        partial_pay_share=config.repayment.partial_pay_share,
-        cooldown_days=config.lending.repeat_cooldown_days,
+        payment=payment_terms(config),
         collectors_per_lender=policy.collectors_per_lender,
         priority=PRIORITIES.index(policy.capacity_priority),
     )
@@ -222,6 +218,5 @@ def contact_effects(col: Columns, rng: np.random.Generator, rows: np.ndarray, ch
         if prompted[k]:
             i = touched[k]
             col.strategic_default[i] = False
-            if try_to_pay_account(col, i, day, policy.cooldown_days, policy.partial_payments,
-                                  policy.partial_pay_share, money, tally):
+            if try_to_pay_account(col, i, day, policy.payment, money, tally):
                 counts[channel, PAYMENTS_AFTER] += 1

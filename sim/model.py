@@ -20,6 +20,7 @@ from sim.config import ScenarioConfig
 from sim.contacts import contact_policy, ladder_channels
 from sim.ledger import AccountingError
 from sim.metrics import EVENT_NAMES, METRIC_NAMES, MetricsRecorder
+from sim.payments import payment_terms
 from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
 from sim.population import BorrowerPopulation
 from sim.totals import PopulationTotals, population_totals
@@ -118,9 +119,8 @@ class CreditMarket(mesa.Model):
         self.policy_enforcement = _policy_enforcement(config)
         self.ladder_channels = ladder_channels(config)
         self.contact_policy = contact_policy(config)
-        self.cooldown_days = config.lending.repeat_cooldown_days
-        self.population.late_fee_cents = to_cents(config.repayment.late_fee)
-        self.repayment_policy = repayment.repayment_policy(config, self.population.late_fee_cents)
+        self.payment_terms = payment_terms(config)
+        self.repayment_policy = repayment.repayment_policy(config)
         capacity = int(round(config.collection.capacity_per_1000_borrowers
                              * config.run.borrowers / config.lending.lenders / 1000))
         for collector in self.collector_list:
@@ -187,18 +187,20 @@ class CreditMarket(mesa.Model):
                     - self.flows["loans_spent"] - self.flows["contact_costs"]
                     - self.flows["legal_costs"] + self.flows["debt_sales"]
                     - self.flows["turnover_cash_out"] + self.flows["turnover_cash_in"])
-        money = totals.cash + sum(x.ledger.cash for x in self.lender_list)
+        money = self.money_in_system(borrower_cash=totals.cash)
         if money != expected:
             raise AccountingError(f"money in system {money} != {expected}")
         if min(totals.min_cash, totals.min_principal, totals.min_claim, 0) < 0:
             raise AccountingError("negative cash, principal or claim")
 
-    def money_in_system(self) -> int:
+    def money_in_system(self, borrower_cash: int | None = None) -> int:
         """Cash of all borrowers and lenders, in cents. It changes only by the external flows:
         income in; living expenses, loan-financed spending, contact and legal costs out; debt
         sale proceeds in (paid by outside buyers); the cash of borrowers who leave out and of
-        those who replace them in."""
-        return int(self.population.cash.sum()) + sum(x.ledger.cash for x in self.lender_list)
+        those who replace them in. `borrower_cash`: the borrowers' part, if already summed."""
+        if borrower_cash is None:
+            borrower_cash = int(self.population.cash.sum())
+        return borrower_cash + sum(x.ledger.cash for x in self.lender_list)
 
 
 class MetricsCollector(mesa.DataCollector):

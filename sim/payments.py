@@ -15,7 +15,7 @@ written with numpy.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -26,6 +26,7 @@ from sim.transitions import PAID_OFF_STATE
 from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
+    from sim.config import ScenarioConfig
     from sim.model import CreditMarket
 
 # Columns of `Takings.money` (cents per lender).
@@ -33,6 +34,21 @@ RECOVERED, PRINCIPAL, INTEREST, FEES = 0, 1, 2, 3
 # Slots of `Takings.tally`, in the order of their event names.
 TALLY_EVENTS = ("payments_cents", "partial_payments", "paid_off")
 PAYMENTS_CENTS, PARTIAL_PAYMENTS, PAID_OFF = 0, 1, 2
+
+
+class PaymentTerms(NamedTuple):
+    """The scenario's settings the payment rules read (see `sim.config`)."""
+
+    cooldown_days: int  # lending.repeat_cooldown_days: wait after an account closes
+    partial_payments: bool
+    partial_pay_share: float
+
+
+def payment_terms(config: ScenarioConfig) -> PaymentTerms:
+    """The scenario's `PaymentTerms`."""
+    return PaymentTerms(cooldown_days=config.lending.repeat_cooldown_days,
+                        partial_payments=config.repayment.partial_payments,
+                        partial_pay_share=config.repayment.partial_pay_share)
 
 
 class Takings:
@@ -79,7 +95,7 @@ def contractual_dpd_of(col: Columns, i: int, day: int) -> int:
 
 
 @njit(cache=True, inline="always")
-def close_account(col: Columns, i: int, day: int, cooldown_days: int) -> None:
+def close_account(col: Columns, i: int, day: int, terms: PaymentTerms) -> None:
     """End the loan relationship of row `i`: repaid, sold, judged or past the recovery
     window. A repaid loan's end is recorded for the month's transitions."""
     if col.status[i] == ACTIVE and col.ended[i] == 0:
@@ -93,11 +109,11 @@ def close_account(col: Columns, i: int, day: int, cooldown_days: int) -> None:
     col.deferral_until[i] = NEVER
     col.installments_left[i] = 0
     col.strategic_default[i] = False
-    col.cooldown_until[i] = day + cooldown_days
+    col.cooldown_until[i] = day + terms.cooldown_days
 
 
 @njit(cache=True, inline="always")
-def pay_account(col: Columns, i: int, amount: int, day: int, cooldown_days: int,
+def pay_account(col: Columns, i: int, amount: int, day: int, terms: PaymentTerms,
                 money: np.ndarray, tally: np.ndarray) -> None:
     """Move `amount` cents (at most what is owed) from borrower `i` to their lender."""
     col.cash[i] -= amount
@@ -107,7 +123,7 @@ def pay_account(col: Columns, i: int, amount: int, day: int, cooldown_days: int,
         col.claim[i] -= amount
         money[lender, RECOVERED] += amount
         if col.claim[i] == 0:
-            close_account(col, i, day, cooldown_days)
+            close_account(col, i, day, terms)
         return
     to_fees = min(amount, col.fees_due[i])
     left = amount - to_fees
@@ -129,12 +145,11 @@ def pay_account(col: Columns, i: int, amount: int, day: int, cooldown_days: int,
     col.legal_day[i] = -1  # a case filed against a loan that caught up is withdrawn
     if col.principal[i] == 0 and col.deferred_interest[i] == 0:
         tally[PAID_OFF] += 1
-        close_account(col, i, day, cooldown_days)
+        close_account(col, i, day, terms)
 
 
 @njit(cache=True, inline="always")
-def try_to_pay_account(col: Columns, i: int, day: int, cooldown_days: int,
-                       partial_payments: bool, partial_pay_share: float,
+def try_to_pay_account(col: Columns, i: int, day: int, terms: PaymentTerms,
                        money: np.ndarray, tally: np.ndarray) -> bool:
     """Borrower `i` (willing to pay) pays what they owe if their cash allows, else part of it
     when partial payments are allowed. Returns whether they paid a debt in full."""
@@ -142,10 +157,10 @@ def try_to_pay_account(col: Columns, i: int, day: int, cooldown_days: int,
     cash = col.cash[i]
     full = cash >= owed
     amount = owed if full else 0
-    if not full and partial_payments:
-        amount = min(np.int64(np.floor(cash * partial_pay_share)), owed)
+    if not full and terms.partial_payments:
+        amount = min(np.int64(np.floor(cash * terms.partial_pay_share)), owed)
     if amount > 0:
-        pay_account(col, i, amount, day, cooldown_days, money, tally)
+        pay_account(col, i, amount, day, terms, money, tally)
         if not full:
             tally[PARTIAL_PAYMENTS] += 1
     return full and owed > 0
@@ -153,15 +168,15 @@ def try_to_pay_account(col: Columns, i: int, day: int, cooldown_days: int,
 
 @njit(cache=True)
 def _pay_rows(col: Columns, rows: np.ndarray, amount: np.ndarray, day: int,
-              cooldown_days: int, money: np.ndarray, tally: np.ndarray) -> None:
+              terms: PaymentTerms, money: np.ndarray, tally: np.ndarray) -> None:
     for k in range(rows.size):
-        pay_account(col, rows[k], amount[k], day, cooldown_days, money, tally)
+        pay_account(col, rows[k], amount[k], day, terms, money, tally)
 
 
 @njit(cache=True)
-def _close_rows(col: Columns, rows: np.ndarray, day: int, cooldown_days: int) -> None:
+def _close_rows(col: Columns, rows: np.ndarray, day: int, terms: PaymentTerms) -> None:
     for k in range(rows.size):
-        close_account(col, rows[k], day, cooldown_days)
+        close_account(col, rows[k], day, terms)
 
 
 @njit(cache=True)
@@ -179,7 +194,7 @@ def pay(model: CreditMarket, rows: np.ndarray, amount: np.ndarray) -> None:
         return
     takings = Takings(len(model.lender_list))
     _pay_rows(model.columns, rows, np.asarray(amount, np.int64), model.day,
-              model.cooldown_days, takings.money, takings.tally)
+              model.payment_terms, takings.money, takings.tally)
     takings.settle(model)
 
 
@@ -192,4 +207,4 @@ def contractual_dpd(model: CreditMarket, rows: np.ndarray) -> np.ndarray:
 def close_accounts(model: CreditMarket, rows: np.ndarray) -> None:
     """End the loan relationship of `rows`: repaid, sold, judged or past the recovery window."""
     if rows.size:
-        _close_rows(model.columns, rows, model.day, model.cooldown_days)
+        _close_rows(model.columns, rows, model.day, model.payment_terms)

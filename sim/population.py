@@ -14,7 +14,7 @@ import numpy as np
 
 from sim.config import DPD_BUCKETS, SCORE_BAND_EDGES, ScenarioConfig
 from sim.rows import union_rows
-from sim.units import DAYS_PER_MONTH, to_cents
+from sim.units import DAYS_PER_MONTH
 
 NEVER = -(2**30)
 """Day number meaning 'never happened' (far in the past)."""
@@ -110,7 +110,6 @@ class BorrowerPopulation:
         self.loans_taken = np.zeros(n, np.int16)  # at most one loan a month: fits any run
         self.watched = np.zeros(0, np.int64)
         self.due_calendar: defaultdict[int, list[np.ndarray]] = defaultdict(list)
-        self.late_fee_cents = to_cents(config.repayment.late_fee)
         self.draw_people(np.arange(n), config, rng)
 
     def draw_people(self, rows: np.ndarray, config: ScenarioConfig,

@@ -22,10 +22,10 @@ from numba import njit
 from sim.columns import Columns
 from sim.config import ScenarioConfig
 from sim.contacts import contacts_this_week, record_attempts
-from sim.payments import Takings, arrears_of, try_to_pay_account
+from sim.payments import PaymentTerms, Takings, arrears_of, payment_terms, try_to_pay_account
 from sim.population import ACTIVE, CHARGED_OFF, FORGETFUL, NEVER, NO_LOAN, STRATEGIC
 from sim.rows import union_rows
-from sim.units import DAYS_PER_MONTH
+from sim.units import DAYS_PER_MONTH, to_cents
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
@@ -50,15 +50,13 @@ class RepaymentPolicy(NamedTuple):
     contact_cap: int  # max(max_contacts_per_7_days, 1)
     self_cure_daily: float  # self_cure_rate / DAYS_PER_MONTH
     chargeoff_payment_willingness: float
-    partial_payments: bool
-    partial_pay_share: float
-    cooldown_days: int
+    payment: PaymentTerms
 
 
-def repayment_policy(config: ScenarioConfig, late_fee_cents: int) -> RepaymentPolicy:
+def repayment_policy(config: ScenarioConfig) -> RepaymentPolicy:
     """The scenario's repayment settings as a `RepaymentPolicy`."""
     return RepaymentPolicy(
-        late_fee_cents=late_fee_cents,
+        late_fee_cents=to_cents(config.repayment.late_fee),
         reminders=config.collection.reminder_channel != "none",
         miss_probability=config.forgetful.miss_probability,
         reminder_fix_share=config.forgetful.reminder_fix_share,
@@ -68,9 +66,7 @@ def repayment_policy(config: ScenarioConfig, late_fee_cents: int) -> RepaymentPo
         contact_cap=max(config.collection.max_contacts_per_7_days, 1),
         self_cure_daily=config.repayment.self_cure_rate / DAYS_PER_MONTH,
         chargeoff_payment_willingness=config.chargeoff.payment_willingness,
-        partial_payments=config.repayment.partial_payments,
-        partial_pay_share=config.repayment.partial_pay_share,
-        cooldown_days=config.lending.repeat_cooldown_days,
+        payment=payment_terms(config),
     )
 
 
@@ -220,9 +216,7 @@ def _scheduled_payments(col: Columns, rng: np.random.Generator, due: np.ndarray,
         i = due[k]
         refused[k] = col.kind[i] == STRATEGIC and col.strategic_default[i]
         if not forgot[k] and not refused[k]:
-            paid[k] = try_to_pay_account(col, i, day, policy.cooldown_days,
-                                         policy.partial_payments, policy.partial_pay_share,
-                                         money, tally)
+            paid[k] = try_to_pay_account(col, i, day, policy.payment, money, tally)
     for k in range(n):
         if paid[k]:
             counts[ON_TIME] += was_current[k]
@@ -254,5 +248,4 @@ def _self_cure(col: Columns, rng: np.random.Generator, late: np.ndarray,
         trying[k] = rng.random() < p and not col.strategic_default[i]
     for k in range(delinquent.size):
         if trying[k]:
-            try_to_pay_account(col, delinquent[k], day, policy.cooldown_days,
-                               policy.partial_payments, policy.partial_pay_share, money, tally)
+            try_to_pay_account(col, delinquent[k], day, policy.payment, money, tally)
