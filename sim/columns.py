@@ -26,7 +26,8 @@ FIELDS: tuple[str, ...] = (
     "interest_due", "principal_due", "principal", "deferred_interest", "installment", "rate",
     "last_due", "next_due", "installments_left", "dpd", "worst_dpd", "deferral_until",
     "strategic_default", "legal_day", "cooldown_until", "stress", "stress_day", "aware",
-    "opted_out", "autopay", "churned", "contacts_week", "ended",
+    "opted_out", "autopay", "churned", "contacts_week", "score", "score_counts", "flag_day",
+    "loans_taken", "chargeoff_day", "deferral_asked_day", "ended",
 )
 """Columns of `BorrowerPopulation` (see there for meanings and units), and the transition
 recorder's `ended`."""

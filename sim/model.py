@@ -21,6 +21,7 @@ from sim.contacts import contact_policy, ladder_channels
 from sim.ledger import AccountingError
 from sim.metrics import EVENT_NAMES, METRIC_NAMES, MetricsRecorder
 from sim.payments import payment_terms
+from sim.people import draw_people, people_traits
 from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
 from sim.population import BorrowerPopulation
 from sim.totals import PopulationTotals, population_totals
@@ -66,6 +67,10 @@ class CreditMarket(mesa.Model):
         self.config = config
         self.day = 0
         self.population = BorrowerPopulation(config, self.rng)
+        self.transitions = TransitionRecorder(config.run.borrowers)
+        self.columns = Columns.of(self.population, self.transitions)
+        self.people_traits = people_traits(config)
+        draw_people(self.columns, self.rng, np.arange(config.run.borrowers), self.people_traits)
         self.cast = Cast(config)
         self.cast.place(self.population)
         self.bureau = CreditBureau(config.bureau, self.population)
@@ -91,8 +96,6 @@ class CreditMarket(mesa.Model):
         self.flows: dict[str, int] = defaultdict(int)
         self.initial_money = self.money_in_system()
         self.metrics = MetricsRecorder(config.run.days)
-        self.transitions = TransitionRecorder(config.run.borrowers)
-        self.columns = Columns.of(self.population, self.transitions)
         self.tracker: BorrowerTracker | None = None
         if self.cast.size:
             self.track(self.cast.rows)
@@ -116,6 +119,7 @@ class CreditMarket(mesa.Model):
     def _derive_from_config(self) -> None:
         config = self.config
         self.small_balance_cents = to_cents(config.deferral.small_balance_max)
+        self.people_traits = people_traits(config)
         self.policy_enforcement = _policy_enforcement(config)
         self.ladder_channels = ladder_channels(config)
         self.contact_policy = contact_policy(config)

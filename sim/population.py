@@ -59,6 +59,10 @@ class BorrowerPopulation:
     `dpd > 0` at any moment, and phases search it instead of scanning every row.
     `due_calendar[day]` lists the rows given that `next_due` day by `schedule_due` (some may
     have been rescheduled or closed since; `due_on` filters them out).
+
+    A new population has its columns but no people yet (no income, no cash, score 0):
+    `sim.people.draw_people` gives rows their people, as the model does for every row at the
+    start and for departing borrowers' rows later.
     """
 
     def __init__(self, config: ScenarioConfig, rng: np.random.Generator) -> None:
@@ -110,38 +114,6 @@ class BorrowerPopulation:
         self.loans_taken = np.zeros(n, np.int16)  # at most one loan a month: fits any run
         self.watched = np.zeros(0, np.int64)
         self.due_calendar: defaultdict[int, list[np.ndarray]] = defaultdict(list)
-        self.draw_people(np.arange(n), config, rng)
-
-    def draw_people(self, rows: np.ndarray, config: ScenarioConfig,
-                    rng: np.random.Generator) -> None:
-        """Give rows `rows` new people: income, type, buffer, habits, score; clean history.
-        Used at the start and when a borrower without a loan leaves the market (turnover)."""
-        k = rows.size
-        b, bureau = config.borrowers, config.bureau
-        income_units = b.income_median * np.exp(rng.normal(0.0, b.income_sigma, k))
-        self.income[rows] = np.rint(income_units * 100).astype(np.int64)
-        kind = rng.choice(
-            4, size=k, p=_type_shares(b.hardship_share, b.strategic_share, b.forgetful_share))
-        self.kind[rows] = kind
-        buffer_months = b.buffer_months_median * np.exp(rng.normal(0.0, b.buffer_sigma, k))
-        buffer_months[kind == FRAGILE] *= b.hardship_buffer_multiplier
-        self.cash[rows] = np.rint(self.income[rows] * buffer_months).astype(np.int64)
-        self.autopay[rows] = rng.random(k) < b.autopay_share
-        self.opted_out[rows] = rng.random(k) < b.opt_out_share
-        self.aware[rows] = rng.random(k) < config.deferral.awareness
-        score = rng.normal(bureau.initial_score_mean, bureau.initial_score_sd, k)
-        score[kind == FRAGILE] += bureau.hardship_score_offset
-        self.set_scores(rows, np.clip(np.rint(score), SCORE_MIN, SCORE_MAX).astype(np.int16))
-        self.jobless_until[rows] = NEVER
-        self.ill_until[rows] = NEVER
-        self.stress[rows] = 0.0
-        self.contacts_week[:, rows] = 0
-        self.churned[rows] = 0
-        self.cooldown_until[rows] = NEVER
-        self.flag_day[rows] = NEVER
-        self.loans_taken[rows] = 0
-        self.chargeoff_day[rows] = NEVER
-        self.deferral_asked_day[rows] = NEVER
 
     def set_scores(self, rows: np.ndarray, scores: np.ndarray) -> None:
         """Give the borrowers `rows` (no row twice) the scores `scores`, keeping
@@ -192,9 +164,3 @@ def dpd_bucket(dpd: np.ndarray) -> np.ndarray:
     61-90, 3 for 90 or more (the order of `sim.config.DPD_BUCKETS`)."""
     return np.minimum((dpd - 1) // DAYS_PER_MONTH, len(DPD_BUCKETS) - 1)
 
-
-def _type_shares(hardship: float, strategic: float, forgetful: float) -> list[float]:
-    regular = max(0.0, 1.0 - hardship - strategic - forgetful)
-    shares = [regular, hardship, strategic, forgetful]
-    total = sum(shares)
-    return [s / total for s in shares]

@@ -41,3 +41,15 @@ def test_nothing_is_drawn_at_zero_chance_or_from_nobody() -> None:
     rng = np.random.default_rng(7)
     assert sample_rows(rng, 1000, 0.0).size == 0
     assert sample_rows(rng, 0, 0.5).size == 0
+
+
+def test_sample_rows_draws_exactly_what_numpy_would() -> None:
+    """The compiled sampler reproduces numpy's binomial and choice without replacement, draw
+    for draw, on both of numpy's paths (Floyd's algorithm and the tail shuffle)."""
+    for seed, n, p in ((1, 10_000, 0.003), (2, 500, 0.4), (3, 20_000, 0.3), (4, 1, 1.0)):
+        ours, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+        rows = sample_rows(ours, n, p)
+        count = numpys.binomial(n, p)
+        expected = np.sort(numpys.choice(n, count, replace=False))
+        assert np.array_equal(rows, expected)
+        assert ours.random() == numpys.random()  # the streams are in the same place after

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
 from sim.columns import Columns
+from sim.people import PeopleTraits, draw_people
 from sim.population import FRAGILE, NO_LOAN
 from sim.sampling import sample_rows, thin
 from sim.units import DAYS_PER_MONTH, daily_probability
@@ -28,23 +29,6 @@ def macro_multipliers(model: CreditMarket, day: int) -> tuple[float, float, bool
     return job, ill, force
 
 
-def _turnover(model: CreditMarket) -> None:
-    """Borrowers without a loan or open debt leave at `turnover_rate`; new people replace
-    them in the same rows."""
-    pop, rng = model.population, model.rng
-    p = daily_probability(model.config.borrowers.turnover_rate)
-    if p <= 0:
-        return
-    leaving = sample_rows(rng, pop.n, p)
-    leaving = model.cast.exclude(leaving[pop.status[leaving] == NO_LOAN])
-    if leaving.size:
-        model.flows["turnover_cash_out"] += int(pop.cash[leaving].sum())
-        model.bureau.forget(leaving, model.day)
-        pop.draw_people(leaving, model.config, rng)
-        model.flows["turnover_cash_in"] += int(pop.cash[leaving].sum())
-        model.events["borrowers_replaced"] += leaving.size
-
-
 def run(model: CreditMarket) -> None:
     """Replace departing borrowers, start new shocks, then pay income and expenses to the
     borrowers whose pay day is today.
@@ -53,40 +37,119 @@ def run(model: CreditMarket) -> None:
     Changes: the rows of departing borrowers (new people), `jobless_until`, `ill_until`,
     `cash`; the model's external flows (income, spending, cash of people leaving and joining).
     """
-    pop, day, rng = model.population, model.day, model.rng
-    _turnover(model)
-    shocks = model.config.shocks
-    job_mult, ill_mult, _ = macro_multipliers(model, day)
-    fragile_multiplier = model.config.borrowers.hardship_shock_multiplier
-    for until, rate, mult, mean_days in (
-        (pop.jobless_until, shocks.job_loss_rate, job_mult, shocks.job_loss_mean_days),
-        (pop.ill_until, shocks.illness_rate, ill_mult, shocks.illness_mean_days),
-    ):
-        p_fragile = float(daily_probability(rate * mult * fragile_multiplier))
-        if p_fragile <= 0:
-            continue
-        p_other = float(daily_probability(rate * mult))
-        drawn = sample_rows(rng, pop.n, p_fragile)
-        relative = np.where(pop.kind[drawn] == FRAGILE, 1.0, p_other / p_fragile)
-        rows = model.cast.exclude(thin(rng, drawn, relative, eligible=until[drawn] <= day))
-        if rows.size:
-            until[rows] = day + rng.geometric(1.0 / mean_days, rows.size)
+    pop, day = model.population, model.day
+    # The cast's scripted shocks first: random events pass the cast's rows by, so this order
+    # changes nothing for them, and the compiled loop then runs the whole phase at once.
     model.cast.start_shocks(pop, day)
+    config = model.config
+    shocks, b = config.shocks, config.borrowers
+    job_mult, ill_mult, _ = macro_multipliers(model, day)
+    fragile = b.hardship_shock_multiplier
+    rates = LifeRates(
+        turnover=float(daily_probability(b.turnover_rate)),
+        job_loss_fragile=float(daily_probability(shocks.job_loss_rate * job_mult * fragile)),
+        job_loss_other=float(daily_probability(shocks.job_loss_rate * job_mult)),
+        job_loss_mean_days=shocks.job_loss_mean_days,
+        illness_fragile=float(daily_probability(shocks.illness_rate * ill_mult * fragile)),
+        illness_other=float(daily_probability(shocks.illness_rate * ill_mult)),
+        illness_mean_days=shocks.illness_mean_days,
+        income_volatility=b.income_volatility,
+        income_replacement=shocks.job_loss_income_replacement,
+        expense_ratio=b.expense_ratio,
+        illness_cost_share=shocks.illness_cost_share,
+    )
+    pay_rows = model.pay_day_rows[day % DAYS_PER_MONTH]
+    flows = np.zeros(len(LIFE_FLOWS), np.int64)
+    leaving = _live_a_day(model.columns, model.rng, day, model.cast.size, rates,
+                          model.people_traits, pay_rows, flows)
+    cents = dict(zip(LIFE_FLOWS, flows.tolist(), strict=True))
+    if leaving.size:
+        model.bureau.forget(leaving, day)
+        model.events["borrowers_replaced"] += leaving.size
+        model.flows["turnover_cash_out"] += cents["turnover_cash_out"]
+        model.flows["turnover_cash_in"] += cents["turnover_cash_in"]
+    if pay_rows.size:
+        model.flows["income"] += cents["income"]
+        model.flows["living_expenses"] += cents["living_expenses"]
 
-    rows = model.pay_day_rows[day % DAYS_PER_MONTH]
-    if rows.size == 0:
-        return
-    b = model.config.borrowers
-    vol = b.income_volatility
-    noise = np.exp(rng.normal(-0.5 * vol * vol, vol, rows.size))
-    earned, spent = _pay_day(model.columns, rows, noise, day,
-                             shocks.job_loss_income_replacement, b.expense_ratio,
-                             shocks.illness_cost_share)
-    model.flows["income"] += earned
-    model.flows["living_expenses"] += spent
+
+class LifeRates(NamedTuple):
+    """Today's chances (per borrower per day) and the settings of the life phase (see
+    `sim.config` for units and meanings)."""
+
+    turnover: float  # chance that a borrower leaves (if without a loan or debt)
+    job_loss_fragile: float  # chance of losing one's job, hardship borrowers
+    job_loss_other: float  # the same, other borrowers
+    job_loss_mean_days: float
+    illness_fragile: float
+    illness_other: float
+    illness_mean_days: float
+    income_volatility: float
+    income_replacement: float
+    expense_ratio: float
+    illness_cost_share: float
+
+
+LIFE_FLOWS = ("turnover_cash_out", "turnover_cash_in", "income", "living_expenses")
+"""External flows of the life phase (cents), in the order of `_live_a_day`'s `flows`."""
 
 
 @njit(cache=True)
+def _live_a_day(col: Columns, rng: np.random.Generator, day: int, cast_size: int,
+                rates: LifeRates, traits: PeopleTraits, pay_rows: np.ndarray,
+                flows: np.ndarray) -> np.ndarray:
+    """The phase: turnover, job losses, illnesses, pay day; adds the day's external flows to
+    `flows` (LIFE_FLOWS) and returns the rows given new people. Rows below `cast_size` (the
+    classroom cast) have no random events."""
+    leaving = sample_rows(rng, col.status.size, rates.turnover)
+    keep = np.empty(leaving.size, np.bool_)
+    for k in range(leaving.size):
+        keep[k] = col.status[leaving[k]] == NO_LOAN and leaving[k] >= cast_size
+    leaving = leaving[keep]
+    if leaving.size:
+        for i in leaving:
+            flows[0] += col.cash[i]
+        draw_people(col, rng, leaving, traits)
+        for i in leaving:
+            flows[1] += col.cash[i]
+    _start_shocks(col.jobless_until, col.kind, rng, day, cast_size, rates.job_loss_fragile,
+                  rates.job_loss_other, rates.job_loss_mean_days)
+    _start_shocks(col.ill_until, col.kind, rng, day, cast_size, rates.illness_fragile,
+                  rates.illness_other, rates.illness_mean_days)
+    if pay_rows.size:
+        vol = rates.income_volatility
+        noise = np.empty(pay_rows.size)
+        for k in range(pay_rows.size):
+            noise[k] = np.exp(rng.normal(-0.5 * vol * vol, vol))
+        earned, spent = _pay_day(col, pay_rows, noise, day, rates.income_replacement,
+                                 rates.expense_ratio, rates.illness_cost_share)
+        flows[2] += earned
+        flows[3] += spent
+    return leaving
+
+
+@njit(cache=True, inline="always")
+def _start_shocks(until: np.ndarray, kind: np.ndarray, rng: np.random.Generator, day: int,
+                  cast_size: int, p_fragile: float, p_other: float, mean_days: float) -> None:
+    """New shocks (job loss or illness, whose end days are `until`): hardship borrowers at
+    `p_fragile` a day, others at `p_other`, none while one is on; lengths are geometric with
+    mean `mean_days`."""
+    if p_fragile <= 0:
+        return
+    drawn = sample_rows(rng, until.size, p_fragile)
+    relative = np.empty(drawn.size)
+    eligible = np.empty(drawn.size, np.bool_)
+    for k in range(drawn.size):
+        i = drawn[k]
+        relative[k] = 1.0 if kind[i] == FRAGILE else p_other / p_fragile
+        eligible[k] = until[i] <= day
+    rows = thin(rng, drawn, relative, eligible)
+    for i in rows:
+        if i >= cast_size:
+            until[i] = day + rng.geometric(1.0 / mean_days)
+
+
+@njit(cache=True, inline="always")
 def _pay_day(col: Columns, rows: np.ndarray, noise: np.ndarray, day: int,
              income_replacement: float, expense_ratio: float,
              illness_cost_share: float) -> tuple[int, int]:

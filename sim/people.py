@@ -1,0 +1,108 @@
+"""New people in borrower rows: income, type, cash buffer, habits and starting score.
+
+Rows get new people at the start of a run and when a borrower without a loan leaves the market
+(turnover, `sim.phases.life`). `draw_people` is compiled (numba) so that the life phase can
+call it inside its own loop; it draws from the generator in blocks, in this order: log-income
+normals, type uniforms, log-buffer normals, then auto-repay, opt-out and deferral-awareness
+uniforms, then score normals (one of each per row), which is what the vectorised numpy
+`income_median * exp(rng.normal(0, income_sigma, k))`, `rng.choice(4, k, p=type_shares)` and so
+on would draw.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+from numba import njit
+
+from sim.population import FRAGILE, NEVER, SCORE_MAX, SCORE_MIN
+
+if TYPE_CHECKING:
+    from sim.columns import Columns
+    from sim.config import ScenarioConfig
+
+
+class PeopleTraits(NamedTuple):
+    """How new people are drawn (the scenario's `borrowers`, `bureau` and `deferral` settings;
+    see `sim.config` for units and meanings)."""
+
+    income_median: float  # currency units per month
+    income_sigma: float
+    type_cdf: np.ndarray  # cumulative shares of REGULAR, FRAGILE, STRATEGIC, FORGETFUL
+    buffer_months_median: float
+    buffer_sigma: float
+    hardship_buffer_multiplier: float
+    autopay_share: float
+    opt_out_share: float
+    awareness: float
+    score_mean: float
+    score_sd: float
+    hardship_score_offset: float
+
+
+def people_traits(config: ScenarioConfig) -> PeopleTraits:
+    """The scenario's settings for drawing new people."""
+    b, bureau = config.borrowers, config.bureau
+    shares = np.asarray(type_shares(b.hardship_share, b.strategic_share, b.forgetful_share))
+    cdf = shares.cumsum()
+    cdf /= cdf[-1]
+    return PeopleTraits(
+        income_median=b.income_median, income_sigma=b.income_sigma, type_cdf=cdf,
+        buffer_months_median=b.buffer_months_median, buffer_sigma=b.buffer_sigma,
+        hardship_buffer_multiplier=b.hardship_buffer_multiplier,
+        autopay_share=b.autopay_share, opt_out_share=b.opt_out_share,
+        awareness=config.deferral.awareness, score_mean=bureau.initial_score_mean,
+        score_sd=bureau.initial_score_sd, hardship_score_offset=bureau.hardship_score_offset)
+
+
+def type_shares(hardship: float, strategic: float, forgetful: float) -> list[float]:
+    """Shares of REGULAR, FRAGILE, STRATEGIC and FORGETFUL borrowers, normalised to 1."""
+    regular = max(0.0, 1.0 - hardship - strategic - forgetful)
+    shares = [regular, hardship, strategic, forgetful]
+    total = sum(shares)
+    return [s / total for s in shares]
+
+
+@njit(cache=True)
+def draw_people(col: Columns, rng: np.random.Generator, rows: np.ndarray,
+                traits: PeopleTraits) -> None:
+    """Give rows `rows` (no row twice) new people: income, type, buffer, habits, score, and a
+    clean history; keeps `score_counts` in step."""
+    k = rows.size
+    for j in range(k):
+        income = traits.income_median * np.exp(rng.normal(0.0, traits.income_sigma))
+        col.income[rows[j]] = np.int64(np.rint(income * 100))
+    for j in range(k):
+        col.kind[rows[j]] = np.searchsorted(traits.type_cdf, rng.random(), side="right")
+    for j in range(k):
+        i = rows[j]
+        buffer_months = traits.buffer_months_median * np.exp(rng.normal(0.0, traits.buffer_sigma))
+        if col.kind[i] == FRAGILE:
+            buffer_months *= traits.hardship_buffer_multiplier
+        col.cash[i] = np.int64(np.rint(np.float64(col.income[i]) * buffer_months))
+    for j in range(k):
+        col.autopay[rows[j]] = rng.random() < traits.autopay_share
+    for j in range(k):
+        col.opted_out[rows[j]] = rng.random() < traits.opt_out_share
+    for j in range(k):
+        col.aware[rows[j]] = rng.random() < traits.awareness
+    for j in range(k):
+        i = rows[j]
+        score = rng.normal(traits.score_mean, traits.score_sd)
+        if col.kind[i] == FRAGILE:
+            score += traits.hardship_score_offset
+        new = min(max(np.rint(score), SCORE_MIN), SCORE_MAX)
+        col.score_counts[col.score[i]] -= 1
+        col.score[i] = new
+        col.score_counts[col.score[i]] += 1
+        col.jobless_until[i] = NEVER
+        col.ill_until[i] = NEVER
+        col.stress[i] = 0.0
+        col.contacts_week[:, i] = 0
+        col.churned[i] = 0
+        col.cooldown_until[i] = NEVER
+        col.flag_day[i] = NEVER
+        col.loans_taken[i] = 0
+        col.chargeoff_day[i] = NEVER
+        col.deferral_asked_day[i] = NEVER
