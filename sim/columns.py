@@ -27,7 +27,8 @@ FIELDS: tuple[str, ...] = (
     "last_due", "next_due", "installments_left", "dpd", "worst_dpd", "deferral_until",
     "strategic_default", "legal_day", "cooldown_until", "stress", "stress_day", "aware",
     "opted_out", "autopay", "churned", "contacts_week", "score", "score_counts", "flag_day",
-    "loans_taken", "chargeoff_day", "deferral_asked_day", "ended",
+    "loans_taken", "chargeoff_day", "deferral_asked_day", "deferrals_used", "deferred_ever",
+    "redefaulted", "ended",
 )
 """Columns of `BorrowerPopulation` (see there for meanings and units), and the transition
 recorder's `ended`."""

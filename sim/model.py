@@ -125,6 +125,7 @@ class CreditMarket(mesa.Model):
         self.contact_policy = contact_policy(config)
         self.payment_terms = payment_terms(config)
         self.repayment_policy = repayment.repayment_policy(config)
+        self.lending_terms = lending.lending_terms(config)
         capacity = int(round(config.collection.capacity_per_1000_borrowers
                              * config.run.borrowers / config.lending.lenders / 1000))
         for collector in self.collector_list:

@@ -1,13 +1,23 @@
-"""Phase 2, lending: borrowing needs, applications, review, pricing by band, disbursement."""
+"""Phase 2, lending: borrowing needs, applications, review, pricing by band, disbursement.
+
+Needs, loan requests, lender choice and pricing are one compiled loop (numba) over the
+applicants; each lender then reviews its applications (`Lender.review`) and the approved loans
+open in a second compiled loop. The generator is drawn from in this order: who has a need
+(`sim.sampling.sample_rows`), a lender choice per applicant (only with several lenders), a
+loan-size normal per applicant, a lender choice per scripted applicant (classroom cast), then
+each lender's review.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+from numba import njit
 
 from sim.agents.lender import APPROVED, REJECTION_REASONS
-from sim.bureau import score_band
+from sim.columns import Columns
+from sim.config import SCORE_BAND_EDGES, ScenarioConfig
 from sim.population import ACTIVE, NO_LOAN
 from sim.sampling import sample_rows
 from sim.units import CENTS, DAYS_PER_MONTH, MONTHS_PER_YEAR, daily_probability
@@ -16,26 +26,51 @@ if TYPE_CHECKING:
     from sim.model import CreditMarket
 
 
-def annuity_installment(principal: np.ndarray, monthly_rate: np.ndarray,
-                        months: np.ndarray | int) -> np.ndarray:
+class LendingTerms(NamedTuple):
+    """The scenario's settings the application loop reads (see `sim.config` for meanings)."""
+
+    need_daily: float  # chance per day that a borrower without a loan needs one
+    months_of_income_median: float  # median request, months of income
+    size_sigma: float  # log-units
+    apr_by_band: np.ndarray  # annual rate of each score band
+    band_edges: np.ndarray  # inner score band edges (a score at an edge is in the band above)
+    term_months: int
+    income_replacement: float  # share of income while jobless
+
+
+def lending_terms(config: ScenarioConfig) -> LendingTerms:
+    """The scenario's lending settings as `LendingTerms`."""
+    lending = config.lending
+    return LendingTerms(
+        need_daily=float(daily_probability(lending.need_rate)),
+        months_of_income_median=lending.loan_months_of_income_median,
+        size_sigma=lending.loan_size_sigma,
+        apr_by_band=np.asarray(lending.apr_by_band, np.float64),
+        band_edges=np.asarray(SCORE_BAND_EDGES[1:-1], np.int64),
+        term_months=lending.term_months,
+        income_replacement=config.shocks.job_loss_income_replacement)
+
+
+@njit(cache=True, inline="always")
+def installment_of(principal: float, monthly_rate: float, months: float) -> int:
     """Level monthly installment (cents, rounded up) that repays `principal` cents over
-    `months` at `monthly_rate`."""
-    principal = np.asarray(principal, dtype=np.float64)
-    rate = np.asarray(monthly_rate, dtype=np.float64)
-    months = np.maximum(np.asarray(months, dtype=np.float64), 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        level = principal * rate / (1.0 - (1.0 + rate) ** -months)
-    level = np.where(rate > 0, level, principal / months)
-    return np.ceil(level).astype(np.int64)
+    `months` (at least 1) at `monthly_rate`."""
+    months = max(np.float64(months), 1.0)
+    if monthly_rate > 0:
+        level = principal * monthly_rate / (1.0 - (1.0 + monthly_rate) ** -months)
+    else:
+        level = principal / months
+    return np.int64(np.ceil(level))
 
 
-def current_monthly_income(model: CreditMarket, rows: np.ndarray) -> np.ndarray:
-    """Monthly income of `rows` today (cents): reduced to benefits while jobless."""
-    pop = model.population
-    income = pop.income[rows].astype(np.float64)
-    jobless = pop.jobless_until[rows] > model.day
-    income[jobless] *= model.config.shocks.job_loss_income_replacement
-    return income
+@njit(cache=True)
+def annuity_installment(principal: np.ndarray, monthly_rate: np.ndarray,
+                        months: np.ndarray) -> np.ndarray:
+    """`installment_of` for each loan (arrays of equal length)."""
+    out = np.empty(principal.size, np.int64)
+    for k in range(principal.size):
+        out[k] = installment_of(np.float64(principal[k]), monthly_rate[k], months[k])
+    return out
 
 
 def run(model: CreditMarket) -> None:
@@ -45,34 +80,13 @@ def run(model: CreditMarket) -> None:
     Changes: loan columns of approved borrowers, lender ledgers (disbursed), today's counts of
     applications, approvals and rejections by reason.
     """
-    pop, day, rng = model.population, model.day, model.rng
-    lending = model.config.lending
-    n_lenders = len(model.lender_list)
-    all_churned = np.uint8((1 << n_lenders) - 1)
-    drawn = sample_rows(rng, pop.n, daily_probability(lending.need_rate))
-    applicants = drawn[(pop.status[drawn] == NO_LOAN) & (pop.cooldown_until[drawn] <= day)
-                       & (pop.churned[drawn] != all_churned)]
-    applicants = model.cast.exclude(applicants)
+    pop, day = model.population, model.day
     scripted, scripted_amount = model.cast.applications(pop, day)
-    if applicants.size == 0 and scripted.size == 0:
+    applicants, lender_of, amount, rate, installment, income_now = _applications(
+        model.columns, model.rng, day, model.cast.size, len(model.lender_list),
+        model.lending_terms, scripted, scripted_amount)
+    if applicants.size == 0:
         return
-    lender_of = _choose_lenders(pop.churned[applicants], n_lenders, rng)
-
-    months_of_income = lending.loan_months_of_income_median * np.exp(
-        rng.normal(0.0, lending.loan_size_sigma, applicants.size))
-    # Requests are in whole currency units, at least one.
-    amount = (np.rint(pop.income[applicants] * months_of_income / CENTS) * CENTS).astype(np.int64)
-    amount = np.maximum(amount, CENTS)
-    if scripted.size:
-        applicants = np.concatenate([applicants, scripted])
-        amount = np.concatenate([amount, scripted_amount])
-        lender_of = np.concatenate([lender_of, _choose_lenders(pop.churned[scripted],
-                                                               n_lenders, rng)])
-    apr = np.asarray(lending.apr_by_band)[score_band(pop.score[applicants])]
-    rate = apr / MONTHS_PER_YEAR
-    installment = annuity_installment(amount, rate, lending.term_months)
-    income_now = current_monthly_income(model, applicants)
-
     model.events["applications"] += applicants.size
     for lender in model.lender_list:
         mine = lender_of == lender.index
@@ -91,44 +105,107 @@ def run(model: CreditMarket) -> None:
             continue
         approved = rows[ok]
         principal = amount[mine][ok]
-        _open_loans(model, approved, lender.index, principal, rate[mine][ok],
-                    installment[mine][ok])
-        lender.ledger.disburse(int(principal.sum()))
-        model.flows["loans_spent"] += int(principal.sum())
+        _open_loans(model.columns, approved, lender.index, principal, rate[mine][ok],
+                    installment[mine][ok], day, model.lending_terms.term_months)
+        pop.schedule_due(approved, day + DAYS_PER_MONTH)
+        lent = int(principal.sum())
+        lender.ledger.disburse(lent)
+        model.flows["loans_spent"] += lent
         model.events["originations"] += approved.size
-        model.events["originated_principal"] += int(principal.sum())
+        model.events["originated_principal"] += lent
 
 
-def _choose_lenders(churned: np.ndarray, n_lenders: int, rng: np.random.Generator) -> np.ndarray:
-    """Pick, for each applicant, a lender uniformly among those they have not churned from."""
+@njit(cache=True)
+def _applications(col: Columns, rng: np.random.Generator, day: int, cast_size: int,
+                  n_lenders: int, terms: LendingTerms, scripted: np.ndarray,
+                  scripted_amount: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Today's applications: borrowers with a need (no loan, past any cool-down, not churned
+    from every lender, not in the cast) and then the cast's `scripted` ones. Returns, per
+    application, (row, lender chosen, amount in cents, monthly rate, installment in cents,
+    monthly income today in cents)."""
+    drawn = sample_rows(rng, col.status.size, terms.need_daily)
+    all_churned = (1 << n_lenders) - 1
+    keep = np.empty(drawn.size, np.bool_)
+    for k in range(drawn.size):
+        i = drawn[k]
+        keep[k] = (col.status[i] == NO_LOAN and col.cooldown_until[i] <= day
+                   and col.churned[i] != all_churned and i >= cast_size)
+    own = drawn[keep]
+    k_own = own.size
+    total = k_own + scripted.size
+    rows = np.empty(total, np.int64)
+    rows[:k_own] = own
+    rows[k_own:] = scripted
+    lender_of = np.zeros(total, np.int8)
+    amount = np.empty(total, np.int64)
+    if total == 0:
+        return rows, lender_of, amount, np.empty(0), amount, np.empty(0)
+    _choose_lenders(col.churned, own, n_lenders, rng, lender_of[:k_own])
+    for k in range(k_own):
+        months = terms.months_of_income_median * np.exp(rng.normal(0.0, terms.size_sigma))
+        # Requests are in whole currency units, at least one.
+        units = np.rint(np.float64(col.income[own[k]]) * months / CENTS)
+        amount[k] = max(np.int64(units * CENTS), CENTS)
+    amount[k_own:] = scripted_amount
+    if scripted.size:
+        _choose_lenders(col.churned, scripted, n_lenders, rng, lender_of[k_own:])
+    rate = np.empty(total)
+    installment = np.empty(total, np.int64)
+    income_now = np.empty(total)
+    for k in range(total):
+        i = rows[k]
+        band = np.searchsorted(terms.band_edges, col.score[i], side="right")
+        rate[k] = terms.apr_by_band[band] / MONTHS_PER_YEAR
+        installment[k] = installment_of(np.float64(amount[k]), rate[k], terms.term_months)
+        income_now[k] = np.float64(col.income[i])
+        if col.jobless_until[i] > day:
+            income_now[k] *= terms.income_replacement
+    return rows, lender_of, amount, rate, installment, income_now
+
+
+@njit(cache=True, inline="always")
+def _choose_lenders(churned: np.ndarray, rows: np.ndarray, n_lenders: int,
+                    rng: np.random.Generator, out: np.ndarray) -> None:
+    """Pick, for each of `rows`, a lender uniformly among those they have not churned from
+    (one uniform draw each, only with several lenders)."""
     if n_lenders == 1:
-        return np.zeros(churned.size, np.int8)
-    allowed = ((churned[:, None] >> np.arange(n_lenders, dtype=np.uint8)) & 1) == 0
-    weights = allowed.cumsum(axis=1)
-    pick = rng.random(churned.size) * weights[:, -1]
-    return (weights <= pick[:, None]).sum(axis=1).astype(np.int8)
+        return
+    for k in range(rows.size):
+        allowed = 0
+        for lender in range(n_lenders):
+            allowed += (churned[rows[k]] >> lender) & 1 == 0
+        pick = rng.random() * allowed
+        chosen = 0
+        seen = 0
+        for lender in range(n_lenders):
+            seen += (churned[rows[k]] >> lender) & 1 == 0
+            chosen += seen <= pick
+        out[k] = chosen
 
 
-def _open_loans(model: CreditMarket, rows: np.ndarray, lender: int, principal: np.ndarray,
-                rate: np.ndarray, installment: np.ndarray) -> None:
-    pop = model.population
-    pop.lender[rows] = lender
-    pop.status[rows] = ACTIVE
-    pop.principal[rows] = principal
-    pop.principal_due[rows] = 0
-    pop.interest_due[rows] = 0
-    pop.fees_due[rows] = 0
-    pop.deferred_interest[rows] = 0
-    pop.rate[rows] = rate
-    pop.installment[rows] = installment
-    pop.installments_left[rows] = model.config.lending.term_months
-    pop.schedule_due(rows, model.day + DAYS_PER_MONTH)
-    pop.last_due[rows] = model.day
-    pop.dpd[rows] = 0
-    pop.worst_dpd[rows] = 0
-    pop.deferrals_used[rows] = 0
-    pop.deferred_ever[rows] = False
-    pop.redefaulted[rows] = False
-    pop.strategic_default[rows] = False
-    pop.legal_day[rows] = -1
-    pop.loans_taken[rows] += 1
+@njit(cache=True)
+def _open_loans(col: Columns, rows: np.ndarray, lender: int, principal: np.ndarray,
+                rate: np.ndarray, installment: np.ndarray, day: int, term_months: int) -> None:
+    """Open loans for `rows` from `lender` (their first installment is scheduled by the
+    caller, a month from `day`)."""
+    for k in range(rows.size):
+        i = rows[k]
+        col.lender[i] = lender
+        col.status[i] = ACTIVE
+        col.principal[i] = principal[k]
+        col.principal_due[i] = 0
+        col.interest_due[i] = 0
+        col.fees_due[i] = 0
+        col.deferred_interest[i] = 0
+        col.rate[i] = rate[k]
+        col.installment[i] = installment[k]
+        col.installments_left[i] = term_months
+        col.last_due[i] = day
+        col.dpd[i] = 0
+        col.worst_dpd[i] = 0
+        col.deferrals_used[i] = 0
+        col.deferred_ever[i] = False
+        col.redefaulted[i] = False
+        col.strategic_default[i] = False
+        col.legal_day[i] = -1
+        col.loans_taken[i] += 1
