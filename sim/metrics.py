@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from sim.config import CHANNELS, SCORE_BAND_EDGES, SCORE_BAND_NAMES
-from sim.population import ACTIVE, dpd_bucket
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
@@ -183,24 +182,19 @@ def take_snapshot(model: CreditMarket, totals: PopulationTotals) -> Snapshot:
     (`totals`: the day's `population_totals`)."""
     pop, day = model.population, model.day
     ledgers = [lender.ledger for lender in model.lender_list]
-    late = pop.past_due_rows()
-    late = late[pop.status[late] == ACTIVE]
-    dpd, principal = pop.dpd[late], pop.principal[late]
-    bucket = dpd_bucket(dpd)
-    late_loans = np.bincount(bucket, minlength=4)
-    late_balance = np.bincount(bucket, weights=principal, minlength=4)
     active_loans = model.active_loans()
     active_balance = sum(x.outstanding for x in ledgers)
-    bucket_loans = np.concatenate([[active_loans - late_loans.sum()], late_loans])
-    bucket_balance = np.concatenate([[active_balance - principal.sum()], late_balance])
+    bucket_loans = np.concatenate([[active_loans - totals.late_loans.sum()], totals.late_loans])
+    bucket_balance = np.concatenate([[active_balance - totals.late_principal],
+                                     totals.late_balance])
     by_point = pop.score_counts
     band_counts = np.add.reduceat(by_point, np.asarray(SCORE_BAND_EDGES[:-1]))
     return Snapshot(
         day=day, events=model.events, totals=model.totals,
         bucket_loans=bucket_loans, bucket_balance=bucket_balance,
-        balance_dpd30=float(principal[dpd >= 30].sum()),
-        balance_dpd90=float(principal[dpd >= 90].sum()),
-        loans_dpd30=int(np.count_nonzero(dpd >= 30)),
+        balance_dpd30=float(totals.balance_dpd30),
+        balance_dpd90=float(totals.balance_dpd90),
+        loans_dpd30=totals.loans_dpd30,
         loans_in_deferral=totals.loans_in_deferral,
         claims_open=totals.claims_open,
         score_mean=float(by_point @ np.arange(by_point.size)) / max(pop.n, 1),
