@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import CHANNELS, SCORE_BAND_EDGES, SCORE_BAND_NAMES
+from sim.totals import late_book
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
@@ -182,19 +183,20 @@ def take_snapshot(model: CreditMarket, totals: PopulationTotals) -> Snapshot:
     (`totals`: the day's `population_totals`)."""
     pop, day = model.population, model.day
     ledgers = [lender.ledger for lender in model.lender_list]
+    late = late_book(model.columns, pop.watched)
     active_loans = model.active_loans()
     active_balance = sum(x.outstanding for x in ledgers)
-    bucket_loans = np.concatenate([[active_loans - totals.late_loans.sum()], totals.late_loans])
-    bucket_balance = np.concatenate([[active_balance - totals.late_principal],
-                                     totals.late_balance])
+    bucket_loans = np.concatenate([[active_loans - late.loans.sum()], late.loans])
+    bucket_balance = np.concatenate([[active_balance - late.principal],
+                                     late.balance])
     by_point = pop.score_counts
     band_counts = np.add.reduceat(by_point, np.asarray(SCORE_BAND_EDGES[:-1]))
     return Snapshot(
         day=day, events=model.events, totals=model.totals,
         bucket_loans=bucket_loans, bucket_balance=bucket_balance,
-        balance_dpd30=float(totals.balance_dpd30),
-        balance_dpd90=float(totals.balance_dpd90),
-        loans_dpd30=totals.loans_dpd30,
+        balance_dpd30=float(late.balance_dpd30),
+        balance_dpd90=float(late.balance_dpd90),
+        loans_dpd30=late.loans_dpd30,
         loans_in_deferral=totals.loans_in_deferral,
         claims_open=totals.claims_open,
         score_mean=float(by_point @ np.arange(by_point.size)) / max(pop.n, 1),

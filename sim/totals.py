@@ -2,10 +2,11 @@
 
 `population_totals`: the daily metrics and the accounting checks both need a few totals over
 every borrower (loans in a deferral pause, open claims, borrowers out of work or ill, active
-loans, principal and cash in cents, the smallest cash, principal and claim, loans past due by
-DPD bucket, and once a week the borrowers contacted in the last 7 days); numpy would scan the
-columns, and allocate a temporary array, once per total. `rows_in_shock` and
-`rows_with_judgment` find the few rows a phase needs from a full scan.
+loans, principal and cash in cents, the smallest cash, principal and claim, and once a week
+the borrowers contacted in the last 7 days); numpy would scan the columns, and allocate a
+temporary array, once per total. `rows_in_shock` and `rows_with_judgment` find the few rows a
+phase needs from a full scan. `late_book` totals the loans past due, from the few rows that
+may be.
 """
 
 from __future__ import annotations
@@ -37,12 +38,23 @@ class PopulationTotals(NamedTuple):
     min_claim: int
     contacted_7d: int  # borrowers with a contact attempt in the 7-day window (week ends only)
     contacted_4plus_7d: int  # ... with 4 or more
-    late_loans: np.ndarray  # active loans past due, by DPD bucket (1-30, 31-60, 61-90, 90+)
-    late_balance: np.ndarray  # their principal by bucket, float64 cents
-    late_principal: int  # principal of all active loans past due
-    loans_dpd30: int  # active loans 30 or more days past due
+
+
+class LateBook(NamedTuple):
+    """Active loans past due at the end of a day (money in cents)."""
+
+    loans: np.ndarray  # by DPD bucket (1-30, 31-60, 61-90, 90+)
+    balance: np.ndarray  # their principal by bucket (float64)
+    principal: int  # principal of them all
+    loans_dpd30: int  # loans 30 or more days past due
     balance_dpd30: int  # their principal
-    balance_dpd90: int  # principal of active loans 90 or more days past due
+    balance_dpd90: int  # principal of the loans 90 or more days past due
+
+
+def late_book(col: Columns, watched: np.ndarray) -> LateBook:
+    """The `LateBook` of the active loans past due among `watched` (ascending rows, a
+    superset of those past due: `BorrowerPopulation.watched`)."""
+    return LateBook(*_late_book(col, watched))
 
 
 def population_totals(col: Columns, day: int) -> PopulationTotals:
@@ -81,20 +93,7 @@ def _scan(col: Columns, day: int, week_end: bool) -> tuple[int, ...]:
     deferral = claims = jobless = ill = active = 0
     principal = cash = 0
     min_cash = min_principal = min_claim = np.iinfo(np.int64).max
-    late_loans = np.zeros(len(DPD_BUCKETS), np.int64)
-    late_balance = np.zeros(len(DPD_BUCKETS))
-    late_principal = loans_dpd30 = balance_dpd30 = balance_dpd90 = 0
     for i in range(col.cash.size):
-        if col.status[i] == ACTIVE and col.dpd[i] > 0:
-            bucket = min((col.dpd[i] - 1) // DAYS_PER_MONTH, len(DPD_BUCKETS) - 1)
-            late_loans[bucket] += 1
-            late_balance[bucket] += col.principal[i]
-            late_principal += col.principal[i]
-            if col.dpd[i] >= 30:
-                loans_dpd30 += 1
-                balance_dpd30 += col.principal[i]
-            if col.dpd[i] >= 90:
-                balance_dpd90 += col.principal[i]
         deferral += col.deferral_until[i] > day
         claims += col.status[i] == CHARGED_OFF
         active += col.status[i] == ACTIVE
@@ -110,5 +109,24 @@ def _scan(col: Columns, day: int, week_end: bool) -> tuple[int, ...]:
             contacted += contacts > 0
             contacted_4plus += contacts >= 4
     return (deferral, claims, jobless, ill, active, principal, cash, min_cash, min_principal,
-            min_claim, contacted, contacted_4plus, late_loans, late_balance, late_principal,
-            loans_dpd30, balance_dpd30, balance_dpd90)
+            min_claim, contacted, contacted_4plus)
+
+
+@njit(cache=True)
+def _late_book(col: Columns, watched: np.ndarray) -> tuple:
+    loans = np.zeros(len(DPD_BUCKETS), np.int64)
+    balance = np.zeros(len(DPD_BUCKETS))
+    principal = loans_dpd30 = balance_dpd30 = balance_dpd90 = 0
+    for i in watched:
+        if col.status[i] != ACTIVE or col.dpd[i] <= 0:
+            continue
+        bucket = min((col.dpd[i] - 1) // DAYS_PER_MONTH, len(DPD_BUCKETS) - 1)
+        loans[bucket] += 1
+        balance[bucket] += col.principal[i]
+        principal += col.principal[i]
+        if col.dpd[i] >= 30:
+            loans_dpd30 += 1
+            balance_dpd30 += col.principal[i]
+        if col.dpd[i] >= 90:
+            balance_dpd90 += col.principal[i]
+    return loans, balance, principal, loans_dpd30, balance_dpd30, balance_dpd90
