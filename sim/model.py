@@ -68,7 +68,7 @@ class CreditMarket(mesa.Model):
         self.day = 0
         self.population = BorrowerPopulation(config, self.rng)
         self.transitions = TransitionRecorder(config.run.borrowers)
-        self.columns = Columns.of(self.population, self.transitions)
+        self.columns = Columns.of(self.population, self.transitions, self.rng)
         self.people_traits = people_traits(config)
         draw_people(self.columns, self.rng, np.arange(config.run.borrowers), self.people_traits)
         self.cast = Cast(config)

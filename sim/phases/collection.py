@@ -60,7 +60,7 @@ def run(model: CreditMarket) -> None:
     contacted = np.empty(accounts.size * len(channels), np.int64)
     contacted_channel = np.empty(accounts.size * len(channels), np.int64)
     takings = Takings(lenders)
-    n = _contact_accounts(model.columns, model.rng, accounts, dpd_bucket(pop.dpd[accounts]),
+    n = _contact_accounts(model.columns, accounts, dpd_bucket(pop.dpd[accounts]),
                           day, model.contact_policy, model.collector_list[0].capacity,
                           counts, attempts, taken, contacted, contacted_channel,
                           takings.money, takings.tally)
@@ -101,7 +101,7 @@ def _escalate(model: CreditMarket) -> None:
 
 
 @njit(cache=True)
-def _contact_accounts(col: Columns, rng: np.random.Generator, accounts: np.ndarray,
+def _contact_accounts(col: Columns, accounts: np.ndarray,
                       bucket: np.ndarray, day: int, policy: ContactPolicy, capacity: int,
                       counts: np.ndarray, attempts: np.ndarray, taken: np.ndarray,
                       contacted: np.ndarray, contacted_channel: np.ndarray,
@@ -113,6 +113,7 @@ def _contact_accounts(col: Columns, rng: np.random.Generator, accounts: np.ndarr
     capacity left. Attempts count in the 7-day window, `attempts[channel, lender]`,
     `contacted` and `contacted_channel`; their effects in `counts`, `money` and `tally`.
     Returns the number of attempts."""
+    rng = col.rng
     today = day % WEEK
     used = np.zeros(taken.shape[1], np.int64)
     draws = np.empty(accounts.size)

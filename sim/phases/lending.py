@@ -83,7 +83,7 @@ def run(model: CreditMarket) -> None:
     pop, day = model.population, model.day
     scripted, scripted_amount = model.cast.applications(pop, day)
     applicants, lender_of, amount, rate, installment, income_now = _applications(
-        model.columns, model.rng, day, model.cast.size, len(model.lender_list),
+        model.columns, day, model.cast.size, len(model.lender_list),
         model.lending_terms, scripted, scripted_amount)
     if applicants.size == 0:
         return
@@ -116,13 +116,14 @@ def run(model: CreditMarket) -> None:
 
 
 @njit(cache=True)
-def _applications(col: Columns, rng: np.random.Generator, day: int, cast_size: int,
+def _applications(col: Columns, day: int, cast_size: int,
                   n_lenders: int, terms: LendingTerms, scripted: np.ndarray,
                   scripted_amount: np.ndarray) -> tuple[np.ndarray, ...]:
     """Today's applications: borrowers with a need (no loan, past any cool-down, not churned
     from every lender, not in the cast) and then the cast's `scripted` ones. Returns, per
     application, (row, lender chosen, amount in cents, monthly rate, installment in cents,
     monthly income today in cents)."""
+    rng = col.rng
     drawn = sample_rows(rng, col.status.size, terms.need_daily)
     all_churned = (1 << n_lenders) - 1
     keep = np.empty(drawn.size, np.bool_)

@@ -60,7 +60,7 @@ def run(model: CreditMarket) -> None:
     )
     pay_rows = model.pay_day_rows[day % DAYS_PER_MONTH]
     flows = np.zeros(len(LIFE_FLOWS), np.int64)
-    leaving = _live_a_day(model.columns, model.rng, day, model.cast.size, rates,
+    leaving = _live_a_day(model.columns, day, model.cast.size, rates,
                           model.people_traits, pay_rows, flows)
     cents = dict(zip(LIFE_FLOWS, flows.tolist(), strict=True))
     if leaving.size:
@@ -95,12 +95,13 @@ LIFE_FLOWS = ("turnover_cash_out", "turnover_cash_in", "income", "living_expense
 
 
 @njit(cache=True)
-def _live_a_day(col: Columns, rng: np.random.Generator, day: int, cast_size: int,
+def _live_a_day(col: Columns, day: int, cast_size: int,
                 rates: LifeRates, traits: PeopleTraits, pay_rows: np.ndarray,
                 flows: np.ndarray) -> np.ndarray:
     """The phase: turnover, job losses, illnesses, pay day; adds the day's external flows to
     `flows` (LIFE_FLOWS) and returns the rows given new people. Rows below `cast_size` (the
     classroom cast) have no random events."""
+    rng = col.rng
     leaving = sample_rows(rng, col.status.size, rates.turnover)
     keep = np.empty(leaving.size, np.bool_)
     for k in range(leaving.size):

@@ -85,7 +85,7 @@ def run(model: CreditMarket) -> None:
     # Arrears exist only on loans already past due or whose installment fell due yesterday:
     # the rows `watched` since yesterday's repayment phase.
     rescheduled, reminded, on_time, missed = _repay(
-        model.columns, model.rng, pop.watched, due, day, model.repayment_policy,
+        model.columns, pop.watched, due, day, model.repayment_policy,
         model.policy_enforcement, model.market_dpd30_share, counts, takings.money,
         takings.tally)
     takings.settle(model)
@@ -102,7 +102,7 @@ def run(model: CreditMarket) -> None:
 
 
 @njit(cache=True)
-def _repay(col: Columns, rng: np.random.Generator, watched: np.ndarray, due: np.ndarray,
+def _repay(col: Columns, watched: np.ndarray, due: np.ndarray,
            day: int, policy: RepaymentPolicy, policy_enforcement: float,
            market_dpd30_share: float, counts: np.ndarray, money: np.ndarray,
            tally: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -112,9 +112,9 @@ def _repay(col: Columns, rng: np.random.Generator, watched: np.ndarray, due: np.
     late, charged = _age(col, watched, day, policy.late_fee_cents, counts)
     rescheduled = _fall_due(col, due, day, counts)
     reminded, on_time, missed = _scheduled_payments(
-        col, rng, due, day, policy, policy_enforcement, market_dpd30_share, counts, money,
+        col, col.rng, due, day, policy, policy_enforcement, market_dpd30_share, counts, money,
         tally)
-    _self_cure(col, rng, late, charged, day, policy, money, tally)
+    _self_cure(col, col.rng, late, charged, day, policy, money, tally)
     return rescheduled, reminded, on_time, missed
 
 
