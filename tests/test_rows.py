@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.rows import union_rows, without_rows
 
 row_lists = st.lists(st.integers(0, 60), max_size=40)
+# The helpers are compiled: the first example loads (or compiles) them, which takes longer
+# than hypothesis' default deadline per example.
+compiled = settings(deadline=None)
 
 
+@compiled
 @given(st.lists(row_lists, min_size=1, max_size=4))
 def test_union_rows_is_union1d(parts: list[list[int]]) -> None:
     arrays = [np.unique(np.array(p, np.int64)) for p in parts]
     assert np.array_equal(union_rows(*arrays), np.union1d(arrays[0], np.concatenate(arrays)))
 
 
+@compiled
 @given(row_lists, row_lists)
 def test_without_rows_is_isin_complement(rows: list[int], removed: list[int]) -> None:
     rows_a, removed_a = np.array(rows, np.int64), np.array(removed, np.int64)
