@@ -15,13 +15,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
+from sim.columns import Columns
 from sim.payments import sum_by_lender
 from sim.phases.lending import annuity_installment
 from sim.phases.life import macro_multipliers
 from sim.population import ACTIVE, NO_LOAN
-from sim.rows import union_rows
-from sim.totals import rows_in_shock
 from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -38,14 +38,9 @@ def run(model: CreditMarket) -> None:
     """
     pop, day, rng = model.population, model.day, model.rng
     cfg = model.config.deferral
-    _mark_redefaults(model)
+    model.events["redefaults"] += _mark_redefaults(model.columns, pop.watched, cfg.redefault_dpd)
 
-    in_difficulty = union_rows(rows_in_shock(model.columns, day), pop.past_due_rows())
-    rows = in_difficulty
-    open_to_apply = ((pop.status[rows] == ACTIVE) & (pop.deferral_until[rows] <= day)
-                     & pop.aware[rows]
-                     & (day - pop.deferral_asked_day[rows] >= cfg.reapply_after_days))
-    open_rows = rows[open_to_apply]
+    open_rows = _open_to_apply(model.columns, day, cfg.reapply_after_days)
     candidates = model.cast.exclude(open_rows)
     scripted = model.cast.deferral_requests(open_rows)
     if candidates.size == 0 and scripted.size == 0:
@@ -128,11 +123,32 @@ def grant(model: CreditMarket, rows: np.ndarray) -> None:
     pop.deferred_ever[rows] = True
 
 
-def _mark_redefaults(model: CreditMarket) -> None:
-    pop = model.population
-    threshold = model.config.deferral.redefault_dpd
-    rows = pop.past_due_rows()
-    rows = rows[pop.dpd[rows] >= threshold]
-    rows = rows[pop.deferred_ever[rows] & ~pop.redefaulted[rows] & (pop.status[rows] != NO_LOAN)]
-    pop.redefaulted[rows] = True
-    model.events["redefaults"] += rows.size
+@njit(cache=True)
+def _open_to_apply(col: Columns, day: int, reapply_after_days: int) -> np.ndarray:
+    """Rows (ascending) that may apply today: an active loan outside a deferral pause, aware
+    of deferral, not asked in the last `reapply_after_days`, and in difficulty (in a shock or
+    past due)."""
+    found = np.empty(col.status.size, np.int64)
+    n = 0
+    for i in range(col.status.size):
+        if (col.status[i] != ACTIVE or col.deferral_until[i] > day or not col.aware[i]
+                or day - col.deferral_asked_day[i] < reapply_after_days):
+            continue
+        if col.jobless_until[i] > day or col.ill_until[i] > day or col.dpd[i] > 0:
+            found[n] = i
+            n += 1
+    return found[:n].copy()
+
+
+@njit(cache=True)
+def _mark_redefaults(col: Columns, watched: np.ndarray, redefault_dpd: int) -> int:
+    """Mark deferred loans (and claims) that reached `redefault_dpd` days past due as
+    re-defaulted, once; returns how many were marked today. `watched`: rows that may be past
+    due (`BorrowerPopulation.watched`)."""
+    marked = 0
+    for i in watched:
+        if (col.dpd[i] > 0 and col.dpd[i] >= redefault_dpd and col.deferred_ever[i]
+                and not col.redefaulted[i] and col.status[i] != NO_LOAN):
+            col.redefaulted[i] = True
+            marked += 1
+    return marked
