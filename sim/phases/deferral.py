@@ -40,7 +40,7 @@ def run(model: CreditMarket) -> None:
     cfg = model.config.deferral
     model.events["redefaults"] += _mark_redefaults(model.columns, pop.watched, cfg.redefault_dpd)
 
-    open_rows = _open_to_apply(model.columns, day, cfg.reapply_after_days)
+    open_rows = _open_to_apply(model.columns, pop.watched, day, cfg.reapply_after_days)
     candidates = model.cast.exclude(open_rows)
     scripted = model.cast.deferral_requests(open_rows)
     if candidates.size == 0 and scripted.size == 0:
@@ -124,20 +124,39 @@ def grant(model: CreditMarket, rows: np.ndarray) -> None:
 
 
 @njit(cache=True)
-def _open_to_apply(col: Columns, day: int, reapply_after_days: int) -> np.ndarray:
-    """Rows (ascending) that may apply today: an active loan outside a deferral pause, aware
-    of deferral, not asked in the last `reapply_after_days`, and in difficulty (in a shock or
-    past due)."""
+def _open_to_apply(col: Columns, watched: np.ndarray, day: int,
+                   reapply_after_days: int) -> np.ndarray:
+    """Rows (ascending) that may apply today: in difficulty (in a shock, or past due: found
+    among `watched`, `BorrowerPopulation.watched`), with an active loan outside a deferral
+    pause, aware of deferral and not asked in the last `reapply_after_days`."""
     found = np.empty(col.status.size, np.int64)
     n = 0
+    k = 0  # next position in watched
     for i in range(col.status.size):
-        if (col.status[i] != ACTIVE or col.deferral_until[i] > day or not col.aware[i]
-                or day - col.deferral_asked_day[i] < reapply_after_days):
+        in_shock = col.jobless_until[i] > day or col.ill_until[i] > day
+        if not in_shock:
             continue
-        if col.jobless_until[i] > day or col.ill_until[i] > day or col.dpd[i] > 0:
+        while k < watched.size and watched[k] < i:  # past-due rows before this one
+            if col.dpd[watched[k]] > 0 and _may_apply(col, watched[k], day, reapply_after_days):
+                found[n] = watched[k]
+                n += 1
+            k += 1
+        if k < watched.size and watched[k] == i:
+            k += 1
+        if _may_apply(col, i, day, reapply_after_days):
             found[n] = i
             n += 1
+    for j in range(k, watched.size):
+        if col.dpd[watched[j]] > 0 and _may_apply(col, watched[j], day, reapply_after_days):
+            found[n] = watched[j]
+            n += 1
     return found[:n].copy()
+
+
+@njit(cache=True, inline="always")
+def _may_apply(col: Columns, i: int, day: int, reapply_after_days: int) -> bool:
+    return (col.status[i] == ACTIVE and col.deferral_until[i] <= day and col.aware[i]
+            and day - col.deferral_asked_day[i] >= reapply_after_days)
 
 
 @njit(cache=True)
