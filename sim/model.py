@@ -126,6 +126,7 @@ class CreditMarket(mesa.Model):
         self.payment_terms = payment_terms(config)
         self.repayment_policy = repayment.repayment_policy(config)
         self.lending_terms = lending.lending_terms(config)
+        self.life_rates = life.life_rates(config)
         capacity = int(round(config.collection.capacity_per_1000_borrowers
                              * config.run.borrowers / config.lending.lenders / 1000))
         for collector in self.collector_list:

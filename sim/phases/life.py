@@ -14,6 +14,7 @@ from sim.sampling import sample_rows, thin
 from sim.units import DAYS_PER_MONTH, daily_probability
 
 if TYPE_CHECKING:
+    from sim.config import ScenarioConfig
     from sim.model import CreditMarket
 
 
@@ -41,23 +42,10 @@ def run(model: CreditMarket) -> None:
     # The cast's scripted shocks first: random events pass the cast's rows by, so this order
     # changes nothing for them, and the compiled loop then runs the whole phase at once.
     model.cast.start_shocks(pop, day)
-    config = model.config
-    shocks, b = config.shocks, config.borrowers
     job_mult, ill_mult, _ = macro_multipliers(model, day)
-    fragile = b.hardship_shock_multiplier
-    rates = LifeRates(
-        turnover=float(daily_probability(b.turnover_rate)),
-        job_loss_fragile=float(daily_probability(shocks.job_loss_rate * job_mult * fragile)),
-        job_loss_other=float(daily_probability(shocks.job_loss_rate * job_mult)),
-        job_loss_mean_days=shocks.job_loss_mean_days,
-        illness_fragile=float(daily_probability(shocks.illness_rate * ill_mult * fragile)),
-        illness_other=float(daily_probability(shocks.illness_rate * ill_mult)),
-        illness_mean_days=shocks.illness_mean_days,
-        income_volatility=b.income_volatility,
-        income_replacement=shocks.job_loss_income_replacement,
-        expense_ratio=b.expense_ratio,
-        illness_cost_share=shocks.illness_cost_share,
-    )
+    rates = model.life_rates  # the scenario's rates outside macro windows
+    if (job_mult, ill_mult) != (1.0, 1.0):
+        rates = life_rates(model.config, job_mult, ill_mult)
     pay_rows = model.pay_day_rows[day % DAYS_PER_MONTH]
     flows = np.zeros(len(LIFE_FLOWS), np.int64)
     leaving = _live_a_day(model.columns, day, model.cast.size, rates,
@@ -88,6 +76,27 @@ class LifeRates(NamedTuple):
     income_replacement: float
     expense_ratio: float
     illness_cost_share: float
+
+
+def life_rates(config: ScenarioConfig, job_loss_multiplier: float = 1.0,
+               illness_multiplier: float = 1.0) -> LifeRates:
+    """The scenario's `LifeRates`, with shock rates multiplied as a macro window does."""
+    shocks, b = config.shocks, config.borrowers
+    fragile = b.hardship_shock_multiplier
+    job, ill = shocks.job_loss_rate * job_loss_multiplier, shocks.illness_rate * illness_multiplier
+    return LifeRates(
+        turnover=float(daily_probability(b.turnover_rate)),
+        job_loss_fragile=float(daily_probability(job * fragile)),
+        job_loss_other=float(daily_probability(job)),
+        job_loss_mean_days=shocks.job_loss_mean_days,
+        illness_fragile=float(daily_probability(ill * fragile)),
+        illness_other=float(daily_probability(ill)),
+        illness_mean_days=shocks.illness_mean_days,
+        income_volatility=b.income_volatility,
+        income_replacement=shocks.job_loss_income_replacement,
+        expense_ratio=b.expense_ratio,
+        illness_cost_share=shocks.illness_cost_share,
+    )
 
 
 LIFE_FLOWS = ("turnover_cash_out", "turnover_cash_in", "income", "living_expenses")
