@@ -45,6 +45,8 @@ class Snapshot:
     totals: dict[str, int]
     bucket_loans: np.ndarray  # active loans: current, 1-30, 31-60, 61-90, 90+
     bucket_balance: np.ndarray  # principal in cents, same buckets
+    loans_active: int  # bucket_loans summed
+    balance_active: float  # bucket_balance summed, cents
     balance_dpd30: float  # principal of active loans with dpd >= 30, cents
     balance_dpd90: float  # principal of active loans with dpd >= 90, cents
     loans_dpd30: int  # active loans with dpd >= 30
@@ -105,21 +107,21 @@ def _event_metrics() -> list[Metric]:
 METRICS: tuple[Metric, ...] = (
     Metric("day", "day", "Day number (0 is the first tick).", lambda s: float(s.day)),
     Metric("loans_active", "loans", "Active loans (not charged off).",
-           lambda s: float(s.bucket_loans.sum())),
+           lambda s: float(s.loans_active)),
     *_bucket_metrics(),
     Metric("loans_in_deferral", "loans", "Active loans in a deferral pause.",
            lambda s: float(s.loans_in_deferral)),
     Metric("claims_open", "accounts", "Charged-off accounts still being collected.",
            lambda s: float(s.claims_open)),
     Metric("balance_active", "currency units", "Principal outstanding on active loans.",
-           lambda s: _units(s.bucket_balance.sum())),
+           lambda s: _units(s.balance_active)),
     Metric("dpd30_share", "share of balances", "Principal 30+ days past due over principal "
-           "outstanding.", lambda s: _ratio(s.balance_dpd30, s.bucket_balance.sum())),
+           "outstanding.", lambda s: _ratio(s.balance_dpd30, s.balance_active)),
     Metric("dpd90_share", "share of balances", "Principal 90+ days past due over principal "
-           "outstanding.", lambda s: _ratio(s.balance_dpd90, s.bucket_balance.sum())),
+           "outstanding.", lambda s: _ratio(s.balance_dpd90, s.balance_active)),
     Metric("dpd30_loan_share", "share of loans", "Active loans 30+ days past due over active "
            "loans (what peers see).",
-           lambda s: _ratio(s.loans_dpd30, s.bucket_loans.sum())),
+           lambda s: _ratio(s.loans_dpd30, s.loans_active)),
     *_event_metrics(),
     Metric("originations_cum", "loans", "Loans originated since day 0.",
            lambda s: float(s.totals["originations"])),
@@ -194,6 +196,7 @@ def take_snapshot(model: CreditMarket, totals: PopulationTotals) -> Snapshot:
     return Snapshot(
         day=day, events=model.events, totals=model.totals,
         bucket_loans=bucket_loans, bucket_balance=bucket_balance,
+        loans_active=bucket_loans.sum(), balance_active=bucket_balance.sum(),
         balance_dpd30=float(late.balance_dpd30),
         balance_dpd90=float(late.balance_dpd90),
         loans_dpd30=late.loans_dpd30,

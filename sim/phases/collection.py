@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from sim.columns import Columns
+from sim.config import CHANNELS
 from sim.contacts import (
     CONTACT_EVENTS,
     PRIORITIES,
@@ -65,16 +66,24 @@ def run(model: CreditMarket) -> None:
                           counts, attempts, taken, contacted, contacted_channel,
                           takings.money, takings.tally)
     takings.settle(model)
-    for c, channel in enumerate(channels):
+    events = model.events
+    for c, (channel, by_lender, outcomes, by_collector) in enumerate(zip(
+            channels, attempts.tolist(), counts.tolist(), taken.tolist(), strict=True)):
         if model.tracker is not None:
             model.tracker.contacted(contacted[:n][contacted_channel[:n] == c], channel)
-        charge_attempts(model, channel, attempts[c].tolist())
-        model.events[f"contacts_{channel}"] += int(attempts[c].sum())
-        for name, count in zip(CONTACT_EVENTS, counts[c].tolist(), strict=True):
-            model.events[name.format(channel)] += count
-        for collector, used in zip(model.collector_list, taken[c].tolist(), strict=True):
+        charge_attempts(model, channel, by_lender)
+        events[f"contacts_{channel}"] += sum(by_lender)
+        if any(outcomes):
+            for name, count in zip(_CONTACT_EVENT_NAMES[channel], outcomes, strict=True):
+                events[name] += count
+        for collector, used in zip(model.collector_list, by_collector, strict=True):
             if used:
                 collector.take(used, channel)
+
+
+_CONTACT_EVENT_NAMES = {channel: [name.format(channel) for name in CONTACT_EVENTS]
+                        for channel in CHANNELS}
+"""The event names of `CONTACT_EVENTS` for each channel."""
 
 
 def _escalate(model: CreditMarket) -> None:
