@@ -58,7 +58,9 @@ class BorrowerPopulation:
     grow in the repayment phase, on rows of `watched`, so it is a superset of the rows with
     `dpd > 0` at any moment, and phases search it instead of scanning every row.
     `due_calendar[day]` lists the rows given that `next_due` day by `schedule_due` (some may
-    have been rescheduled or closed since; `due_on` filters them out).
+    have been rescheduled or closed since; `due_on` filters them out). `court_calendar[day]`
+    likewise lists the rows whose legal case `file_cases` set to be judged on `day` (a case
+    withdrawn since has `legal_day` -1; `judged_on` filters them out).
 
     A new population has its columns but no people yet (no income, no cash, score 0):
     `sim.people.draw_people` gives rows their people, as the model does for every row at the
@@ -114,6 +116,7 @@ class BorrowerPopulation:
         self.loans_taken = np.zeros(n, np.int16)  # at most one loan a month: fits any run
         self.watched = np.zeros(0, np.int64)
         self.due_calendar: defaultdict[int, list[np.ndarray]] = defaultdict(list)
+        self.court_calendar: defaultdict[int, list[np.ndarray]] = defaultdict(list)
 
     def set_scores(self, rows: np.ndarray, scores: np.ndarray) -> None:
         """Give the borrowers `rows` (no row twice) the scores `scores`, keeping
@@ -136,6 +139,21 @@ class BorrowerPopulation:
             return np.zeros(0, np.int64)
         rows = union_rows(*filed)
         return rows[(self.next_due[rows] == day) & (self.status[rows] == ACTIVE)]
+
+    def file_cases(self, rows: np.ndarray, judgment_day: int) -> None:
+        """File legal cases against `rows`, to be judged on `judgment_day`."""
+        self.legal_day[rows] = judgment_day
+        if rows.size:
+            self.court_calendar[judgment_day].append(rows.astype(np.int32))
+
+    def judged_on(self, day: int) -> np.ndarray:
+        """Rows whose case is judged on `day` (not withdrawn since it was filed), ascending;
+        clears that day's calendar entry (call once per day)."""
+        filed = self.court_calendar.pop(day, None)
+        if not filed:
+            return np.zeros(0, np.int64)
+        rows = union_rows(*filed)
+        return rows[self.legal_day[rows] == day]
 
     # --- derived views -------------------------------------------------------------------
     def past_due_rows(self) -> np.ndarray:

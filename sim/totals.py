@@ -4,8 +4,8 @@
 every borrower (loans in a deferral pause, open claims, borrowers out of work or ill, active
 loans, principal and cash in cents, the smallest cash, principal and claim, and once a week
 the borrowers contacted in the last 7 days); numpy would scan the columns, and allocate a
-temporary array, once per total. `rows_with_judgment` finds the few rows a phase needs from a
-full scan. `late_book` totals the loans past due, from the few rows that may be.
+temporary array, once per total. `late_book` totals the loans past due, from the few rows
+that may be.
 """
 
 from __future__ import annotations
@@ -60,18 +60,6 @@ def population_totals(col: Columns, day: int) -> PopulationTotals:
     """The `PopulationTotals` of `col` on `day`; the contact counts are counted on the last
     day of each 7-day week (days 6, 13, ...) and are 0 on other days."""
     return PopulationTotals(*_scan(col, day, day % WEEK == WEEK - 1))
-
-
-@njit(cache=True)
-def rows_with_judgment(col: Columns, day: int) -> np.ndarray:
-    """Rows (ascending) whose legal case is judged on `day`."""
-    found = np.empty(col.cash.size, np.int64)
-    n = 0
-    for i in range(col.cash.size):
-        if col.legal_day[i] == day:
-            found[n] = i
-            n += 1
-    return found[:n].copy()
 
 
 @njit(cache=True)

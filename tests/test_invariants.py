@@ -83,6 +83,10 @@ def _check_indexes(model: CreditMarket) -> None:
     filed = {(day, int(row)) for day, parts in pop.due_calendar.items()
              for part in parts for row in part}
     assert all((int(pop.next_due[row]), int(row)) in filed for row in future)
+    pending = np.flatnonzero(pop.legal_day > model.day)
+    in_court = {(day, int(row)) for day, parts in pop.court_calendar.items()
+                for part in parts for row in part}
+    assert all((int(pop.legal_day[row]), int(row)) in in_court for row in pending)
 
 
 def test_caps_ranges_and_books_hold_every_day_under_strict_collection() -> None:

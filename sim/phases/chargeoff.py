@@ -15,7 +15,6 @@ import numpy as np
 
 from sim.payments import close_accounts, pay, sum_by_lender
 from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN
-from sim.totals import rows_with_judgment
 from sim.transitions import CHARGED_OFF_STATE
 
 if TYPE_CHECKING:
@@ -81,7 +80,7 @@ def charge_off(model: CreditMarket, rows: np.ndarray) -> None:
 
 def _judgments(model: CreditMarket) -> None:
     pop, day = model.population, model.day
-    judged = rows_with_judgment(model.columns, day)
+    judged = pop.judged_on(day)
     judged = judged[pop.status[judged] != NO_LOAN]
     if judged.size == 0:
         return

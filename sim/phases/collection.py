@@ -100,7 +100,7 @@ def _escalate(model: CreditMarket) -> None:
     filing = filing[(pop.status[filing] != NO_LOAN) & (pop.legal_day[filing] < 0)]
     if filing.size == 0:
         return
-    pop.legal_day[filing] = day + legal.delay_days
+    pop.file_cases(filing, day + legal.delay_days)
     costs = np.full(filing.size, to_cents(legal.cost), np.int64)
     for lender, total in zip(model.lender_list, sum_by_lender(model, filing, costs),
                              strict=True):
