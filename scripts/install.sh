@@ -50,6 +50,6 @@ else
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
-echo "compiling the simulation kernels (once per version, about half a minute)"
+echo "compiling the simulation kernels (once per version, about a minute)"
 .venv/bin/python -c 'from sim.compiled import warm_up; warm_up()'
 echo "installed: $(.venv/bin/python -c 'import mesa, numpy; print("mesa", mesa.__version__, "numpy", numpy.__version__)')"
