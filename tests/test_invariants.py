@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from sim.config import ScenarioConfig
 from sim.ledger import AccountingError
 from sim.model import CreditMarket
-from sim.population import ACTIVE
+from sim.phases.deferral import _open_to_apply
+from sim.population import ACTIVE, dpd_bucket
+from sim.totals import late_book
 from tests.helpers import make_config, run_model
 
 
@@ -87,6 +89,26 @@ def _check_indexes(model: CreditMarket) -> None:
     in_court = {(day, int(row)) for day, parts in pop.court_calendar.items()
                 for part in parts for row in part}
     assert all((int(pop.legal_day[row]), int(row)) in in_court for row in pending)
+    _check_compiled_selections(model)
+
+
+def _check_compiled_selections(model: CreditMarket) -> None:
+    """Row selections the compiled phases make from the indexes equal their definitions over
+    every row."""
+    pop, day = model.population, model.day
+    late = late_book(model.columns, pop.watched)
+    past_due = np.flatnonzero((pop.status == ACTIVE) & (pop.dpd > 0))
+    dpd = pop.dpd[past_due]
+    assert (late.loans == np.bincount(dpd_bucket(dpd), minlength=4)).all()
+    assert late.principal == pop.principal[past_due].sum()
+    assert late.loans_dpd30 == np.count_nonzero(dpd >= 30)
+    assert late.balance_dpd90 == pop.principal[past_due][dpd >= 90].sum()
+    reapply = model.config.deferral.reapply_after_days
+    in_difficulty = (pop.jobless_until > day) | (pop.ill_until > day) | (pop.dpd > 0)
+    may_apply = np.flatnonzero(
+        in_difficulty & (pop.status == ACTIVE) & (pop.deferral_until <= day) & pop.aware
+        & (day - pop.deferral_asked_day.astype(np.int64) >= reapply))
+    assert np.array_equal(_open_to_apply(model.columns, pop.watched, day, reapply), may_apply)
 
 
 def test_caps_ranges_and_books_hold_every_day_under_strict_collection() -> None:
