@@ -17,6 +17,7 @@ import numpy as np
 from numba import njit
 
 from sim.population import FRAGILE, NEVER, SCORE_MAX, SCORE_MIN
+from sim.units import CENTS
 
 if TYPE_CHECKING:
     from sim.columns import Columns
@@ -72,7 +73,7 @@ def draw_people(col: Columns, rng: np.random.Generator, rows: np.ndarray,
     k = rows.size
     for j in range(k):
         income = traits.income_median * np.exp(rng.normal(0.0, traits.income_sigma))
-        col.income[rows[j]] = np.int64(np.rint(income * 100))
+        col.income[rows[j]] = np.int64(np.rint(income * CENTS))
     for j in range(k):
         col.kind[rows[j]] = np.searchsorted(traits.type_cdf, rng.random(), side="right")
     for j in range(k):

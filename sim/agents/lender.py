@@ -19,6 +19,7 @@ REJECTION_REASONS = ("score", "bureau_flag", "dti", "capital")
 """Reasons an application is rejected, in the order the review checks them."""
 
 APPROVED = -1
+SCORE_TOO_LOW, BUREAU_FLAG, DTI_TOO_HIGH, NO_CAPITAL = range(len(REJECTION_REASONS))
 
 
 class Lender(mesa.Agent):
@@ -70,11 +71,11 @@ def _review(col: Columns, applicants: np.ndarray, amount: np.ndarray, installmen
     for k in range(applicants.size):
         i = applicants[k]
         if col.score[i] < min_score:
-            reason[k] = 0
+            reason[k] = SCORE_TOO_LOW
         elif day - col.flag_day[i] < flag_lookback_days:
-            reason[k] = 1
+            reason[k] = BUREAU_FLAG
         elif installment[k] > max_dti * monthly_income[k]:
-            reason[k] = 2
+            reason[k] = DTI_TOO_HIGH
         else:
             passed[n_passed] = k
             n_passed += 1
@@ -84,5 +85,5 @@ def _review(col: Columns, applicants: np.ndarray, amount: np.ndarray, installmen
         for k in order:
             lent += amount[k]
             if lent > cash:
-                reason[k] = 3
+                reason[k] = NO_CAPITAL
     return reason
