@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.config import CHANNELS, SCORE_BAND_EDGES, SCORE_BAND_NAMES
-from sim.totals import late_book
+from sim.config import CHANNELS, SCORE_BAND_NAMES
+from sim.totals import loan_book
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
@@ -178,6 +178,8 @@ METRICS: tuple[Metric, ...] = (
 )
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
 METRIC_UNITS: dict[str, str] = {m.name: m.unit for m in METRICS}
+DPD30_LOAN_SHARE = METRIC_NAMES.index("dpd30_loan_share")
+"""Position of the metric peers see (`dpd30_loan_share`) in a row of `METRICS`."""
 
 
 def take_snapshot(model: CreditMarket, totals: PopulationTotals) -> Snapshot:
@@ -185,25 +187,19 @@ def take_snapshot(model: CreditMarket, totals: PopulationTotals) -> Snapshot:
     (`totals`: the day's `population_totals`)."""
     pop, day = model.population, model.day
     ledgers = [lender.ledger for lender in model.lender_list]
-    late = late_book(model.columns, pop.watched)
-    active_loans = model.active_loans()
-    active_balance = sum(x.outstanding for x in ledgers)
-    bucket_loans = np.concatenate([[active_loans - late.loans.sum()], late.loans])
-    bucket_balance = np.concatenate([[active_balance - late.principal],
-                                     late.balance])
-    by_point = pop.score_counts
-    band_counts = np.add.reduceat(by_point, np.asarray(SCORE_BAND_EDGES[:-1]))
+    book = loan_book(model.columns, pop.watched, model.active_loans(),
+                     sum(x.outstanding for x in ledgers))
     return Snapshot(
         day=day, events=model.events, totals=model.totals,
-        bucket_loans=bucket_loans, bucket_balance=bucket_balance,
-        loans_active=bucket_loans.sum(), balance_active=bucket_balance.sum(),
-        balance_dpd30=float(late.balance_dpd30),
-        balance_dpd90=float(late.balance_dpd90),
-        loans_dpd30=late.loans_dpd30,
+        bucket_loans=book.bucket_loans, bucket_balance=book.bucket_balance,
+        loans_active=book.loans_active, balance_active=book.bucket_balance.sum(),
+        balance_dpd30=float(book.balance_dpd30),
+        balance_dpd90=float(book.balance_dpd90),
+        loans_dpd30=book.loans_dpd30,
         loans_in_deferral=totals.loans_in_deferral,
         claims_open=totals.claims_open,
-        score_mean=float(by_point @ np.arange(by_point.size)) / max(pop.n, 1),
-        band_counts=band_counts,
+        score_mean=float(book.score_total) / max(pop.n, 1),
+        band_counts=book.band_counts,
         jobless=totals.jobless,
         contacted_7d=totals.contacted_7d, contacted_4plus_7d=totals.contacted_4plus_7d,
         ill=totals.ill,
@@ -225,19 +221,26 @@ class MetricsRecorder:
     def __init__(self, days: int) -> None:
         self.values = np.full((max(days, 1), len(METRICS)), np.nan)
         self.rows = 0
-        self.latest: dict[str, float] = {}
+        self.latest_row: list[float] = []
 
-    def record(self, model: CreditMarket, totals: PopulationTotals) -> dict[str, float]:
+    @property
+    def latest(self) -> dict[str, float]:
+        """The last recorded row by metric name (empty before the first day)."""
+        if not self.latest_row:
+            return {}
+        return dict(zip(METRIC_NAMES, self.latest_row, strict=True))
+
+    def record(self, model: CreditMarket, totals: PopulationTotals) -> list[float]:
         """Measure today (`totals`: the day's `population_totals`) and store the row; returns
-        it as a dict."""
+        it (values in the order of `METRICS`)."""
         snapshot = take_snapshot(model, totals)
         row = [metric.read(snapshot) for metric in METRICS]
         if self.rows == self.values.shape[0]:
             self.values = np.vstack([self.values, np.full_like(self.values, np.nan)])
         self.values[self.rows] = row
         self.rows += 1
-        self.latest = dict(zip(METRIC_NAMES, row, strict=True))
-        return self.latest
+        self.latest_row = row
+        return row
 
     def frame(self) -> pd.DataFrame:
         """All recorded days as a DataFrame (one row per day, one column per metric)."""

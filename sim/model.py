@@ -19,7 +19,7 @@ from sim.columns import Columns
 from sim.config import ScenarioConfig
 from sim.contacts import contact_policy, ladder_channels
 from sim.ledger import AccountingError
-from sim.metrics import EVENT_NAMES, METRIC_NAMES, MetricsRecorder
+from sim.metrics import DPD30_LOAN_SHARE, EVENT_NAMES, METRIC_NAMES, MetricsRecorder
 from sim.payments import payment_terms
 from sim.people import draw_people, people_traits
 from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
@@ -152,11 +152,11 @@ class CreditMarket(mesa.Model):
         totals = population_totals(self.columns, self.day)
         if self.config.run.check_invariants:
             self.check_accounts(totals)
-        latest = self.metrics.record(self, totals)
+        row = self.metrics.record(self, totals)
         self.transitions.close_month_if_due(self.population, self.day)
         if self.tracker is not None:
             self.tracker.record(self)
-        self.market_dpd30_share = latest["dpd30_loan_share"]
+        self.market_dpd30_share = row[DPD30_LOAN_SHARE]
         if self.datacollector is not None:
             self.datacollector.collect(self)
 
@@ -221,9 +221,10 @@ class MetricsCollector(mesa.DataCollector):
     def collect(self, model: CreditMarket) -> None:
         """Append today's metrics (the row `model.metrics` recorded last)."""
         self._collection_steps.append(model.time)
-        latest = model.metrics.latest
-        for name, values in self.model_vars.items():
-            values.append(latest.get(name))
+        # model_vars has one list per metric, in the order of the row (METRIC_NAMES).
+        for values, value in zip(self.model_vars.values(), model.metrics.latest_row,
+                                 strict=True):
+            values.append(value)
 
 
 def _latest(name: str):

@@ -4,8 +4,8 @@
 every borrower (loans in a deferral pause, open claims, borrowers out of work or ill, active
 loans, principal and cash in cents, the smallest cash, principal and claim, and once a week
 the borrowers contacted in the last 7 days); numpy would scan the columns, and allocate a
-temporary array, once per total. `late_book` totals the loans past due, from the few rows
-that may be.
+temporary array, once per total. `loan_book` counts active loans by days past due, from the
+few rows that may be past due, and sums up the score histogram.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from sim.columns import Columns
-from sim.config import DPD_BUCKETS
+from sim.config import DPD_BUCKETS, SCORE_BAND_EDGES
 from sim.contacts import contacts_this_week
 from sim.population import ACTIVE, CHARGED_OFF, WEEK
 from sim.units import DAYS_PER_MONTH
@@ -39,21 +39,30 @@ class PopulationTotals(NamedTuple):
     contacted_4plus_7d: int  # ... with 4 or more
 
 
-class LateBook(NamedTuple):
-    """Active loans past due at the end of a day (money in cents)."""
+class LoanBook(NamedTuple):
+    """Active loans by DPD bucket and a summary of the score histogram, at the end of a day
+    (money in cents)."""
 
-    loans: np.ndarray  # by DPD bucket (1-30, 31-60, 61-90, 90+)
-    balance: np.ndarray  # their principal by bucket (float64)
-    principal: int  # principal of them all
-    loans_dpd30: int  # loans 30 or more days past due
+    bucket_loans: np.ndarray  # active loans: current, 1-30, 31-60, 61-90, 90+ DPD (int64)
+    bucket_balance: np.ndarray  # their principal, same buckets (float64)
+    loans_active: int
+    loans_dpd30: int  # active loans 30 or more days past due
     balance_dpd30: int  # their principal
-    balance_dpd90: int  # principal of the loans 90 or more days past due
+    balance_dpd90: int  # principal of active loans 90 or more days past due
+    band_counts: np.ndarray  # borrowers per score band (`sim.config.SCORE_BAND_NAMES`)
+    score_total: int  # all borrowers' scores added up
 
 
-def late_book(col: Columns, watched: np.ndarray) -> LateBook:
-    """The `LateBook` of the active loans past due among `watched` (ascending rows, a
-    superset of those past due: `BorrowerPopulation.watched`)."""
-    return LateBook(*_late_book(col, watched))
+def loan_book(col: Columns, watched: np.ndarray, active_loans: int,
+              active_balance: int) -> LoanBook:
+    """The day's `LoanBook`. The loans past due are found among `watched` (ascending rows, a
+    superset of those past due: `BorrowerPopulation.watched`); the current ones are the rest
+    of the `active_loans` and of their principal `active_balance` (from the ledgers)."""
+    return LoanBook(*_loan_book(col, watched, active_loans, active_balance, _BAND_STARTS))
+
+
+_BAND_STARTS = np.asarray(SCORE_BAND_EDGES[:-1], np.int64)
+"""First score of each band; the last band runs to the top of the histogram."""
 
 
 def population_totals(col: Columns, day: int) -> PopulationTotals:
@@ -88,20 +97,34 @@ def _scan(col: Columns, day: int, week_end: bool) -> tuple[int, ...]:
 
 
 @njit(cache=True)
-def _late_book(col: Columns, watched: np.ndarray) -> tuple:
-    loans = np.zeros(len(DPD_BUCKETS), np.int64)
-    balance = np.zeros(len(DPD_BUCKETS))
-    principal = loans_dpd30 = balance_dpd30 = balance_dpd90 = 0
+def _loan_book(col: Columns, watched: np.ndarray, active_loans: int, active_balance: int,
+               band_starts: np.ndarray) -> tuple:
+    late = len(DPD_BUCKETS)
+    bucket_loans = np.zeros(late + 1, np.int64)
+    bucket_balance = np.zeros(late + 1)
+    late_principal = loans_dpd30 = balance_dpd30 = balance_dpd90 = 0
     for i in watched:
         if col.status[i] != ACTIVE or col.dpd[i] <= 0:
             continue
-        bucket = min((col.dpd[i] - 1) // DAYS_PER_MONTH, len(DPD_BUCKETS) - 1)
-        loans[bucket] += 1
-        balance[bucket] += col.principal[i]
-        principal += col.principal[i]
+        bucket = 1 + min((col.dpd[i] - 1) // DAYS_PER_MONTH, late - 1)
+        bucket_loans[bucket] += 1
+        bucket_balance[bucket] += col.principal[i]
+        late_principal += col.principal[i]
         if col.dpd[i] >= 30:
             loans_dpd30 += 1
             balance_dpd30 += col.principal[i]
         if col.dpd[i] >= 90:
             balance_dpd90 += col.principal[i]
-    return loans, balance, principal, loans_dpd30, balance_dpd30, balance_dpd90
+    bucket_loans[0] = active_loans - bucket_loans[1:].sum()
+    bucket_balance[0] = np.float64(active_balance - late_principal)
+    counts = col.score_counts
+    band_counts = np.zeros(band_starts.size, np.int64)
+    score_total = 0
+    for band in range(band_starts.size):
+        end = band_starts[band + 1] if band + 1 < band_starts.size else counts.size
+        for score in range(band_starts[band], end):
+            band_counts[band] += counts[score]
+    for score in range(counts.size):
+        score_total += score * counts[score]
+    return (bucket_loans, bucket_balance, bucket_loans.sum(), loans_dpd30, balance_dpd30,
+            balance_dpd90, band_counts, score_total)

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.config import ScenarioConfig
+from sim.config import SCORE_BAND_EDGES, ScenarioConfig
 from sim.ledger import AccountingError
 from sim.model import CreditMarket
 from sim.phases.deferral import _open_to_apply
 from sim.population import ACTIVE, dpd_bucket
-from sim.totals import late_book
+from sim.totals import loan_book
 from tests.helpers import make_config, run_model
 
 
@@ -96,13 +96,21 @@ def _check_compiled_selections(model: CreditMarket) -> None:
     """Row selections the compiled phases make from the indexes equal their definitions over
     every row."""
     pop, day = model.population, model.day
-    late = late_book(model.columns, pop.watched)
+    active_loans = int(np.count_nonzero(pop.status == ACTIVE))
+    active_balance = int(pop.principal[pop.status == ACTIVE].sum())
+    book = loan_book(model.columns, pop.watched, active_loans, active_balance)
     past_due = np.flatnonzero((pop.status == ACTIVE) & (pop.dpd > 0))
     dpd = pop.dpd[past_due]
-    assert (late.loans == np.bincount(dpd_bucket(dpd), minlength=4)).all()
-    assert late.principal == pop.principal[past_due].sum()
-    assert late.loans_dpd30 == np.count_nonzero(dpd >= 30)
-    assert late.balance_dpd90 == pop.principal[past_due][dpd >= 90].sum()
+    late = np.bincount(dpd_bucket(dpd), minlength=4)
+    assert (book.bucket_loans == [active_loans - late.sum(), *late]).all()
+    assert book.bucket_balance.sum() == pytest.approx(active_balance)
+    assert book.loans_dpd30 == np.count_nonzero(dpd >= 30)
+    assert book.balance_dpd90 == pop.principal[past_due][dpd >= 90].sum()
+    edges = SCORE_BAND_EDGES
+    bands = [np.count_nonzero((pop.score >= lo) & (pop.score < hi)) for lo, hi in
+             zip(edges[:-2], edges[1:-1], strict=True)] + [np.count_nonzero(pop.score >= edges[-2])]
+    assert (book.band_counts == bands).all()
+    assert book.score_total == pop.score.astype(np.int64).sum()
     reapply = model.config.deferral.reapply_after_days
     in_difficulty = (pop.jobless_until > day) | (pop.ill_until > day) | (pop.dpd > 0)
     may_apply = np.flatnonzero(
