@@ -21,9 +21,15 @@ EVENTS = ("on_time", "missed", "reported", "legal", "charged_off")
 NEGATIVE_EVENTS = frozenset({"reported", "legal", "charged_off"})
 
 
+_INNER_BAND_EDGES = np.asarray(SCORE_BAND_EDGES[1:-1])
+"""Band edges between the lowest and highest score (a score at an edge is in the band above)."""
+
+
+@njit(cache=True)
 def score_band(score: np.ndarray) -> np.ndarray:
-    """Band index 0-4 (poor, fair, good, very good, excellent) of each score."""
-    return np.searchsorted(np.asarray(SCORE_BAND_EDGES[1:-1]), score, side="right")
+    """Band index 0-4 (poor, fair, good, very good, excellent) of each score (or of one
+    score; compiled, so compiled phases call it too)."""
+    return np.searchsorted(_INNER_BAND_EDGES, score, side="right")
 
 
 class CreditBureau:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
+from numba import njit
 
 from sim.config import DPD_BUCKETS, SCORE_BAND_EDGES, ScenarioConfig
 from sim.rows import union_rows
@@ -177,8 +178,10 @@ class BorrowerPopulation:
         return out
 
 
+@njit(cache=True)
 def dpd_bucket(dpd: np.ndarray) -> np.ndarray:
     """Collection bucket of accounts past due (dpd >= 1): 0 for 1-30, 1 for 31-60, 2 for
-    61-90, 3 for 90 or more (the order of `sim.config.DPD_BUCKETS`)."""
+    61-90, 3 for 90 or more (the order of `sim.config.DPD_BUCKETS`). For an array or one
+    value; compiled, so compiled code calls it too."""
     return np.minimum((dpd - 1) // DAYS_PER_MONTH, len(DPD_BUCKETS) - 1)
 

@@ -18,8 +18,7 @@ from numba import njit
 from sim.columns import Columns
 from sim.config import DPD_BUCKETS, SCORE_BAND_EDGES
 from sim.contacts import contacts_this_week
-from sim.population import ACTIVE, CHARGED_OFF, WEEK
-from sim.units import DAYS_PER_MONTH
+from sim.population import ACTIVE, CHARGED_OFF, WEEK, dpd_bucket
 
 
 class PopulationTotals(NamedTuple):
@@ -106,7 +105,7 @@ def _loan_book(col: Columns, watched: np.ndarray, active_loans: int, active_bala
     for i in watched:
         if col.status[i] != ACTIVE or col.dpd[i] <= 0:
             continue
-        bucket = 1 + min((col.dpd[i] - 1) // DAYS_PER_MONTH, late - 1)
+        bucket = 1 + dpd_bucket(col.dpd[i])
         bucket_loans[bucket] += 1
         bucket_balance[bucket] += col.principal[i]
         late_principal += col.principal[i]

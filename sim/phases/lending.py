@@ -16,8 +16,9 @@ import numpy as np
 from numba import njit
 
 from sim.agents.lender import APPROVED, REJECTION_REASONS
+from sim.bureau import score_band
 from sim.columns import Columns
-from sim.config import SCORE_BAND_EDGES, ScenarioConfig
+from sim.config import ScenarioConfig
 from sim.population import ACTIVE, NO_LOAN
 from sim.sampling import sample_rows
 from sim.units import CENTS, DAYS_PER_MONTH, MONTHS_PER_YEAR, daily_probability
@@ -33,7 +34,6 @@ class LendingTerms(NamedTuple):
     months_of_income_median: float  # median request, months of income
     size_sigma: float  # log-units
     apr_by_band: np.ndarray  # annual rate of each score band
-    band_edges: np.ndarray  # inner score band edges (a score at an edge is in the band above)
     term_months: int
     income_replacement: float  # share of income while jobless
 
@@ -46,7 +46,6 @@ def lending_terms(config: ScenarioConfig) -> LendingTerms:
         months_of_income_median=lending.loan_months_of_income_median,
         size_sigma=lending.loan_size_sigma,
         apr_by_band=np.asarray(lending.apr_by_band, np.float64),
-        band_edges=np.asarray(SCORE_BAND_EDGES[1:-1], np.int64),
         term_months=lending.term_months,
         income_replacement=config.shocks.job_loss_income_replacement)
 
@@ -155,8 +154,7 @@ def _applications(col: Columns, day: int, cast_size: int,
     income_now = np.empty(total)
     for k in range(total):
         i = rows[k]
-        band = np.searchsorted(terms.band_edges, col.score[i], side="right")
-        rate[k] = terms.apr_by_band[band] / MONTHS_PER_YEAR
+        rate[k] = terms.apr_by_band[score_band(col.score[i])] / MONTHS_PER_YEAR
         installment[k] = installment_of(np.float64(amount[k]), rate[k], terms.term_months)
         income_now[k] = np.float64(col.income[i])
         if col.jobless_until[i] > day:
