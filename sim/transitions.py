@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-from sim.population import ACTIVE, CHARGED_OFF
+from sim.population import ACTIVE, CHARGED_OFF, dpd_bucket
 from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def loan_state(status: int, dpd: int) -> int:
     """State index of a loan now: 0-4 for an active loan by days past due, 5 for a
     charged-off claim, -1 for no loan."""
     if status == ACTIVE:
-        return 0 if dpd <= 0 else 1 + min((dpd - 1) // DAYS_PER_MONTH, len(ACTIVE_STATES) - 2)
+        return 0 if dpd <= 0 else 1 + dpd_bucket(dpd)
     return CHARGED_OFF_STATE if status == CHARGED_OFF else NO_STATE
 
 
