@@ -289,9 +289,10 @@ def _compare(args: argparse.Namespace) -> int:
     print(f"wrote {result.folder}")
     _report_missing(result.failures, result.missing)
     diffs = result.differences
-    for _, row in diffs[diffs["metric"].isin(["default_rate", "net_loss",
+    for _, row in diffs[diffs["metric"].isin(["lifetime_loss_rate", "lifetime_net_loss",
+                                               "risk_adjusted_profit",
                                                "complaints_per_1000"])].iterrows():
-        print(f"  {row['variant']} - {row['reference']}: {row['metric']:22s} "
+        print(f"  {row['variant']} - {row['reference']}: {row['metric']:26s} "
               f"{row['mean_difference']:+,.4f}  [{row['ci_low']:+,.4f}, {row['ci_high']:+,.4f}]")
     return 1 if result.missing else 0
 

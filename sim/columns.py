@@ -34,7 +34,8 @@ FIELDS: tuple[str, ...] = (
     "strategic_default", "legal_day", "cooldown_until", "stress", "stress_day", "aware",
     "opted_out", "autopay", "churned", "contacts_week", "score", "score_counts", "flag_day",
     "loans_taken", "chargeoff_day", "deferral_asked_day", "deferrals_used", "deferred_ever",
-    "redefaulted", "ended", "rng",
+    "redefaulted", "generation", "life_digest", "forborne_since", "forborne_dpd",
+    "probation_start", "window_start", "ended", "rng",
 )
 """Columns of `BorrowerPopulation` (see there for meanings and units), the transition
 recorder's `ended`, and the model's random generator `rng`."""

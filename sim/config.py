@@ -223,6 +223,11 @@ class LendingConfig(Section):
                                            ge=0, le=36500)
     repeat_cooldown_days: int = param(30, "days", "Days after a loan is repaid before the "
                                       "borrower can need a new one.", ge=0, le=36500)
+    cost_of_funds_rate: float = param(
+        0.05, "share of principal per year", "What the lender pays for the money it lends "
+        "(charged on principal outstanding in `risk_adjusted_profit`).", ge=0, le=1,
+        source="assumption, near short-term funding rates of 2023-24 (US federal funds "
+        "effective rate 5.33 %, Federal Reserve H.15)")
 
     @model_validator(mode="after")
     def _five_bands(self) -> LendingConfig:
@@ -291,6 +296,13 @@ class DeferralConfig(Section):
     redefault_dpd: int = param(60, "days", "DPD at which a loan that was deferred counts as "
                                "re-defaulted.", ge=1, le=36500, source="F11 (OCC/OTS 60+ DPD "
                                "re-default definition)")
+    probation_days: int = param(
+        730, "days", "A loan granted a deferral stays forborne (reported apart, never a cure) "
+        "until it has been current for this many days after its pause; a missed installment "
+        "restarts the count. Forborne loans re-aged from 30+ DPD count as 30+ delinquent "
+        "meanwhile.", ge=0, le=36500, source="EBA ITS on forbearance and non-performing "
+        "exposures (Commission Implementing Regulation (EU) 2015/227, Annex V, para. 176): "
+        "a probation period of at least two years")
 
 
 class ChannelRates(Section):

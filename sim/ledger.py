@@ -34,6 +34,7 @@ class Ledger:
     fee_income: int = 0
     recoveries: int = 0
     sale_proceeds: int = 0
+    legacy_recoveries: int = 0
     charged_off_principal: int = 0
     collection_cost: int = 0
     legal_cost: int = 0
@@ -56,9 +57,11 @@ class Ledger:
         self.fee_income += fees
         self.cash += principal + interest + fees
 
-    def receive_recovery(self, amount: int, sale: bool = False) -> None:
-        """Cash in on charged-off loans (a debt sale counts as a recovery)."""
+    def receive_recovery(self, amount: int, sale: bool = False, legacy: int = 0) -> None:
+        """Cash in on charged-off loans (a debt sale counts as a recovery); `legacy` of it on
+        claims charged off before the measured window began."""
         self.recoveries += amount
+        self.legacy_recoveries += legacy
         if sale:
             self.sale_proceeds += amount
         self.cash += amount

@@ -52,6 +52,10 @@ class Snapshot:
     loans_dpd30: int  # active loans with dpd >= 30
     loans_in_deferral: int
     claims_open: int
+    loans_forborne: int  # active loans under forbearance
+    balance_forborne: float  # their principal, cents
+    loans_forborne_np: int  # forborne loans re-aged from 30+ DPD and now under 30 DPD
+    balance_forborne_np: float  # their principal, cents
     score_mean: float
     band_counts: np.ndarray
     jobless: int
@@ -65,6 +69,9 @@ class Snapshot:
     charged_off_principal: int
     collection_cost: int
     legal_cost: int
+    interest_waived: int
+    fees_waived: int
+    legacy_recoveries: int
     profit: int
 
 
@@ -120,8 +127,19 @@ METRICS: tuple[Metric, ...] = (
     Metric("dpd90_share", "share of balances", "Principal 90+ days past due over principal "
            "outstanding.", lambda s: _ratio(s.balance_dpd90, s.balance_active)),
     Metric("dpd30_loan_share", "share of loans", "Active loans 30+ days past due over active "
-           "loans (what peers see).",
-           lambda s: _ratio(s.loans_dpd30, s.loans_active)),
+           "loans.", lambda s: _ratio(s.loans_dpd30, s.loans_active)),
+    Metric("loans_forborne", "loans", "Active loans under forbearance: granted a deferral and "
+           "not yet through their probation (`deferral.probation_days`).",
+           lambda s: float(s.loans_forborne)),
+    Metric("forborne_share", "share of balances", "Principal of forborne loans over principal "
+           "outstanding.", lambda s: _ratio(s.balance_forborne, s.balance_active)),
+    Metric("dpd30_share_incl_forborne", "share of balances", "Principal 30+ days past due, "
+           "plus forborne loans re-aged from 30+ DPD (non-performing until probation ends), "
+           "over principal outstanding.",
+           lambda s: _ratio(s.balance_dpd30 + s.balance_forborne_np, s.balance_active)),
+    Metric("dpd30_loan_share_incl_forborne", "share of loans", "Active loans 30+ days past "
+           "due or forborne from 30+ DPD, over active loans (what peers see).",
+           lambda s: _ratio(s.loans_dpd30 + s.loans_forborne_np, s.loans_active)),
     *_event_metrics(),
     Metric("originations_cum", "loans", "Loans originated since day 0.",
            lambda s: float(s.totals["originations"])),
@@ -173,13 +191,23 @@ METRICS: tuple[Metric, ...] = (
            lambda s: _units(s.interest_income)),
     Metric("fee_income_cum", "currency units", "Late fees received since day 0.",
            lambda s: _units(s.fee_income)),
+    Metric("interest_fees_waived_cum", "currency units", "Past-due interest and fees waived "
+           "at deferral grants since day 0 (income forgone).",
+           lambda s: _units(s.interest_waived + s.fees_waived)),
+    Metric("legacy_recoveries_cum", "currency units", "Of `recoveries_cum`, those on claims "
+           "charged off before the measured window began (0 without a window).",
+           lambda s: _units(s.legacy_recoveries)),
+    Metric("originated_principal_cum", "currency units", "Principal lent since day 0.",
+           lambda s: _units(s.totals["originated_principal"])),
     Metric("lender_profit", "currency units", "Interest and fees less bad-debt loss and "
-           "collection and legal costs, since day 0.", lambda s: _units(s.profit)),
+           "collection and legal costs, since day 0 (cash basis, no provisions or cost of "
+           "funds: see `risk_adjusted_profit` in the summary).", lambda s: _units(s.profit)),
 )
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
 METRIC_UNITS: dict[str, str] = {m.name: m.unit for m in METRICS}
-DPD30_LOAN_SHARE = METRIC_NAMES.index("dpd30_loan_share")
-"""Position of the metric peers see (`dpd30_loan_share`) in a row of `METRICS`."""
+DPD30_LOAN_SHARE = METRIC_NAMES.index("dpd30_loan_share_incl_forborne")
+"""Position of the metric peers see (`dpd30_loan_share_incl_forborne`: a re-aged loan is not
+a cure to them either) in a row of `METRICS`."""
 
 
 def take_snapshot(model: CreditMarket, totals: PopulationTotals) -> Snapshot:
@@ -198,6 +226,10 @@ def take_snapshot(model: CreditMarket, totals: PopulationTotals) -> Snapshot:
         loans_dpd30=book.loans_dpd30,
         loans_in_deferral=totals.loans_in_deferral,
         claims_open=totals.claims_open,
+        loans_forborne=totals.forborne_loans,
+        balance_forborne=float(totals.forborne_balance),
+        loans_forborne_np=totals.forborne_np_loans,
+        balance_forborne_np=float(totals.forborne_np_balance),
         score_mean=float(book.score_total) / max(pop.n, 1),
         band_counts=book.band_counts,
         jobless=totals.jobless,
@@ -210,6 +242,9 @@ def take_snapshot(model: CreditMarket, totals: PopulationTotals) -> Snapshot:
         charged_off_principal=sum(x.charged_off_principal for x in ledgers),
         collection_cost=sum(x.collection_cost for x in ledgers),
         legal_cost=sum(x.legal_cost for x in ledgers),
+        interest_waived=sum(x.interest_waived for x in ledgers),
+        legacy_recoveries=sum(x.legacy_recoveries for x in ledgers),
+        fees_waived=sum(x.fees_waived for x in ledgers),
         profit=sum(x.profit for x in ledgers),
     )
 

@@ -23,7 +23,8 @@ from sim.metrics import DPD30_LOAN_SHARE, EVENT_NAMES, METRIC_NAMES, MetricsReco
 from sim.payments import payment_terms
 from sim.people import draw_people, people_traits
 from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
-from sim.population import BorrowerPopulation
+from sim.population import NO_LOAN, BorrowerPopulation
+from sim.streams import life_key
 from sim.totals import PopulationTotals, population_totals
 from sim.tracking import BorrowerTracker
 from sim.transitions import TransitionRecorder
@@ -41,6 +42,8 @@ class CreditMarket(mesa.Model):
     Attributes:
         config: the validated scenario.
         day: the day the next `step()` simulates (0 before the first step).
+        lending_open: whether the lending phase runs (False during a run-off).
+        life_key: the key of the counter-based life draws (`sim.streams`).
         population: borrower columns (`sim.population.BorrowerPopulation`).
         lender_list, collector_list: the Mesa agents, in index order.
         bureau: the credit bureau.
@@ -69,13 +72,16 @@ class CreditMarket(mesa.Model):
         self.population = BorrowerPopulation(config, self.rng)
         self.transitions = TransitionRecorder(config.run.borrowers)
         self.columns = Columns.of(self.population, self.transitions, self.rng)
-        draw_people(self.columns, self.rng, np.arange(config.run.borrowers), people_traits(config))
+        self.life_key = life_key(config.run.seed if rng is None else rng)
+        draw_people(self.columns, self.life_key, np.arange(config.run.borrowers), 0,
+                    people_traits(config))
         self.cast = Cast(config)
         self.cast.place(self.population)
         self.bureau = CreditBureau(config.bureau, self.population)
         self.pay_day_rows = [np.flatnonzero(self.population.pay_dom == d)
                              for d in range(DAYS_PER_MONTH)]
         self.market_dpd30_share = 0.0
+        self.lending_open = True
 
         n_lenders = config.lending.lenders
         capital = to_cents(config.lending.capital_per_borrower) * config.run.borrowers
@@ -135,7 +141,8 @@ class CreditMarket(mesa.Model):
         """Simulate one day: the phases in order, then the day's metrics."""
         self.events = dict.fromkeys(EVENT_NAMES, 0)
         life.run(self)
-        lending.run(self)
+        if self.lending_open:
+            lending.run(self)
         repayment.run(self)
         deferral.run(self)
         collection.run(self)
@@ -166,6 +173,25 @@ class CreditMarket(mesa.Model):
             self.step()
             if progress is not None:
                 progress(1)
+
+    def open_accounts(self) -> int:
+        """Accounts still open: active loans and charged-off claims being collected."""
+        return int(np.count_nonzero(self.population.status != NO_LOAN))
+
+    def run_off(self, max_days: int, progress=None) -> tuple[int, int]:
+        """Follow the book under the current policy with no new lending until every loan and
+        claim open now has ended (repaid, charged off and collected through its recovery
+        window, or sold), or for `max_days` at most. Returns (accounts open at the start,
+        accounts still open at the end)."""
+        self.lending_open = False
+        opened = self.open_accounts()
+        for _ in range(max_days):
+            if self.open_accounts() == 0:
+                break
+            self.step()
+            if progress is not None:
+                progress(1)
+        return opened, self.open_accounts()
 
     def track(self, rows) -> BorrowerTracker:
         """Record the daily story of borrowers `rows` from now on (see `sim.tracking`)."""

@@ -30,7 +30,10 @@ if TYPE_CHECKING:
     from sim.model import CreditMarket
 
 # Columns of `Takings.money` (cents per lender).
-RECOVERED, PRINCIPAL, INTEREST, FEES = 0, 1, 2, 3
+RECOVERED, PRINCIPAL, INTEREST, FEES, LEGACY = 0, 1, 2, 3, 4
+"""LEGACY: the part of RECOVERED on claims charged off before the measured window began
+(`BorrowerPopulation.window_start`), kept apart so lifetime losses of the window's book do
+not net off recoveries on older debt."""
 # Slots of `Takings.tally`, in the order of their event names.
 TALLY_EVENTS = ("payments_cents", "partial_payments", "paid_off")
 PAYMENTS_CENTS, PARTIAL_PAYMENTS, PAID_OFF = 0, 1, 2
@@ -53,18 +56,18 @@ def payment_terms(config: ScenarioConfig) -> PaymentTerms:
 
 class Takings:
     """What payment rules moved during one call: `money[lender, RECOVERED|PRINCIPAL|
-    INTEREST|FEES]` in cents and `tally[slot]` counts of `TALLY_EVENTS`."""
+    INTEREST|FEES|LEGACY]` in cents and `tally[slot]` counts of `TALLY_EVENTS`."""
 
     def __init__(self, lenders: int) -> None:
-        self.money = np.zeros((lenders, 4), np.int64)
+        self.money = np.zeros((lenders, 5), np.int64)
         self.tally = np.zeros(len(TALLY_EVENTS), np.int64)
 
     def settle(self, model: CreditMarket) -> None:
         """Book the money into the lenders' ledgers and the counts into today's events."""
-        for lender, (recovered, principal, interest, fees) in zip(
+        for lender, (recovered, principal, interest, fees, legacy) in zip(
                 model.lender_list, self.money.tolist(), strict=True):
             if recovered:
-                lender.ledger.receive_recovery(recovered)
+                lender.ledger.receive_recovery(recovered, legacy=legacy)
             if principal or interest or fees:
                 lender.ledger.receive_payment(principal, interest, fees)
         for name, count in zip(TALLY_EVENTS, self.tally.tolist(), strict=True):
@@ -122,6 +125,8 @@ def pay_account(col: Columns, i: int, amount: int, day: int, terms: PaymentTerms
     if col.status[i] == CHARGED_OFF:
         col.claim[i] -= amount
         money[lender, RECOVERED] += amount
+        if col.chargeoff_day[i] < col.window_start[0]:
+            money[lender, LEGACY] += amount
         if col.claim[i] == 0:
             close_account(col, i, day, terms)
         return

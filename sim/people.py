@@ -2,11 +2,9 @@
 
 Rows get new people at the start of a run and when a borrower without a loan leaves the market
 (turnover, `sim.phases.life`). `draw_people` is compiled (numba) so that the life phase can
-call it inside its own loop; it draws from the generator in blocks, in this order: log-income
-normals, type uniforms, log-buffer normals, then auto-repay, opt-out and deferral-awareness
-uniforms, then score normals (one of each per row), which is what the vectorised numpy
-`income_median * exp(rng.normal(0, income_sigma, k))`, `rng.choice(4, k, p=type_shares)` and so
-on would draw.
+call it inside its own loop. A person's traits are counter-based draws (`sim.streams`) keyed on
+the slot and its generation (how many people the slot has held before), so the same slot gets
+the same person in every policy variant of a run.
 """
 
 from __future__ import annotations
@@ -17,6 +15,7 @@ import numpy as np
 from numba import njit
 
 from sim.population import FRAGILE, NEVER, SCORE_MAX, SCORE_MIN
+from sim.streams import PERSON, normal, uniform
 from sim.units import CENTS
 
 if TYPE_CHECKING:
@@ -66,31 +65,28 @@ def type_shares(hardship: float, strategic: float, forgetful: float) -> list[flo
 
 
 @njit(cache=True)
-def draw_people(col: Columns, rng: np.random.Generator, rows: np.ndarray,
+def draw_people(col: Columns, key: np.uint64, rows: np.ndarray, day: int,
                 traits: PeopleTraits) -> None:
-    """Give rows `rows` (no row twice) new people: income, type, buffer, habits, score, and a
-    clean history; keeps `score_counts` in step."""
-    k = rows.size
-    for j in range(k):
-        income = traits.income_median * np.exp(rng.normal(0.0, traits.income_sigma))
-        col.income[rows[j]] = np.int64(np.rint(income * CENTS))
-    for j in range(k):
-        col.kind[rows[j]] = np.searchsorted(traits.type_cdf, rng.random(), side="right")
-    for j in range(k):
+    """Give rows `rows` (no row twice) new people arriving on `day`: income, type, buffer,
+    habits, score, and a clean history; keeps `score_counts` in step. `key`: the run's life
+    key (`sim.streams.life_key`)."""
+    for j in range(rows.size):
         i = rows[j]
-        buffer_months = traits.buffer_months_median * np.exp(rng.normal(0.0, traits.buffer_sigma))
+        g = col.generation[i] + 1
+        col.generation[i] = g
+        income = traits.income_median * np.exp(traits.income_sigma * normal(key, i, g, PERSON))
+        col.income[i] = np.int64(np.rint(income * CENTS))
+        col.kind[i] = np.searchsorted(traits.type_cdf, uniform(key, i, g, PERSON + 1),
+                                      side="right")
+        buffer_months = traits.buffer_months_median * np.exp(
+            traits.buffer_sigma * normal(key, i, g, PERSON + 2))
         if col.kind[i] == FRAGILE:
             buffer_months *= traits.hardship_buffer_multiplier
         col.cash[i] = np.int64(np.rint(np.float64(col.income[i]) * buffer_months))
-    for j in range(k):
-        col.autopay[rows[j]] = rng.random() < traits.autopay_share
-    for j in range(k):
-        col.opted_out[rows[j]] = rng.random() < traits.opt_out_share
-    for j in range(k):
-        col.aware[rows[j]] = rng.random() < traits.awareness
-    for j in range(k):
-        i = rows[j]
-        score = rng.normal(traits.score_mean, traits.score_sd)
+        col.autopay[i] = uniform(key, i, g, PERSON + 3) < traits.autopay_share
+        col.opted_out[i] = uniform(key, i, g, PERSON + 4) < traits.opt_out_share
+        col.aware[i] = uniform(key, i, g, PERSON + 5) < traits.awareness
+        score = traits.score_mean + traits.score_sd * normal(key, i, g, PERSON + 6)
         if col.kind[i] == FRAGILE:
             score += traits.hardship_score_offset
         new = min(max(np.rint(score), SCORE_MIN), SCORE_MAX)

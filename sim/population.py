@@ -42,8 +42,11 @@ class BorrowerPopulation:
     (points, decaying; `stress_day` is the day it was last brought up to date),
     `contacts_week` (contact attempts on each of the last 7 days, shape 7 x N),
     `churned` (bit k set: stopped borrowing from lender k), `cooldown_until`, `flag_day`
-    (last negative bureau report). `score_counts[s]` is the number of borrowers with score
-    `s`, kept up to date by `set_scores` so daily metrics need not scan every score.
+    (last negative bureau report), `generation` (how many people the row has held: its
+    person's key for counter-based draws, `sim.streams`), `life_digest` (a hash of the row's
+    shocks: job losses and illnesses with their start days). `score_counts[s]` is the number
+    of borrowers with score `s`, kept up to date by `set_scores` so daily metrics need not
+    scan every score.
 
     Loan: `lender` (-1 if none), `status` (NO_LOAN, ACTIVE, CHARGED_OFF), `principal` (cents
     not yet repaid), `principal_due`, `interest_due`, `fees_due` (cents past due or due
@@ -52,7 +55,13 @@ class BorrowerPopulation:
     `installments_left`, `next_due` and `last_due` (days), `dpd` (days past due), `worst_dpd`,
     `deferral_until`, `deferrals_used`, `deferral_asked_day`, `deferred_ever`, `redefaulted`,
     `strategic_default`, `legal_day` (judgment day of a filed case, -1 if none),
-    `chargeoff_day`, `loans_taken`.
+    `chargeoff_day`, `loans_taken`; forbearance: `forborne_since` (day of the deferral grant
+    that made the loan forborne, NEVER if it is not), `forborne_dpd` (days past due when it
+    was granted), `probation_start` (first day of the current run of performance since the
+    grant's pause ended or the loan was last past due).
+
+    `window_start[0]` is the first day of the measured window (NEVER until one is set):
+    recoveries on claims charged off before it are booked apart as legacy recoveries.
 
     `watched` holds, ascending, the rows that may be in arrears: those past due at the end of
     the last repayment phase and those whose installment fell due in it. Days past due only
@@ -90,6 +99,8 @@ class BorrowerPopulation:
         self.churned = np.zeros(n, np.uint8)
         self.cooldown_until = np.full(n, NEVER, np.int32)
         self.flag_day = np.full(n, NEVER, np.int32)
+        self.generation = np.zeros(n, np.int32)
+        self.life_digest = np.zeros(n, np.uint64)
 
         self.lender = np.full(n, -1, np.int8)
         self.status = np.zeros(n, np.int8)
@@ -114,7 +125,11 @@ class BorrowerPopulation:
         self.strategic_default = np.zeros(n, bool)
         self.legal_day = np.full(n, -1, np.int32)
         self.chargeoff_day = np.full(n, NEVER, np.int32)
+        self.forborne_since = np.full(n, NEVER, np.int32)
+        self.forborne_dpd = np.zeros(n, np.int32)
+        self.probation_start = np.full(n, NEVER, np.int32)
         self.loans_taken = np.zeros(n, np.int16)  # at most one loan a month: fits any run
+        self.window_start = np.full(1, NEVER, np.int32)
         self.watched = np.zeros(0, np.int64)
         self.due_calendar: defaultdict[int, list[np.ndarray]] = defaultdict(list)
         self.court_calendar: defaultdict[int, list[np.ndarray]] = defaultdict(list)

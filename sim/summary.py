@@ -1,8 +1,11 @@
 """End-of-run summary: the headline measures of one simulation, from its daily metrics.
 
-Cumulative measures are read on the last day; rates of a steady state (30+ and 90+ DPD
-shares, annual default and net charge-off rates) are taken over the window from
-`run.steady_state_from_day` to the end, so the months in which the book fills up do not count.
+Cumulative measures are read on the last day of the window (the horizon); rates of a steady
+state (30+ and 90+ DPD shares, annual default and net charge-off rates) are taken over the
+window from `run.steady_state_from_day` to the horizon, so the months in which the book fills
+up do not count. Lifetime measures follow the book open at the window's start and the loans
+lent in the window to their end, through a run-off after the horizon (`sim.lifetime`);
+without a run-off they are NaN. `docs/accounting.md` explains each measure.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from sim.config import CHANNELS, ScenarioConfig
@@ -27,6 +31,23 @@ class SummaryMeasure:
     doc: str
 
 
+LIFETIME_MEASURES: tuple[SummaryMeasure, ...] = (
+    SummaryMeasure("lifetime_loss_rate", "share of principal", "Net credit loss (principal "
+                   "charged off from the window's start to the end of the run-off, less "
+                   "recoveries on it) over the principal open at the start plus the "
+                   "principal lent in the window."),
+    SummaryMeasure("lifetime_net_loss", "currency units", "Net credit loss plus interest and "
+                   "fees waived at deferrals plus collection and legal cost, from the "
+                   "window's start to the end of the run-off."),
+    SummaryMeasure("lifetime_profit", "currency units", "Interest and fees received less cost "
+                   "of funds, net credit loss and collection and legal cost, from the window's "
+                   "start to the end of the run-off (every loan closed: no allowance left)."),
+    SummaryMeasure("runoff_open_share", "share of accounts", "Accounts (loans and claims) open "
+                   "at the horizon that were still open when the run-off stopped (~0)."),
+    SummaryMeasure("runoff_days", "days", "Days the run-off lasted."),
+)
+"""Measures of the book's whole life, from a run-off (NaN without one)."""
+
 SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
     SummaryMeasure("originations", "loans", "Loans originated over the run."),
     SummaryMeasure("defaults", "loans", "Loans charged off over the run."),
@@ -41,6 +62,10 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
                    "the window (compare F1)."),
     SummaryMeasure("dpd90_share", "share of balances", "Mean share of principal 90+ DPD in "
                    "the window (compare F2)."),
+    SummaryMeasure("dpd30_share_incl_forborne", "share of balances", "Mean share of principal "
+                   "30+ DPD or forborne from 30+ DPD (re-aged, on probation) in the window."),
+    SummaryMeasure("forborne_share", "share of balances", "Mean share of principal under "
+                   "forbearance (granted a deferral, not through probation) in the window."),
     SummaryMeasure("bad_debt_loss", "currency units", "Charged-off principal minus "
                    "recoveries."),
     SummaryMeasure("recoveries", "currency units", "Recoveries on charged-off loans (debt "
@@ -82,11 +107,36 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
                    "a month later, over the window's months (compare F6)."),
     SummaryMeasure("approval_rate", "share of applications", "Applications approved."),
     SummaryMeasure("mean_score", "score points", "Mean bureau score on the last day."),
-    SummaryMeasure("lender_profit", "currency units", "Lenders' profit over the run."),
+    SummaryMeasure("lender_profit", "currency units", "Lenders' cash-basis profit since day "
+                   "0 (no cost of funds, no provisions)."),
+    SummaryMeasure("cost_of_funds", "currency units", "`lending.cost_of_funds_rate` on the "
+                   "principal outstanding over the window."),
+    SummaryMeasure("allowance_start", "currency units", "Expected-credit-loss allowance on "
+                   "the book at the window's start (`sim.provisions`)."),
+    SummaryMeasure("allowance_end", "currency units", "Expected-credit-loss allowance on the "
+                   "book at the horizon."),
+    SummaryMeasure("risk_adjusted_profit", "currency units", "Over the window: interest and "
+                   "fees received less cost of funds, net charge-offs, collection and legal "
+                   "cost and the increase in the allowance."),
+    SummaryMeasure("burn_in_drift", "share of the level", "Change of the 30+ DPD share over "
+                   "the last 90 days before the window (linear fit), relative to its level: "
+                   "near 0 when the window starts from a steady state."),
+    *LIFETIME_MEASURES,
 )
 
+COMPARISON_MEASURES: tuple[SummaryMeasure, ...] = (
+    SummaryMeasure("common_shocks_share", "share of shocked slots", "Of the borrower slots "
+                   "that met a shock in the window under any variant of a replicate, those "
+                   "whose shocks were identical under every variant (~1: common random "
+                   "numbers)."),
+    SummaryMeasure("common_people_share", "share of slots", "Borrower slots that held the "
+                   "same sequence of people under every variant of a replicate."),
+)
+"""Measures a comparison adds to each run by setting its variants side by side."""
+
 MEASURE_NAMES: tuple[str, ...] = tuple(m.name for m in SUMMARY_MEASURES)
-MEASURE_UNITS: dict[str, str] = {m.name: m.unit for m in SUMMARY_MEASURES}
+MEASURE_UNITS: dict[str, str] = {m.name: m.unit
+                                 for m in (*SUMMARY_MEASURES, *COMPARISON_MEASURES)}
 
 
 def check_measure(name: str, source: str, key: str) -> None:
@@ -99,10 +149,29 @@ def check_measure(name: str, source: str, key: str) -> None:
         f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(MEASURE_NAMES)}"))
 
 
+@dataclass(frozen=True)
+class BookDates:
+    """What a summary needs beyond the daily table: the allowance at the window's start and
+    at the horizon (currency units), and, after a run-off, the row of the horizon in the
+    daily table and the accounts open at the horizon and at the run-off's end."""
+
+    allowance_start: float = float("nan")
+    allowance_end: float = float("nan")
+    horizon_row: int | None = None
+    open_at_horizon: int = 0
+    open_at_end: int = 0
+
+
 def summarize(frame: pd.DataFrame, config: ScenarioConfig,
-              transitions: TransitionRecorder | None = None) -> dict[str, float]:
-    """The SUMMARY_MEASURES of one run, from its daily metrics table and its monthly
-    transitions (without them the roll and cure rates are NaN)."""
+              transitions: TransitionRecorder | None = None,
+              book: BookDates | None = None) -> dict[str, float]:
+    """The SUMMARY_MEASURES of one run, from its daily metrics table, its monthly transitions
+    (without them the roll and cure rates are NaN) and `book` (without it the allowances,
+    the risk-adjusted profit and the lifetime measures are NaN)."""
+    book = book or BookDates()
+    full = frame
+    if book.horizon_row is not None:
+        frame = frame.iloc[: book.horizon_row + 1]
     last = frame.iloc[-1]
     start = min(config.run.steady_state_from_day, len(frame) - 1)
     window = frame.iloc[start:]
@@ -122,8 +191,14 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
     collection_cost = float(last["collection_cost_cum"] + last["legal_cost_cum"])
     missed = frame["missed_installments"].sum()
     borrowers = config.run.borrowers
-    moves = transitions.counts(from_day=start) if transitions is not None else None
+    moves = (transitions.counts(from_day=start, to_day=len(frame))
+             if transitions is not None else None)
     nan = float("nan")
+    cost_of_funds = _cost_of_funds(window, config)
+    income = growth("interest_income_cum") + growth("fee_income_cum")
+    costs = growth("collection_cost_cum") + growth("legal_cost_cum")
+    risk_adjusted = (income - cost_of_funds - net_chargeoffs - costs
+                     - (book.allowance_end - book.allowance_start))
     return {
         "originations": float(last["originations_cum"]),
         "defaults": float(last["defaults_cum"]),
@@ -132,6 +207,8 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
         "annual_net_chargeoff_rate": _ratio(net_chargeoffs, mean_balance) * annualise,
         "dpd30_share": float(window["dpd30_share"].mean()),
         "dpd90_share": float(window["dpd90_share"].mean()),
+        "dpd30_share_incl_forborne": float(window["dpd30_share_incl_forborne"].mean()),
+        "forborne_share": float(window["forborne_share"].mean()),
         "bad_debt_loss": float(last["bad_debt_loss"]),
         "recoveries": float(last["recoveries_cum"]),
         "recovery_rate": float(last["recovery_rate"]),
@@ -158,7 +235,63 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
         "approval_rate": float(last["approval_rate"]),
         "mean_score": float(last["mean_score"]),
         "lender_profit": float(last["lender_profit"]),
+        "cost_of_funds": cost_of_funds,
+        "allowance_start": book.allowance_start,
+        "allowance_end": book.allowance_end,
+        "risk_adjusted_profit": risk_adjusted,
+        "burn_in_drift": burn_in_drift(frame, start),
+        **lifetime(full, start, book, config),
     }
+
+
+def lifetime(frame: pd.DataFrame, start: int, book: BookDates,
+             config: ScenarioConfig) -> dict[str, float]:
+    """The LIFETIME_MEASURES: from the window's start (row `start`) through the run-off that
+    follows the horizon (`book.horizon_row`); NaN without a run-off."""
+    if book.horizon_row is None:
+        return {m.name: float("nan") for m in LIFETIME_MEASURES}
+    end, horizon = frame.iloc[-1], frame.iloc[book.horizon_row]
+    before = frame.iloc[start - 1] if start > 0 else None
+
+    def since_start(row: pd.Series, column: str) -> float:
+        return float(row[column] - (before[column] if before is not None else 0.0))
+
+    # Recoveries on claims charged off before the window belong to an older book.
+    credit_loss = (since_start(end, "charged_off_principal_cum")
+                   - since_start(end, "recoveries_cum")
+                   + since_start(end, "legacy_recoveries_cum"))
+    exposure = ((before["balance_active"] if before is not None else 0.0)
+                + since_start(horizon, "originated_principal_cum"))
+    costs = since_start(end, "collection_cost_cum") + since_start(end, "legal_cost_cum")
+    income = since_start(end, "interest_income_cum") + since_start(end, "fee_income_cum")
+    return {
+        "lifetime_loss_rate": _ratio(credit_loss, exposure),
+        "lifetime_net_loss": credit_loss + since_start(end, "interest_fees_waived_cum") + costs,
+        "lifetime_profit": (income - _cost_of_funds(frame.iloc[start:], config)
+                            - credit_loss - costs),
+        "runoff_open_share": _ratio(book.open_at_end, book.open_at_horizon),
+        "runoff_days": float(len(frame) - 1 - book.horizon_row),
+    }
+
+
+def burn_in_drift(frame: pd.DataFrame, start: int, days: int = 90) -> float:
+    """Relative change of the 30+ DPD share over the `days` days before row `start`, from a
+    least-squares line, over its mean level (NaN if there are not enough days or no
+    delinquency)."""
+    if start < days:
+        return float("nan")
+    series = frame["dpd30_share"].to_numpy()[start - days:start]
+    level = series.mean()
+    if not level > 0:
+        return float("nan")
+    slope = np.polyfit(np.arange(days), series, 1)[0]
+    return float(slope * days / level)
+
+
+def _cost_of_funds(rows: pd.DataFrame, config: ScenarioConfig) -> float:
+    """`lending.cost_of_funds_rate` on the principal outstanding on each day of `rows`."""
+    return float(rows["balance_active"].sum() * config.lending.cost_of_funds_rate
+                 / DAYS_PER_YEAR)
 
 
 def contacts_by_channel(frame: pd.DataFrame) -> dict[str, float]:

@@ -18,7 +18,7 @@ from numba import njit
 from sim.columns import Columns
 from sim.config import DPD_BUCKETS, SCORE_BAND_EDGES
 from sim.contacts import contacts_this_week
-from sim.population import ACTIVE, CHARGED_OFF, WEEK, dpd_bucket
+from sim.population import ACTIVE, CHARGED_OFF, NEVER, WEEK, dpd_bucket
 
 
 class PopulationTotals(NamedTuple):
@@ -36,6 +36,10 @@ class PopulationTotals(NamedTuple):
     min_claim: int
     contacted_7d: int  # borrowers with a contact attempt in the 7-day window (week ends only)
     contacted_4plus_7d: int  # ... with 4 or more
+    forborne_loans: int  # active loans under forbearance (granted a deferral, on probation)
+    forborne_balance: int  # their principal
+    forborne_np_loans: int  # forborne loans re-aged from 30+ DPD, now under 30 DPD
+    forborne_np_balance: int  # their principal
 
 
 class LoanBook(NamedTuple):
@@ -75,6 +79,7 @@ def _scan(col: Columns, day: int, week_end: bool) -> tuple[int, ...]:
     contacted = contacted_4plus = 0
     deferral = claims = jobless = ill = active = 0
     principal = cash = 0
+    forborne = forborne_balance = forborne_np = forborne_np_balance = 0
     min_cash = min_principal = min_claim = np.iinfo(np.int64).max
     for i in range(col.cash.size):
         deferral += col.deferral_until[i] > day
@@ -87,12 +92,19 @@ def _scan(col: Columns, day: int, week_end: bool) -> tuple[int, ...]:
         min_cash = min(min_cash, col.cash[i])
         min_principal = min(min_principal, col.principal[i])
         min_claim = min(min_claim, col.claim[i])
+        if col.status[i] == ACTIVE and col.forborne_since[i] != NEVER:
+            forborne += 1
+            forborne_balance += col.principal[i]
+            if col.forborne_dpd[i] >= 30 and col.dpd[i] < 30:
+                forborne_np += 1
+                forborne_np_balance += col.principal[i]
         if week_end:
             contacts = contacts_this_week(col, i)
             contacted += contacts > 0
             contacted_4plus += contacts >= 4
     return (deferral, claims, jobless, ill, active, principal, cash, min_cash, min_principal,
-            min_claim, contacted, contacted_4plus)
+            min_claim, contacted, contacted_4plus, forborne, forborne_balance, forborne_np,
+            forborne_np_balance)
 
 
 @njit(cache=True)

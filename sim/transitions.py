@@ -2,10 +2,14 @@
 
 Every 30 days (at the end of days 29, 59, ...) each loan that was active at the previous month
 boundary is classified by where it is now: current, 1-30, 31-60, 61-90 or 90+ days past due,
-charged off, or paid off. A loan that ended during the month counts where it ended (its first
-end: a loan charged off and then sold counts as charged off), even if the borrower has taken
-a new loan since. Counts are kept month by month, so a summary can use the months of the
-steady-state window only; rows of the matrix are the five active states, columns all seven.
+forborne, charged off, or paid off. A forborne loan (granted a deferral and not yet through
+its probation, `deferral.probation_days`) is in the forborne state whatever its days past due,
+as supervisors report forborne exposures apart: a re-aged loan moves to "forborne", never to
+"current", so the cure rate counts only loans that caught up by paying. A loan that ended
+during the month counts where it ended (its first end: a loan charged off and then sold counts
+as charged off), even if the borrower has taken a new loan since. Counts are kept month by
+month, so a summary can use the months of the steady-state window only; rows of the matrix
+are the six active states, columns all eight.
 """
 
 from __future__ import annotations
@@ -16,38 +20,40 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-from sim.population import ACTIVE, CHARGED_OFF, dpd_bucket
+from sim.population import ACTIVE, CHARGED_OFF, NEVER, dpd_bucket
 from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from sim.population import BorrowerPopulation
 
 STATES: tuple[str, ...] = ("current", "dpd_1_30", "dpd_31_60", "dpd_61_90", "dpd_90_plus",
-                           "charged_off", "paid_off")
+                           "forborne", "charged_off", "paid_off")
 """Columns of a transition matrix (destinations)."""
-ACTIVE_STATES: tuple[str, ...] = STATES[:5]
+ACTIVE_STATES: tuple[str, ...] = STATES[:6]
 """Rows of a transition matrix (origins): the states of an active loan."""
-CHARGED_OFF_STATE, PAID_OFF_STATE = 5, 6
+FORBORNE_STATE, CHARGED_OFF_STATE, PAID_OFF_STATE = 5, 6, 7
 NO_STATE = -1
 
 
 @njit(cache=True, inline="always")
-def loan_state(status: int, dpd: int) -> int:
-    """State index of a loan now: 0-4 for an active loan by days past due, 5 for a
-    charged-off claim, -1 for no loan."""
+def loan_state(status: int, dpd: int, forborne: bool) -> int:
+    """State index of a loan now: 0-4 for an active loan by days past due, 5 for a forborne
+    one, 6 for a charged-off claim, -1 for no loan."""
     if status == ACTIVE:
+        if forborne:
+            return FORBORNE_STATE
         return 0 if dpd <= 0 else 1 + dpd_bucket(dpd)
     return CHARGED_OFF_STATE if status == CHARGED_OFF else NO_STATE
 
 
 @njit(cache=True)
-def _close_month(status: np.ndarray, dpd: np.ndarray, state: np.ndarray, ended: np.ndarray,
-                 counts: np.ndarray) -> int:
+def _close_month(status: np.ndarray, dpd: np.ndarray, forborne_since: np.ndarray,
+                 state: np.ndarray, ended: np.ndarray, counts: np.ndarray) -> int:
     """Count each tracked loan's move from `state` to where it ended or is now, then make
     today's states of active loans the new `state` and clear `ended`, in one pass. Returns
     the first row whose tracked loan left no trace (-1 if none)."""
     for i in range(status.size):
-        now = loan_state(status[i], dpd[i])
+        now = loan_state(status[i], dpd[i], forborne_since[i] != NEVER)
         if state[i] >= 0:
             destination = ended[i] if ended[i] > 0 else now
             if destination < 0:
@@ -66,7 +72,7 @@ class TransitionRecorder:
             if it had no active loan then).
         ended: per row, 0, or the state in which the loan tracked in `state` first ended
             since the boundary (charged off or paid off).
-        months: (first day of the month, 5 x 7 int64 counts) for each month closed so far.
+        months: (first day of the month, 6 x 8 int64 counts) for each month closed so far.
     """
 
     def __init__(self, n: int) -> None:
@@ -85,18 +91,20 @@ class TransitionRecorder:
         if (day + 1) % DAYS_PER_MONTH:
             return
         counts = np.zeros((len(ACTIVE_STATES), len(STATES)), np.int64)
-        lost = _close_month(pop.status, pop.dpd, self.state, self.ended, counts)
+        lost = _close_month(pop.status, pop.dpd, pop.forborne_since, self.state, self.ended,
+                            counts)
         # A tracked loan that left no trace would have to have ended unrecorded.
         if lost >= 0:
             raise RuntimeError(f"the loan of row {lost}, active at the month boundary, ended "
                                "without a record")
         self.months.append((day + 1 - DAYS_PER_MONTH, counts))
 
-    def counts(self, from_day: int = 0) -> np.ndarray:
-        """Transitions summed over the months starting on or after `from_day` (5 x 7)."""
+    def counts(self, from_day: int = 0, to_day: int | None = None) -> np.ndarray:
+        """Transitions summed over the months starting on or after `from_day` and ending by
+        `to_day` (exclusive; default: every month closed so far) (6 x 8)."""
         total = np.zeros((len(ACTIVE_STATES), len(STATES)), np.int64)
         for start, counts in self.months:
-            if start >= from_day:
+            if start >= from_day and (to_day is None or start + DAYS_PER_MONTH <= to_day):
                 total += counts
         return total
 
@@ -117,7 +125,8 @@ def roll_rate_30_60(counts: np.ndarray) -> float:
 
 def cure_rate(counts: np.ndarray) -> float:
     """Share of loans 30 or more days late (31+ DPD) that are current a month later (compare
-    F6, the monthly cure rate of delinquent loans)."""
+    F6, the monthly cure rate of delinquent loans). A loan re-aged by a deferral moves to the
+    forborne state, so it is not counted as cured."""
     late = counts[2:5]
     return float(late[:, 0].sum() / late.sum()) if late.sum() else float("nan")
 

@@ -178,22 +178,28 @@ def test_compare_command_end_to_end(tmp_path: Path) -> None:
     assert sorted(runs["variant"].unique()) == ["lenient", "strict"]
     assert len(runs) == 6
     series = pd.read_parquet(out / "timeseries.parquet")
-    burn_in = 365
-    assert len(series) == 6 * (burn_in + 60)
+    burn_in = load_comparison(MAIN).burn_in_days
+    # Every run: the burn-in, the window, then the run-off until its book has closed.
+    assert len(series) == 6 * (burn_in + 60) + runs["runoff_days"].sum()
+    assert (runs["runoff_days"] > 0).all() and (runs["runoff_open_share"] == 0).all()
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary.columns) == ["variant", "metric", "mean", "std", "ci_low", "ci_high",
                                      "n"]
     for metric in ("default_rate", "bad_debt_loss", "recovery_rate", "collection_cost",
                    "net_loss", "dpd30_share", "dpd90_share", "deferral_rate",
                    "redefault_rate", "complaints_per_1000", "contacts_per_delinquent_week",
-                   "churn_rate", "approval_rate", "mean_score", "lender_profit"):
+                   "churn_rate", "approval_rate", "mean_score", "lender_profit",
+                   "annual_default_rate", "lifetime_loss_rate", "lifetime_net_loss",
+                   "risk_adjusted_profit", "forborne_share", "dpd30_share_incl_forborne",
+                   "cure_rate", "common_shocks_share", "runoff_open_share"):
         assert metric in set(summary["metric"])
     differences = pd.read_csv(out / "differences.csv")
     assert set(differences["variant"]) == {"lenient"}
     assert (differences["reference"] == "strict").all()
     transitions = pd.read_csv(out / "transitions.csv")
     assert set(transitions["variant"]) == {"strict", "lenient"}
-    assert len(transitions) == 2 * 5 * 7 and transitions["loans"].sum() > 0
+    assert len(transitions) == 2 * 6 * 8 and transitions["loans"].sum() > 0
+    assert "forborne" in set(transitions["to_state"])
     figures = sorted(p.name for p in (out / "figures").glob("*.png"))
     assert len(figures) >= 6 and all((out / "figures" / f).stat().st_size > 5000
                                      for f in figures)

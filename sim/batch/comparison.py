@@ -31,6 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.config import ScenarioConfig
+from sim.lifetime import DEFAULT_RUNOFF_MAX_DAYS
 from sim.report.writer import digest
 from sim.scenario import (
     load_scenario,
@@ -66,6 +67,15 @@ class ComparisonSpec(BaseModel):
     replicates: int = Field(20, ge=1, le=100_000, description="Runs per variant.")
     burn_in_days: int = Field(0, ge=0, le=36_500, description="Days run under the base "
                               "policy before each variant takes over from the same state.")
+    runoff_max_days: int = Field(DEFAULT_RUNOFF_MAX_DAYS, ge=0, le=36_500,
+                                 description="After the window, each variant follows its "
+                                 "book with no new lending until every loan and claim has "
+                                 "ended, for at most this many days (0: no run-off; the "
+                                 "lifetime measures are then NaN).")
+    stationarity_tolerance: float = Field(0.2, ge=0, description="Largest relative change "
+                                          "of the 30+ DPD share over the last 90 burn-in days "
+                                          "(`burn_in_drift`, mean over replicates) for which "
+                                          "the report calls the fork a steady state.")
     set: dict[str, Any] = Field(default_factory=dict, description="Overrides for the base "
                                 "and every variant (section.key = value), e.g. the size and "
                                 "length of the runs; the command line's win over them.")
@@ -94,6 +104,8 @@ class Comparison:
     variants: tuple[tuple[str, ScenarioConfig], ...]
     replicates: int
     burn_in_days: int
+    runoff_max_days: int | None = DEFAULT_RUNOFF_MAX_DAYS
+    stationarity_tolerance: float = 0.2
 
     @property
     def names(self) -> list[str]:
@@ -106,6 +118,7 @@ class Comparison:
             "base": self.base.model_dump(mode="json"),
             "variants": [[n, c.model_dump(mode="json")] for n, c in self.variants],
             "burn_in_days": self.burn_in_days,
+            "runoff_max_days": self.runoff_max_days,
         })
 
 
@@ -153,4 +166,6 @@ def load_comparison(path: str | Path, run_overrides: list[str] | None = None,
     return Comparison(path=path, title=spec.title, description=spec.description, base=base,
                       variants=tuple(variants),
                       replicates=spec.replicates,
-                      burn_in_days=spec.burn_in_days)
+                      burn_in_days=spec.burn_in_days,
+                      runoff_max_days=spec.runoff_max_days or None,
+                      stationarity_tolerance=spec.stationarity_tolerance)

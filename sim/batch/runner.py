@@ -30,9 +30,9 @@ from tqdm import tqdm
 
 from sim.batch.comparison import Comparison
 from sim.config import ScenarioConfig
+from sim.lifetime import measure_window
 from sim.model import CreditMarket
-from sim.report.writer import write_frame, write_json, write_text
-from sim.summary import summarize
+from sim.report.writer import write_arrays, write_frame, write_json, write_text
 
 SCORE_BINS = np.arange(350, 960, 10)
 """Edges of the 10-point score bins kept from each run's last day."""
@@ -69,24 +69,28 @@ def plan(comparison: Comparison) -> list[Task]:
 
 
 def simulate_run(base: ScenarioConfig, variant: ScenarioConfig, burn_in_days: int,
-                 seed: int) -> dict[str, Any]:
-    """Burn in under `base`, continue under `variant`; return the run's daily metrics, its
-    summary and its last-day score histogram. Without a burn-in the market is built under
-    `variant` itself, so its borrower settings (e.g. deferral awareness) apply from day 0."""
+                 seed: int, runoff_max_days: int | None = None) -> dict[str, Any]:
+    """Burn in under `base`, continue under `variant` for its `run.days` (the window), then,
+    with `runoff_max_days`, run the book off under `variant` with no new lending; return the
+    run's daily metrics, its summary, its last-day score histogram, the window's transition
+    counts and the slots' life digests and generations. Without a burn-in the market is built
+    under `variant` itself, so its borrower settings (e.g. deferral awareness) apply from
+    day 0, and the window starts at `run.steady_state_from_day`."""
+    window = _with_window(variant, burn_in_days)
     if burn_in_days:
         model = CreditMarket(base, rng=seed, collect=False)
         model.run_days(burn_in_days)
         model.adopt_policy(variant)
     else:
         model = CreditMarket(variant, rng=seed, collect=False)
-    model.run_days(variant.run.days)
-    frame = model.metrics.frame()
-    window = _with_window(variant, burn_in_days)
-    summary = summarize(frame, window, model.transitions)
+        model.run_days(window.run.steady_state_from_day)
+    days_left = window.run.days - model.day
+    measured = measure_window(model, window, days_left, runoff_max_days)
+    # Scores are read at the horizon (the run-off changes nothing a new borrower would see).
     histogram = np.histogram(model.population.score, bins=SCORE_BINS)[0]
-    moves = model.transitions.counts(from_day=window.run.steady_state_from_day)
-    return {"frame": frame, "summary": summary, "scores": histogram.tolist(),
-            "transitions": moves.tolist()}
+    return {"frame": measured.frame, "summary": measured.summary,
+            "scores": histogram.tolist(), "transitions": measured.transitions.tolist(),
+            "life_digest": measured.life_digest, "generation": measured.generation}
 
 
 def _with_window(config: ScenarioConfig, burn_in_days: int) -> ScenarioConfig:
@@ -98,7 +102,8 @@ def _with_window(config: ScenarioConfig, burn_in_days: int) -> ScenarioConfig:
 
 def _run_task(comparison: Comparison, task: Task) -> dict[str, Any]:
     variant = dict(comparison.variants)[task.variant]
-    return simulate_run(comparison.base, variant, comparison.burn_in_days, task.seed)
+    return simulate_run(comparison.base, variant, comparison.burn_in_days, task.seed,
+                        comparison.runoff_max_days)
 
 
 class ShardStore:
@@ -131,6 +136,8 @@ class ShardStore:
         frame.insert(0, "replicate", task.replicate)
         frame.insert(0, "variant", task.variant)
         write_frame(self.folder / f"{task.key}.parquet", frame)
+        write_arrays(self.folder / f"{task.key}.npz", life_digest=result["life_digest"],
+                     generation=result["generation"])
         write_json(self.folder / f"{task.key}.json", {
             "variant": task.variant, "replicate": task.replicate, "seed": task.seed,
             "summary": result["summary"], "scores": result["scores"],
@@ -153,8 +160,29 @@ class ShardStore:
             counts = np.asarray(record["transitions"], np.int64)
             moves[task.variant] = moves.get(task.variant, 0) + counts
         runs = pd.DataFrame(rows)
+        if len(runs):
+            runs = runs.assign(**self.common_shares(runs))
         series = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         return runs, series, scores, moves
+
+    def common_shares(self, runs: pd.DataFrame) -> dict[str, list[float]]:
+        """Per run: `common_shocks_share`, of the borrower slots that met a shock in the
+        window in any variant of its replicate, the share whose shocks (job losses,
+        illnesses and their days) are identical in every variant; and `common_people_share`,
+        the share of all slots whose sequence of people is the same (the same number of
+        arrivals: a borrower leaves only without a loan, which the policy changes)."""
+        shocks, people = {}, {}
+        for replicate, group in runs.groupby("replicate"):
+            arrays = [np.load(self.folder / f"{Task(v, int(replicate), 0).key}.npz")
+                      for v in group["variant"]]
+            digests = np.stack([a["life_digest"] for a in arrays])
+            generations = np.stack([a["generation"] for a in arrays])
+            shocked = (digests != 0).any(axis=0)
+            same = (digests == digests[0]).all(axis=0)
+            shocks[replicate] = float(same[shocked].mean()) if shocked.any() else 1.0
+            people[replicate] = float((generations == generations[0]).all(axis=0).mean())
+        return {"common_shocks_share": [shocks[r] for r in runs["replicate"]],
+                "common_people_share": [people[r] for r in runs["replicate"]]}
 
 
 @dataclass

@@ -2,7 +2,10 @@
 
 With n replicates of a measure, the interval is mean +- t(0.975, n-1) * sd / sqrt(n), sd with
 n-1 degrees of freedom. Differences between variants are paired by replicate (the same seed),
-which removes the luck they share; their p-value is the paired t-test's.
+which removes the luck they share; their p-value is the paired t-test's. The smallest
+difference the comparison could detect (`detectable`) is the true paired difference that a
+two-sided test at 5 % would find with 80 % power:
+(t(0.975, n-1) + t(0.80, n-1)) * sd / sqrt(n).
 """
 
 from __future__ import annotations
@@ -12,6 +15,10 @@ import pandas as pd
 from scipy import stats
 
 COMPARED_MEASURES: tuple[str, ...] = (
+    "lifetime_loss_rate", "lifetime_net_loss", "lifetime_profit", "risk_adjusted_profit",
+    "dpd30_share_incl_forborne", "forborne_share", "cure_rate", "roll_rate_30_60",
+    "runoff_open_share", "runoff_days", "common_shocks_share", "common_people_share",
+    "burn_in_drift", "cost_of_funds", "allowance_start", "allowance_end",
     "default_rate", "bad_debt_loss", "recovery_rate", "collection_cost", "net_loss",
     "dpd30_share", "dpd90_share", "deferral_rate", "redefault_rate", "complaints_per_1000",
     "contacts_per_delinquent_week", "harm_per_delinquent_week", "churn_rate", "approval_rate",
@@ -20,6 +27,7 @@ COMPARED_MEASURES: tuple[str, ...] = (
 """End-of-run measures that the comparison summarises and differences."""
 
 CONFIDENCE = 0.95
+POWER = 0.80
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float, float, float, int]:
@@ -54,7 +62,7 @@ def summarize_runs(runs: pd.DataFrame, variants: list[str],
 def paired_differences(runs: pd.DataFrame, variants: list[str],
                        measures: tuple[str, ...] = COMPARED_MEASURES) -> pd.DataFrame:
     """Each variant minus the first, paired by replicate: variant, reference, metric,
-    mean_difference, ci_low, ci_high, p_value, n."""
+    mean_difference, ci_low, ci_high, p_value, detectable, n."""
     reference = variants[0]
     rows = []
     if not len(runs):
@@ -65,11 +73,21 @@ def paired_differences(runs: pd.DataFrame, variants: list[str],
         common = base.index.intersection(other.index)
         for measure in measures:
             diff = (other.loc[common, measure] - base.loc[common, measure]).to_numpy(float)
-            mean, _, low, high, n = mean_interval(diff)
+            mean, sd, low, high, n = mean_interval(diff)
             rows.append({"variant": variant, "reference": reference, "metric": measure,
                          "mean_difference": mean, "ci_low": low, "ci_high": high,
-                         "p_value": paired_p_value(diff), "n": n})
+                         "p_value": paired_p_value(diff),
+                         "detectable": detectable_difference(sd, n), "n": n})
     return pd.DataFrame(rows)
+
+
+def detectable_difference(sd: float, n: int) -> float:
+    """The smallest true mean difference a paired two-sided t-test at 5 % detects with 80 %
+    power, for differences with standard deviation `sd` over `n` replicates (NaN below 2)."""
+    if n < 2 or not np.isfinite(sd):
+        return float("nan")
+    t = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) + stats.t.ppf(POWER, n - 1)
+    return float(t * sd / np.sqrt(n))
 
 
 def paired_p_value(differences: np.ndarray) -> float:

@@ -41,9 +41,10 @@ def run(model: CreditMarket) -> None:
         sold = charged[(age == cfg.sale_after_days) & (pop.claim[charged] > 0)]
         if sold.size:
             price = np.rint(pop.claim[sold] * cfg.sale_price).astype(np.int64)
-            for lender, total in zip(model.lender_list, sum_by_lender(model, sold, price),
-                                     strict=True):
-                lender.ledger.receive_recovery(total, sale=True)
+            legacy = np.where(pop.chargeoff_day[sold] < pop.window_start[0], price, 0)
+            for lender, total, old in zip(model.lender_list, sum_by_lender(model, sold, price),
+                                          sum_by_lender(model, sold, legacy), strict=True):
+                lender.ledger.receive_recovery(total, sale=True, legacy=old)
             model.flows["debt_sales"] += int(price.sum())
             model.events["debts_sold"] += sold.size
             close_accounts(model, sold)

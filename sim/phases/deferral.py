@@ -7,7 +7,8 @@ refuses if deferral is off or the loan used its limit; otherwise it checks eligi
 ineligible applicant with probability `verification_accuracy`; the others are granted by
 mistake. A grant re-ages the loan (DPD back to 0, past-due principal rescheduled over the
 remaining term plus the unpaid installments, a filed case withdrawn) and either pauses
-payments for `extend_months` or cuts the rate.
+payments for `extend_months` or cuts the rate. The loan is then forborne: reported apart,
+never a cure, until it has performed through `probation_days`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sim.columns import Columns
 from sim.payments import sum_by_lender
 from sim.phases.lending import annuity_installment
 from sim.phases.life import macro_multipliers
-from sim.population import ACTIVE, NO_LOAN
+from sim.population import ACTIVE, NEVER, NO_LOAN
 from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ def run(model: CreditMarket) -> None:
     pop, day, rng = model.population, model.day, model.rng
     cfg = model.config.deferral
     model.events["redefaults"] += _mark_redefaults(model.columns, pop.watched, cfg.redefault_dpd)
+    _review_forbearance(model.columns, day, cfg.probation_days)
 
     open_rows = _open_to_apply(model.columns, pop.watched, day, cfg.reapply_after_days)
     candidates = model.cast.exclude(open_rows)
@@ -90,6 +92,12 @@ def grant(model: CreditMarket, rows: np.ndarray) -> None:
     pop, day = model.population, model.day
     cfg = model.config.deferral
     unpaid_installments = -(-pop.arrears(rows) // np.maximum(pop.installment[rows], 1))
+    # Forborne from today (a second grant keeps the worst DPD at which one was granted).
+    was_forborne = pop.forborne_since[rows] != NEVER
+    pop.forborne_dpd[rows] = np.where(was_forborne,
+                                      np.maximum(pop.forborne_dpd[rows], pop.dpd[rows]),
+                                      pop.dpd[rows])
+    pop.forborne_since[rows] = day
     if cfg.waive_arrears_interest:
         interest = sum_by_lender(model, rows, pop.interest_due[rows])
         fees = sum_by_lender(model, rows, pop.fees_due[rows])
@@ -112,9 +120,11 @@ def grant(model: CreditMarket, rows: np.ndarray) -> None:
             pop.deferred_interest[rows] += accrued.astype(np.int64)
         pop.schedule_due(rows, resume)
         pop.deferral_until[rows] = resume
+        pop.probation_start[rows] = resume
     else:
         pop.rate[rows] *= 1.0 - cfg.rate_cut_share
         pop.schedule_due(rows, day + DAYS_PER_MONTH)
+        pop.probation_start[rows] = day
     pop.installments_left[rows] = remaining.astype(np.int16)
     pop.installment[rows] = annuity_installment(pop.principal[rows], pop.rate[rows], remaining)
     pop.dpd[rows] = 0
@@ -171,3 +181,22 @@ def _mark_redefaults(col: Columns, watched: np.ndarray, redefault_dpd: int) -> i
             col.redefaulted[i] = True
             marked += 1
     return marked
+
+
+@njit(cache=True)
+def _review_forbearance(col: Columns, day: int, probation_days: int) -> None:
+    """Forbearance ends with the loan, or once the loan has been current for `probation_days`
+    since its pause ended; a forborne loan past due starts its probation again tomorrow."""
+    for i in range(col.status.size):
+        if col.forborne_since[i] == NEVER:
+            continue
+        if col.status[i] != ACTIVE:
+            col.forborne_since[i] = NEVER
+            col.forborne_dpd[i] = 0
+            col.probation_start[i] = NEVER
+        elif col.dpd[i] > 0:
+            col.probation_start[i] = day + 1
+        elif day - col.probation_start[i] >= probation_days:
+            col.forborne_since[i] = NEVER
+            col.forborne_dpd[i] = 0
+            col.probation_start[i] = NEVER

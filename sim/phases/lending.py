@@ -19,7 +19,7 @@ from sim.agents.lender import APPROVED, REJECTION_REASONS
 from sim.bureau import score_band
 from sim.columns import Columns
 from sim.config import ScenarioConfig
-from sim.population import ACTIVE, NO_LOAN
+from sim.population import ACTIVE, NEVER, NO_LOAN
 from sim.sampling import sample_rows
 from sim.units import CENTS, DAYS_PER_MONTH, MONTHS_PER_YEAR, daily_probability
 
@@ -207,4 +207,7 @@ def _open_loans(col: Columns, rows: np.ndarray, lender: int, principal: np.ndarr
         col.redefaulted[i] = False
         col.strategic_default[i] = False
         col.legal_day[i] = -1
+        col.forborne_since[i] = NEVER
+        col.forborne_dpd[i] = 0
+        col.probation_start[i] = NEVER
         col.loans_taken[i] += 1

@@ -10,7 +10,20 @@ from numba import njit
 from sim.columns import Columns
 from sim.people import PeopleTraits, draw_people
 from sim.population import FRAGILE, NO_LOAN
-from sim.sampling import sample_rows, thin
+from sim.streams import (
+    DIGEST_ILLNESS,
+    DIGEST_JOB_LOSS,
+    ILLNESS,
+    ILLNESS_LENGTH,
+    JOB_LOSS,
+    JOB_LOSS_LENGTH,
+    LEAVE,
+    PAY_A,
+    fold,
+    geometric,
+    normal,
+    uniform,
+)
 from sim.units import DAYS_PER_MONTH, daily_probability
 
 if TYPE_CHECKING:
@@ -48,7 +61,7 @@ def run(model: CreditMarket) -> None:
         rates = life_rates(model.config, job_mult, ill_mult)
     pay_rows = model.pay_day_rows[day % DAYS_PER_MONTH]
     flows = np.zeros(len(LIFE_FLOWS), np.int64)
-    leaving = _live_a_day(model.columns, day, model.cast.size, rates,
+    leaving = _live_a_day(model.columns, model.life_key, day, model.cast.size, rates,
                           model.people_traits, pay_rows, flows)
     cents = dict(zip(LIFE_FLOWS, flows.tolist(), strict=True))
     if leaving.size:
@@ -104,59 +117,54 @@ LIFE_FLOWS = ("turnover_cash_out", "turnover_cash_in", "income", "living_expense
 
 
 @njit(cache=True)
-def _live_a_day(col: Columns, day: int, cast_size: int,
+def _live_a_day(col: Columns, key: np.uint64, day: int, cast_size: int,
                 rates: LifeRates, traits: PeopleTraits, pay_rows: np.ndarray,
                 flows: np.ndarray) -> np.ndarray:
     """The phase: turnover, job losses, illnesses, pay day; adds the day's external flows to
-    `flows` (LIFE_FLOWS) and returns the rows given new people. Rows below `cast_size` (the
-    classroom cast) have no random events."""
-    rng = col.rng
-    leaving = sample_rows(rng, col.status.size, rates.turnover)
-    keep = np.empty(leaving.size, np.bool_)
-    for k in range(leaving.size):
-        keep[k] = col.status[leaving[k]] == NO_LOAN and leaving[k] >= cast_size
-    leaving = leaving[keep]
+    `flows` (LIFE_FLOWS) and returns the rows given new people. Every chance is a
+    counter-based draw of (`key`, row, day) (`sim.streams`), so a row's life does not depend
+    on what other phases drew. Rows below `cast_size` (the classroom cast) have no random
+    events."""
+    n = col.status.size
+    leaving = np.empty(n, np.int64)
+    n_leaving = 0
+    for i in range(cast_size, n):
+        if col.status[i] == NO_LOAN and uniform(key, i, day, LEAVE) < rates.turnover:
+            leaving[n_leaving] = i
+            n_leaving += 1
+    leaving = leaving[:n_leaving].copy()
     if leaving.size:
         for i in leaving:
             flows[0] += col.cash[i]
-        draw_people(col, rng, leaving, traits)
+        draw_people(col, key, leaving, day, traits)
         for i in leaving:
             flows[1] += col.cash[i]
-    _start_shocks(col.jobless_until, col.kind, rng, day, cast_size, rates.job_loss_fragile,
-                  rates.job_loss_other, rates.job_loss_mean_days)
-    _start_shocks(col.ill_until, col.kind, rng, day, cast_size, rates.illness_fragile,
-                  rates.illness_other, rates.illness_mean_days)
+    for i in range(cast_size, n):
+        fragile = col.kind[i] == FRAGILE
+        if col.jobless_until[i] <= day:
+            p = rates.job_loss_fragile if fragile else rates.job_loss_other
+            if uniform(key, i, day, JOB_LOSS) < p:
+                length = geometric(uniform(key, i, day, JOB_LOSS_LENGTH),
+                                   1.0 / rates.job_loss_mean_days)
+                col.jobless_until[i] = day + length
+                col.life_digest[i] = fold(col.life_digest[i], DIGEST_JOB_LOSS, day)
+        if col.ill_until[i] <= day:
+            p = rates.illness_fragile if fragile else rates.illness_other
+            if uniform(key, i, day, ILLNESS) < p:
+                length = geometric(uniform(key, i, day, ILLNESS_LENGTH),
+                                   1.0 / rates.illness_mean_days)
+                col.ill_until[i] = day + length
+                col.life_digest[i] = fold(col.life_digest[i], DIGEST_ILLNESS, day)
     if pay_rows.size:
         vol = rates.income_volatility
         noise = np.empty(pay_rows.size)
         for k in range(pay_rows.size):
-            noise[k] = np.exp(rng.normal(-0.5 * vol * vol, vol))
+            noise[k] = np.exp(-0.5 * vol * vol + vol * normal(key, pay_rows[k], day, PAY_A))
         earned, spent = _pay_day(col, pay_rows, noise, day, rates.income_replacement,
                                  rates.expense_ratio, rates.illness_cost_share)
         flows[2] += earned
         flows[3] += spent
     return leaving
-
-
-@njit(cache=True, inline="always")
-def _start_shocks(until: np.ndarray, kind: np.ndarray, rng: np.random.Generator, day: int,
-                  cast_size: int, p_fragile: float, p_other: float, mean_days: float) -> None:
-    """New shocks (job loss or illness, whose end days are `until`): hardship borrowers at
-    `p_fragile` a day, others at `p_other`, none while one is on; lengths are geometric with
-    mean `mean_days`."""
-    if p_fragile <= 0:
-        return
-    drawn = sample_rows(rng, until.size, p_fragile)
-    relative = np.empty(drawn.size)
-    eligible = np.empty(drawn.size, np.bool_)
-    for k in range(drawn.size):
-        i = drawn[k]
-        relative[k] = 1.0 if kind[i] == FRAGILE else p_other / p_fragile
-        eligible[k] = until[i] <= day
-    rows = thin(rng, drawn, relative, eligible)
-    for i in rows:
-        if i >= cast_size:
-            until[i] = day + rng.geometric(1.0 / mean_days)
 
 
 @njit(cache=True, inline="always")

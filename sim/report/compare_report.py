@@ -14,10 +14,24 @@ if TYPE_CHECKING:
     from sim.batch.comparison import Comparison
     from sim.batch.runner import Failure
 
-HEADLINE = ("default_rate", "bad_debt_loss", "recovery_rate", "collection_cost", "net_loss",
-            "dpd30_share", "complaints_per_1000", "contacts_per_delinquent_week",
-            "deferral_rate", "lender_profit")
+HEADLINE = ("lifetime_loss_rate", "lifetime_net_loss", "risk_adjusted_profit",
+            "lifetime_profit", "dpd30_share_incl_forborne", "annual_default_rate",
+            "forborne_share", "cure_rate", "recovery_rate", "collection_cost",
+            "complaints_per_1000", "contacts_per_delinquent_week", "deferral_rate")
+"""Measures of the headline table and of the plain sentences, lifetime measures first."""
+HORIZON = ("default_rate", "bad_debt_loss", "net_loss", "dpd30_share", "lender_profit")
+"""The older measures cut at the horizon (cash basis, re-ageing counted as cure), shown
+apart so a reader can see what the lifetime view changes."""
 LABELS = {
+    "lifetime_loss_rate": "the lifetime loss rate",
+    "lifetime_net_loss": "the lifetime net loss (credit loss, waived interest and fees, "
+                         "collection and legal cost)",
+    "risk_adjusted_profit": "the risk-adjusted profit over the window",
+    "lifetime_profit": "the lifetime profit of the book",
+    "dpd30_share_incl_forborne": "the 30+ DPD share of balances counting re-aged loans",
+    "annual_default_rate": "the annual default rate",
+    "forborne_share": "the share of balances under forbearance",
+    "cure_rate": "the monthly cure rate (re-ageing excluded)",
     "default_rate": "the default rate", "bad_debt_loss": "the bad-debt loss",
     "recovery_rate": "the recovery rate", "collection_cost": "the collection cost",
     "net_loss": "the net loss (bad debt plus collection cost)",
@@ -46,6 +60,9 @@ def comparison_report(comparison: Comparison, summary: pd.DataFrame,
     """Markdown report of a comparison."""
     variants = comparison.names
     run = comparison.base.run
+    runoff = (f"then each variant's book is run off with no new lending until every loan "
+              f"and claim has ended (at most {comparison.runoff_max_days} days)"
+              if comparison.runoff_max_days else "no run-off (lifetime measures are n/a)")
     lines = [f"# {comparison.title}", "", comparison.description, "",
              "## Setup", "",
              f"- Variants: {', '.join(variants)} (differences are against "
@@ -53,14 +70,37 @@ def comparison_report(comparison: Comparison, summary: pd.DataFrame,
              f"- {comparison.replicates} replicates per variant on common random numbers "
              f"(root seed {run.seed}; replicate r of every variant has the same seed).",
              f"- {run.borrowers:,} borrowers; {comparison.burn_in_days} burn-in days under the "
-             f"base scenario, then {run.days} days under each variant; averages of rates over "
-             f"days {max(run.steady_state_from_day, comparison.burn_in_days)} onwards.",
+             f"base scenario, then a window of {run.days} days under each variant; rates are "
+             f"averaged over days {max(run.steady_state_from_day, comparison.burn_in_days)} "
+             f"onwards; {runoff}.",
              f"- {workers} worker process(es); results do not depend on this number.",
-             "", "## Headline", "",
-             "| measure | " + " | ".join(variants) + " |",
+             "", *_trust(comparison, summary),
+             "", "## Headline", "", *_table(summary, variants, HEADLINE),
+             "", "Each cell: mean [95% confidence interval] over replicates. Lifetime "
+             "measures follow the book open at the fork and the loans lent in the window "
+             "to their end; forborne (re-aged) loans are reported apart and never count as "
+             "cures (`docs/accounting.md`).", "",
+             "## In plain words", ""]
+    lines += [_sentence(row) for _, row in differences.iterrows()
+              if row["metric"] in HEADLINE]
+    lines += ["", "## Measures cut at the horizon", "",
+              "Cash-basis measures read at the end of the window, before the losses still "
+              "in the book have arrived; shown to compare with earlier reports, not to "
+              "decide.", "", *_table(summary, variants, HORIZON)]
+    if failures or missing:
+        lines += ["", "## Missing runs", ""]
+        lines += [f"- failed: {f.describe()}" for f in failures]
+        lines += [f"- not in the results: {key}" for key in missing]
+    lines += ["", "## Figures", ""]
+    lines += [f"![{p.stem}](figures/{p.name})" for p in figures]
+    return "\n".join(lines) + "\n"
+
+
+def _table(summary: pd.DataFrame, variants: list[str], measures: tuple[str, ...]) -> list[str]:
+    lines = ["| measure | " + " | ".join(variants) + " |",
              "|---|" + "---:|" * len(variants)]
     table = summary.set_index(["metric", "variant"])
-    for measure in HEADLINE:
+    for measure in measures:
         cells = []
         for variant in variants:
             row = table.loc[(measure, variant)]
@@ -69,17 +109,48 @@ def comparison_report(comparison: Comparison, summary: pd.DataFrame,
                          f"{format_value(measure, row['ci_high'])}]")
         lines.append(f"| {measure} ({MEASURE_UNITS.get(measure, '')}) | "
                      + " | ".join(cells) + " |")
-    lines += ["", "Each cell: mean [95% confidence interval] over replicates.", "",
-              "## In plain words", ""]
-    lines += [_sentence(row) for _, row in differences.iterrows()
-              if row["metric"] in HEADLINE]
-    if failures or missing:
-        lines += ["", "## Missing runs", ""]
-        lines += [f"- failed: {f.describe()}" for f in failures]
-        lines += [f"- not in the results: {key}" for key in missing]
-    lines += ["", "## Figures", ""]
-    lines += [f"![{p.stem}](figures/{p.name})" for p in figures]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _trust(comparison: Comparison, summary: pd.DataFrame) -> list[str]:
+    """How far the comparison can be trusted: common shocks, the fork's steady state and
+    the run-off's completeness."""
+    table = summary.set_index(["metric", "variant"])
+    first = comparison.names[0]
+
+    def mean(measure: str, agg=None) -> float:
+        values = summary.loc[summary["metric"] == measure, "mean"]
+        return float(agg(values)) if agg is not None else float(table.loc[(measure, first),
+                                                                         "mean"])
+
+    shocks, people = mean("common_shocks_share", min), mean("common_people_share", min)
+    drift = table.loc[("burn_in_drift", first)]
+    lines = ["## Can the verdict be trusted?", "",
+             f"- Common shocks: of the borrower slots that met a job loss or illness in the "
+             f"window, {100 * shocks:.2f} % met exactly the same shocks on the same days "
+             f"under every variant (life events are counter-based draws per slot and day); "
+             f"{100 * people:.1f} % of slots held the same people (a borrower leaves the "
+             f"market only without a loan, which the policy changes)."]
+    if comparison.burn_in_days:
+        steady = (abs(drift["mean"]) <= comparison.stationarity_tolerance
+                  if not math.isnan(drift["mean"]) else False)
+        lines.append(
+            f"- Steady state at the fork: the 30+ DPD share changed by "
+            f"{100 * drift['mean']:+.1f} % of its level over the last 90 burn-in days "
+            f"(mean over replicates, 95 % CI {100 * drift['ci_low']:+.1f} to "
+            f"{100 * drift['ci_high']:+.1f} %); the criterion "
+            f"(|change| <= {100 * comparison.stationarity_tolerance:.0f} %) is "
+            f"**{'met' if steady else 'not met'}**.")
+    if comparison.runoff_max_days:
+        still_open = mean("runoff_open_share", max)
+        lines.append(f"- Run-off: at most {100 * still_open:.2f} % of the accounts open at "
+                     f"the horizon were still open when it stopped (longest run-off "
+                     f"{mean('runoff_days', max):.0f} days)."
+                     + (" Their remaining losses are not counted." if still_open > 0 else ""))
+    lines.append("- Each sentence below gives the smallest true difference the comparison "
+                 "would detect (5 % test, 80 % power) where the difference is not "
+                 "distinguishable from zero.")
+    return lines
 
 
 def _sentence(row: pd.Series) -> str:
@@ -94,7 +165,11 @@ def _sentence(row: pd.Series) -> str:
     interval = (f"95% CI {format_value(measure, row['ci_low'], True)} to "
                 f"{format_value(measure, row['ci_high'], True)}, paired p = "
                 f"{row['p_value']:.3g}")
-    sure = "" if row["p_value"] < 0.05 else "; not distinguishable from no change"
+    sure = ""
+    if not row["p_value"] < 0.05:
+        detectable = format_value(measure, row.get("detectable", float("nan")), True)
+        sure = (f"; not distinguishable from no change: only a difference of {detectable} "
+                "or more would have been detected")
     if diff == 0:
         return f"- {row['variant'].capitalize()} did not change {label} ({interval})."
     return (f"- {row['variant'].capitalize()} {verb} {label} by {size} compared with "

@@ -39,7 +39,7 @@ NEGATIVE_REPORTS = {"reported": "reported to the bureau", "legal": "legal judgme
 
 def write_run_figures(frame: pd.DataFrame, final_scores: np.ndarray, folder: Path,
                       title: str, transitions: np.ndarray | None = None) -> list[Path]:
-    """Draw every figure of a single run into `folder` (with `transitions`, the 5 x 7 monthly
+    """Draw every figure of a single run into `folder` (with `transitions`, the 6 x 8 monthly
     transition counts, also their matrix); returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []

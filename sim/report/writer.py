@@ -101,6 +101,17 @@ def write_frame(path: Path, frame: pd.DataFrame) -> None:
         write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
+def write_arrays(path: Path, **arrays: Any) -> None:
+    """Write numpy arrays atomically as one uncompressed `.npz` file."""
+    import numpy as np
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, **arrays)
+
+    write_atomic(path, write)
+
+
 def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     """Call `write(tmp)` on a temporary file beside `path`, then rename it to `path`: readers
     see the old file or the whole new one, never half of it."""
