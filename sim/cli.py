@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sim.batch.runner import ShardMismatchError
 from sim.config import ScenarioConfig
+from sim.lifetime import DEFAULT_RUNOFF_MAX_DAYS
 from sim.params_doc import render_toml
 from sim.report.writer import OutputExistsError
 from sim.scenario import ScenarioError, load_scenario
@@ -60,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--days", type=int, help="days to simulate (overrides run.days)")
     run.add_argument("--borrowers", type=int, help="number of borrowers (overrides "
                      "run.borrowers)")
+    run.add_argument("--runoff", type=int, nargs="?", const=DEFAULT_RUNOFF_MAX_DAYS,
+                     metavar="MAX_DAYS", help="after the last day, follow the book with no new "
+                     "lending until every loan and claim has ended (at most MAX_DAYS, default "
+                     f"{DEFAULT_RUNOFF_MAX_DAYS}) and report lifetime measures from "
+                     "run.steady_state_from_day (docs/accounting.md)")
     _output_options(run, None, "results/<scenario>-seed<seed>",
                     set_help="override any parameter; repeatable")
 
@@ -302,10 +308,17 @@ def _run(args: argparse.Namespace) -> int:
 
     config = load_scenario(args.scenario, _overrides(args))
     out = args.out or Path("results") / f"{args.scenario.stem}-seed{config.run.seed}"
+    if args.runoff is not None and args.runoff < 1:
+        print("error: --runoff takes a number of days >= 1", file=sys.stderr)
+        return 2
     folder, summary = run_to_folder(config, str(args.scenario), out, overwrite=args.overwrite,
-                                    progress=not args.quiet)
+                                    progress=not args.quiet, runoff_max_days=args.runoff)
     print(f"wrote {folder}")
-    for key in ("default_rate", "annual_net_chargeoff_rate", "dpd30_share", "dpd90_share",
-                "bad_debt_loss", "collection_cost", "complaints_per_1000", "lender_profit"):
+    keys = ["annual_default_rate", "annual_net_chargeoff_rate", "dpd30_share",
+            "dpd30_share_incl_forborne", "bad_debt_loss", "collection_cost",
+            "complaints_per_1000", "risk_adjusted_profit"]
+    if args.runoff is not None:
+        keys += ["lifetime_loss_rate", "lifetime_net_loss", "runoff_open_share"]
+    for key in keys:
         print(f"  {key:28s} {summary[key]:,.4f}")
     return 0

@@ -10,11 +10,12 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.config import ScenarioConfig
+from sim.lifetime import MeasuredRun, measure_window
 from sim.model import CreditMarket
 from sim.params_doc import render_toml
 from sim.report.figures import write_run_figures
 from sim.report.writer import manifest, staged_folder, write_frame, write_json, write_text
-from sim.summary import SUMMARY_MEASURES, contacts_by_channel, summarize
+from sim.summary import SUMMARY_MEASURES, contacts_by_channel
 from sim.transitions import as_frame as transitions_frame
 
 RESOLVED_HEADER = """\
@@ -23,26 +24,33 @@ RESOLVED_HEADER = """\
 """
 
 
-def simulate(config: ScenarioConfig, progress: bool = False) -> CreditMarket:
-    """Build the model and run it for `config.run.days` days."""
+def simulate(config: ScenarioConfig, progress: bool = False,
+             runoff_max_days: int | None = None) -> tuple[CreditMarket, MeasuredRun]:
+    """Build the model, run it to `run.steady_state_from_day`, then measure the window to
+    `run.days` (and the run-off after it, with `runoff_max_days`; see `sim.lifetime`)."""
     model = CreditMarket(config)
-    with tqdm(total=config.run.days, unit="day", desc="simulating", disable=not progress,
-              leave=False) as bar:
-        model.run_days(progress=bar.update)
-    return model
+    start = min(config.run.steady_state_from_day, config.run.days - 1)
+    window = config.model_copy(update={"run": config.run.model_copy(
+        update={"steady_state_from_day": start})})
+    with tqdm(total=config.run.days + (runoff_max_days or 0), unit="day", desc="simulating",
+              disable=not progress, leave=False) as bar:
+        model.run_days(start, progress=bar.update)
+        measured = measure_window(model, window, config.run.days - start, runoff_max_days,
+                                  progress=bar.update)
+    return model, measured
 
 
 def run_to_folder(config: ScenarioConfig, scenario: str, out: Path, overwrite: bool = False,
-                  progress: bool = True) -> tuple[Path, dict[str, float]]:
-    """Simulate and write the results folder `out`; returns it and the summary."""
+                  progress: bool = True, runoff_max_days: int | None = None
+                  ) -> tuple[Path, dict[str, float]]:
+    """Simulate and write the results folder `out`; returns it and the summary. With
+    `runoff_max_days`, the book is run off after the last day (lifetime measures)."""
     started = datetime.now(UTC)
     with staged_folder(out, overwrite=overwrite) as staging:
         clock = time.perf_counter()
-        model = simulate(config, progress=progress)
+        model, measured = simulate(config, progress=progress, runoff_max_days=runoff_max_days)
         wall = time.perf_counter() - clock
-        frame = model.metrics.frame()
-        summary = summarize(frame, config, model.transitions)
-        moves = model.transitions.counts(from_day=config.run.steady_state_from_day)
+        frame, summary, moves = measured.frame, measured.summary, measured.transitions
         write_frame(staging / "transitions.csv", transitions_frame(moves))
         frame.to_parquet(staging / "timeseries.parquet", index=False)
         write_json(staging / "summary.json", {**summary,
@@ -59,6 +67,7 @@ def run_to_folder(config: ScenarioConfig, scenario: str, out: Path, overwrite: b
         write_json(staging / "manifest.json", manifest(
             config.model_dump(mode="json"), config.run.seed, scenario, wall, started,
             extra={"borrowers": config.run.borrowers, "days": config.run.days,
+                   "runoff_max_days": runoff_max_days,
                    "borrower_ticks_per_second": config.run.borrowers * config.run.days
                    / max(wall, 1e-9)}))
     return out, summary

@@ -300,3 +300,19 @@ def test_params_prints_the_documented_baseline():
     assert validate(parsed, source="params") == ScenarioConfig()
     assert proc.stdout == render_toml(ScenarioConfig())
     assert proc.stdout == (REPO / BASELINE).read_text(encoding="utf-8")
+
+
+def test_run_with_a_runoff_reports_lifetime_measures(tmp_path):
+    out = tmp_path / "runoff"
+    proc = run_cli("run", BASELINE, "--borrowers", "500", "--days", "200",
+                   "--set", "run.steady_state_from_day=150", "--runoff", "--out", out,
+                   "--quiet")
+    assert_ok(proc)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["runoff_open_share"] == 0.0 and summary["runoff_days"] > 0
+    assert summary["lifetime_loss_rate"] > 0
+    assert "lifetime_loss_rate" in proc.stdout
+    days = frame(out)["day"]
+    assert days.iloc[-1] == 199 + summary["runoff_days"]
+    assert json.loads((out / "manifest.json").read_text())["runoff_max_days"] == 1460
+    assert_usage_error(run_cli("run", BASELINE, "--runoff", "0", "--out", tmp_path / "x"))
