@@ -1,14 +1,17 @@
 """The dashboard without a browser: render the page, step, reset, move controls, switch a
 preset, reject a bad seed with the schema's message; one model per session. And the offline
-assets command, with a stand-in for npm."""
+assets command, with a stand-in for the npm registry."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
+import json
 import os
 import re
-import stat
 import tarfile
-from pathlib import Path
+import urllib.parse
 
 import ipyvuetify as v
 import ipywidgets as widgets
@@ -16,7 +19,7 @@ import pytest
 import solara
 
 from sim.dashboard.app import MODEL_PARAMS, DashboardModel, Page, presets
-from sim.dashboard.assets import AssetsError, fill_cache, required_packages
+from sim.dashboard.assets import AssetsError, fill_cache, required_packages, split_package
 
 
 def render():
@@ -135,36 +138,69 @@ def test_the_inspector_redraws_the_chosen_borrowers_story():
     assert len(rc.find(widgets.Image).widgets) == 7
 
 
-def _fake_npm(folder: Path) -> Path:
-    """An `npm` that packs a tarball with package/package.json for any spec."""
-    script = folder / "npm"
-    script.write_text("#!/bin/sh\n"
-                      "mkdir -p package && echo '{\"name\": \"x\"}' > package/package.json\n"
-                      "tar czf fake-1.0.0.tgz package && rm -r package\n"
-                      "echo fake-1.0.0.tgz\n")
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
-    return script
+def _fake_registry(packages: list[str], corrupt: str | None = None):
+    """A stand-in for the npm registry: for each package its metadata (tarball address and
+    sha512 integrity) and a tarball holding package/package.json; `corrupt` gets a tarball
+    that does not match its checksum. Returns (download function, list of fetched URLs)."""
+    files: dict[str, bytes] = {}
+    for package in packages:
+        name, version = split_package(package)
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+            body = json.dumps({"name": name, "version": version}).encode()
+            info = tarfile.TarInfo("package/package.json")
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+        archive = buffer.getvalue()
+        digest = base64.b64encode(hashlib.sha512(archive).digest()).decode()
+        tarball = f"https://registry.test/{name}/-/{version}.tgz"
+        files[f"https://registry.test/{name}/{version}"] = json.dumps(
+            {"dist": {"tarball": tarball, "integrity": f"sha512-{digest}"}}).encode()
+        files[tarball] = archive + (b"x" if package == corrupt else b"")
+    fetched: list[str] = []
+
+    def download(url: str) -> bytes:
+        url = urllib.parse.unquote(url)  # a scoped name comes as @scope%2Fname
+        fetched.append(url)
+        if url not in files:
+            raise OSError(f"404 {url}")
+        return files[url]
+
+    return download, fetched
 
 
 def test_assets_fill_the_cache_once(tmp_path):
-    npm = _fake_npm(tmp_path)
     packages = required_packages()
     assert any(p.startswith("@widgetti/solara-vuetify") for p in packages)
     assert "requirejs@2.3.6" in packages
+    download, fetched = _fake_registry(packages)
     cache = tmp_path / "cdn"
-    first = fill_cache(cache, npm=str(npm), packages=packages)
+    first = fill_cache(cache, packages=packages, download=download,
+                       registry="https://registry.test")
     assert {status for _, status in first} == {"fetched"}
     assert all((cache / p / "package.json").is_file() for p in packages)
-    again = fill_cache(cache, npm=str(npm), packages=packages)
-    assert {status for _, status in again} == {"cached"}
+    assert json.loads((cache / "requirejs@2.3.6" / "package.json").read_text())["version"] \
+        == "2.3.6"
+    calls = len(fetched)
+    again = fill_cache(cache, packages=packages, download=download,
+                       registry="https://registry.test")
+    assert {status for _, status in again} == {"cached"} and len(fetched) == calls
     assert not any(name.startswith(".pack-") for name in os.listdir(cache))
-    with tarfile.open(tmp_path / "fake-1.0.0.tgz", "w:gz"):
-        pass  # the stand-in leaves nothing behind in the working directory either
 
 
-def test_assets_without_npm_say_what_to_install(tmp_path):
-    with pytest.raises(AssetsError, match="Install Node.js"):
-        fill_cache(tmp_path / "cdn", npm="no-such-npm-here", packages=["requirejs@2.3.6"])
+def test_assets_refuse_a_tarball_that_fails_its_checksum(tmp_path):
+    download, _ = _fake_registry(["requirejs@2.3.6"], corrupt="requirejs@2.3.6")
+    with pytest.raises(AssetsError, match="checksum"):
+        fill_cache(tmp_path / "cdn", packages=["requirejs@2.3.6"], download=download,
+                   registry="https://registry.test")
+    assert not (tmp_path / "cdn" / "requirejs@2.3.6").exists()
+
+
+def test_assets_unreachable_registry_says_what_to_do(tmp_path):
+    download, _ = _fake_registry([])
+    with pytest.raises(AssetsError, match="run `python run.py assets` again"):
+        fill_cache(tmp_path / "cdn", packages=["requirejs@2.3.6"], download=download,
+                   registry="https://registry.test")
 
 
 def test_a_classroom_preset_explains_itself_in_both_languages_with_its_case_studies():
