@@ -404,7 +404,7 @@ def BorrowersTab(model: DashboardModel, language: str, version: int) -> None:
             for label, market in model.markets.items():
                 if len(model.markets) > 1:
                     solara.Markdown(f"**{market_title(model, label, language)}**")
-                with solara.Columns([1] * market.cast.size):
+                with solara.Columns([1] * market.cast.size, gutters_dense=True):
                     for row, name in market.cast.names.items():
                         with solara.Column():
                             timeline(market, row, tr(name, language))
@@ -473,7 +473,10 @@ CSS = """
 .dashboard-card { margin: 0 0 12px 0; overflow: visible; }
 .dashboard-card .v-card__text { overflow-x: auto; }
 .dashboard-figure { max-width: 100%; height: auto; display: block; }
-.dashboard-main { padding: 8px 12px; width: 100%; box-sizing: border-box; }
+.dashboard-main { padding: 4px; width: 100%; box-sizing: border-box; }
+.dashboard-card > .v-card__text { padding: 6px; }
+.dashboard-card .row { margin: 0; }
+.dashboard-card .row > [class*="col"] { padding: 4px; }
 .solara-markdown table { border-collapse: collapse; }
 .solara-markdown td, .solara-markdown th { padding: 2px 10px; }
 .v-btn { text-transform: none; }
