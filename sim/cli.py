@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -219,8 +220,10 @@ def _dashboard(args: argparse.Namespace) -> int:
     app = Path(__file__).resolve().parent / "dashboard" / "app.py"
     print(f"dashboard on http://{args.host}:{args.port} (Ctrl-C stops it); if the page stays "
           "on 'Loading app', run `python run.py assets` once", flush=True)
+    # Solara's corner banner would sit over the page's last card.
+    env = {**os.environ, "SOLARA_THEME_SHOW_BANNER": "false"}
     return subprocess.call([sys.executable, "-m", "solara", "run", str(app), "--port",
-                            str(args.port), "--host", args.host, "--production"])
+                            str(args.port), "--host", args.host, "--production"], env=env)
 
 
 def _assets(args: argparse.Namespace) -> int:

@@ -22,7 +22,18 @@ LABELS = re.compile(r'\b_label\(\w+, "([^"]+)", "([^"]+)"')  # figures' title an
 def shown_texts() -> list[str]:
     """Every English text passed to `tr`: the literals in the code, and the names the code
     translates through a variable (types, channels, states, controls, events)."""
-    from sim.dashboard.app import CONTROLS, DIFFERENCE_MEASURES, PAIR, POLICY_TITLES
+    from sim.dashboard.app import (
+        CHOICE_TEXT,
+        COMPARE_NOTE,
+        CONTROLS,
+        DIFFERENCE_MEASURES,
+        PAIR,
+        POLICY_TITLES,
+        TABS,
+        WARM_UP_NOTE,
+    )
+    from sim.dashboard.session import CAST_CHANGES, MARKET_FIRSTS
+    from sim.presets import load_preset, presets
     from sim.report.figures import EVENT_TEXT, NEGATIVE_REPORTS
 
     texts = []
@@ -36,7 +47,15 @@ def shown_texts() -> list[str]:
               *(b.replace("_", " ") for b in SCORE_BAND_NAMES),
               *EVENT_TEXT.values(), *NEGATIVE_REPORTS.values(),
               *(label for _, label, _ in CONTROLS.values()),
-              *(t for title, _, unit in DIFFERENCE_MEASURES.values() for t in (title, unit))]
+              *(t for title, _, unit in DIFFERENCE_MEASURES.values() for t in (title, unit)),
+              *CHOICE_TEXT.values(), *TABS, WARM_UP_NOTE, COMPARE_NOTE, *MARKET_FIRSTS.values(),
+              *(t for pair in CAST_CHANGES.values() for t in pair)]
+    # the dashboard names presets by title and case-study borrowers by name
+    for name in presets():
+        config = load_preset(name)
+        if "zh-CN" not in config.lesson:
+            texts.append(config.title)
+        texts += [member.name for member in config.cast]
     return list(dict.fromkeys(texts))
 
 

@@ -23,5 +23,16 @@ def test_readme_test_command_is_what_ci_runs() -> None:
 def test_readme_main_command_installs_and_compares_strict_with_lenient() -> None:
     main = _commands()[0]
     assert main.startswith("bash scripts/install.sh && ")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert main.strip() in ci.splitlines()
     assert "run.py compare scenarios/compare/strict_vs_lenient.toml" in main
     assert (ROOT / "scenarios" / "compare" / "strict_vs_lenient.toml").is_file()
+
+
+def test_ci_installs_nothing_the_install_script_does_not() -> None:
+    """CI runs only the README's commands after linting: anything a fresh machine needs
+    comes from `scripts/install.sh` (as a newcomer would run it)."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "apt-get" not in ci and "playwright install" not in ci
+    install = (ROOT / "scripts" / "install.sh").read_text(encoding="utf-8")
+    assert "apt-get install" in install and "run.py assets" in install

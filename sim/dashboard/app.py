@@ -1,104 +1,86 @@
-"""The interactive dashboard: Mesa's SolaraViz over a credit market built from a scenario preset.
+"""The interactive dashboard: a credit market built from a scenario preset, in tabs (Market,
+Collection, Borrowers, Compare), with its own controls in English and Simplified Chinese.
 
-Start it with `python run.py dashboard` (or `solara run sim/dashboard/app.py`). Each browser
-session builds its own model (`Page` creates it with `solara.use_memo`), so two sessions never
-share a run. The sliders set the parameters people most want to move; a value the scenario
-schema rejects shows the schema's message in the page, and the session's last good model goes
-on from where it was.
+Start it with `python run.py dashboard` (or `solara run sim/dashboard/app.py`). The page is
+composed here from solara components rather than Mesa's stock `SolaraViz` page, so that every
+label (Step, Play, Reset and the settings included) follows the language switch, and so that
+Play can run many simulated days per page update. Each browser session builds its own model
+(`Page` creates it with `solara.use_memo`), so two sessions never share a run. A value the
+scenario schema rejects shows the schema's message, and the session's last good model goes on
+from where it was. The model itself (`sim.dashboard.session.DashboardModel`) is a `mesa.Model`.
 """
 
 from __future__ import annotations
 
+import io
+import threading
+import time
+import zipfile
+from collections.abc import Callable
+
 import matplotlib
+import matplotlib.text
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import mesa  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import solara  # noqa: E402
-from mesa.visualization import SolaraViz  # noqa: E402
+import solara.lab  # noqa: E402
 
 from sim.config import CHANNELS, LANGUAGES  # noqa: E402
+from sim.dashboard.session import (  # noqa: E402, F401 (re-exported for tests and callers)
+    CHOICE_TEXT,
+    CONTROLS,
+    MODES,
+    PAIR,
+    PRESET,
+    TRACKED_BEFORE_OPEN,
+    DashboardModel,
+    StoryEvent,
+    build_config,
+    default_controls,
+    is_classroom,
+)
 from sim.i18n import LANGUAGE_NAMES, fonts_for, tr  # noqa: E402
 from sim.model import CreditMarket  # noqa: E402
-from sim.params_doc import format_value  # noqa: E402
 from sim.population import KIND_NAMES  # noqa: E402
 from sim.presets import POLICIES, SCENARIOS, lesson_text, load_preset, presets  # noqa: E402
-from sim.report.figures import borrower_timeline_figure, time_series_figures  # noqa: E402
-from sim.scenario import ScenarioError, read_toml  # noqa: E402
+from sim.report.figures import (  # noqa: E402
+    EVENT_TEXT,
+    NEGATIVE_REPORTS,
+    borrower_timeline_figure,
+    time_series_figures,
+)
+from sim.scenario import read_toml  # noqa: E402
 
-# Control -> (scenario key or None, English label, SolaraViz spec). A slider left at its
-# default, or a choice left at "preset", keeps the preset's own value.
-PRESET = "preset"
-CONTROLS: dict[str, tuple[str | None, str, dict[str, object]]] = {
-    "mode": (None, "Mode (side_by_side: the preset under strict and under lenient policies)",
-             {"type": "Select", "value": "single", "values": ["single", "side_by_side"]}),
-    "preset": (None, "Scenario preset",
-               {"type": "Select", "value": "baseline", "values": list(presets())}),
-    "seed": (None, "Seed", {"type": "InputText", "value": "1"}),
-    "borrowers": ("run.borrowers", "Borrowers",
-                  {"type": "SliderInt", "value": 1000, "min": 100, "max": 20_000, "step": 100}),
-    "job_loss_rate": ("shocks.job_loss_rate", "Job losses per borrower-year",
-                      {"type": "SliderFloat", "value": 0.045, "min": 0.0, "max": 0.5,
-                       "step": 0.005}),
-    "strategic_share": ("borrowers.strategic_share", "Strategic borrowers (share)",
-                        {"type": "SliderFloat", "value": 0.08, "min": 0.0, "max": 0.5,
-                         "step": 0.01}),
-    "autopay_share": ("borrowers.autopay_share", "Auto-repay users (share)",
-                      {"type": "SliderFloat", "value": 0.4, "min": 0.0, "max": 1.0,
-                       "step": 0.05}),
-    "reminders": ("collection.reminder_channel", "Reminder before the due day",
-                  {"type": "Select", "value": PRESET, "values": [PRESET, "none", "app", "sms"]}),
-    "deferral": ("deferral.enabled", "Deferral",
-                 {"type": "Select", "value": PRESET, "values": [PRESET, "on", "off"]}),
-    "deferral_months": ("deferral.extend_months", "Deferral term (months)",
-                        {"type": "SliderInt", "value": 3, "min": 1, "max": 12, "step": 1}),
-    "contact_cap": ("collection.max_contacts_per_7_days", "Contact cap per 7 days",
-                    {"type": "SliderInt", "value": 7, "min": 0, "max": 14, "step": 1}),
-    "report_dpd": ("bureau.report_dpd", "Bureau report at DPD",
-                   {"type": "SliderInt", "value": 60, "min": 1, "max": 180, "step": 1}),
-    "legal_dpd": ("legal.dpd", "Legal action at DPD",
-                  {"type": "SliderInt", "value": 150, "min": 1, "max": 360, "step": 1}),
-    "chargeoff_dpd": ("chargeoff.dpd", "Charge-off at DPD",
-                      {"type": "SliderInt", "value": 120, "min": 30, "max": 360, "step": 10}),
-}
-SLIDERS = {name: key for name, (key, _, _) in CONTROLS.items() if key is not None}
-"""Controls that set a scenario key (the others choose the mode, preset and seed)."""
+SPEEDS = (1, 5, 15, 30, 60, 120)
+"""Play speeds on offer, in simulated days per second."""
+DEFAULT_SPEED = 60
+"""Play speed the page opens with (simulated days per second)."""
+FRAME_S = 0.25
+"""Shortest wall time between two page updates while playing (seconds); at high speeds each
+update shows several days, as many as the speed asks for in the time the update took."""
+MAX_DAYS_PER_FRAME = 365
+"""Most days one page update may cover while playing."""
+DPI = 80
+"""Resolution of the page's figures (dots per inch; the downloads use DOWNLOAD_DPI)."""
+DOWNLOAD_DPI = 120
+MIN_FONT_PT = 10.0
+"""Smallest text size of the borrower timelines on the page (points), for a projector."""
 
+WARM_UP_NOTE = ("The market ran its warm-up before the page opened (grey in the plots), so it "
+                "is already in its steady state: day")
+"""Said on top of a warmed-up market (English; translated by `tr`), followed by the day."""
+COMPARE_NOTE = ("Run this preset twice on the same borrowers and shocks, once under strict "
+                "collection and once under lenient deferral, and see how they part day by day.")
+"""The Compare tab's invitation in single mode (English; translated by `tr`)."""
 
-def model_params(language: str = "en", values: dict[str, object] | None = None):
-    """SolaraViz controls labelled in `language`, showing `values` where given (a language
-    switch keeps the settings of the running model)."""
-    params = {}
-    for name, (_, label, spec) in CONTROLS.items():
-        params[name] = {**spec, "label": tr(label, language)}
-        if values and name in values:
-            params[name]["value"] = values[name]
-    return params
-
-
-MODEL_PARAMS = model_params()
-"""The controls in English, at their defaults."""
-
-
-def default_controls() -> dict[str, object]:
-    """The controls' starting values (the model the page opens on)."""
-    return {name: spec["value"] for name, (_, _, spec) in CONTROLS.items()}
-
-
-SWITCH = {"on": True, "off": False}
-"""What the on/off choices set."""
-
-
-CLASSROOM = "classroom"
-"""Folder of the classroom presets (`scenarios/classroom/`)."""
-
-TRACKED_BORROWERS = 50
-"""Borrowers 0-49 of each market have their daily story recorded for the inspector."""
-
-MODES = {"single": "One market", "side_by_side": "Strict vs lenient, side by side"}
-PAIR = POLICIES
-"""The policies side-by-side mode lays over the preset, on the same seed and controls."""
+TABS = ("Market", "Collection", "Borrowers", "Compare")
+"""The page's tabs, in order (English; translated by `tr`)."""
+TAB_FIGURES = {"Market": ("dpd_buckets", "defaults_and_losses", "lender"),
+               "Collection": ("collection", "deferrals")}
+"""The run figures (`sim.report.figures.time_series_figures`) each tab shows."""
 
 DIFFERENCE_MEASURES = {
     "dpd30_share": ("30+ DPD share of balances", 100.0, "percentage points"),
@@ -108,95 +90,23 @@ DIFFERENCE_MEASURES = {
 }
 """Measures whose strict-minus-lenient difference side-by-side mode draws over time."""
 
-
-def build_config(preset: str, seed: str | int, controls: dict[str, object],
-                 policy: str | None = None):
-    """The preset (under `policy` if given) with the controls that differ from their defaults
-    (and the seed and borrowers, except for classroom presets), validated by the scenario
-    schema. Raises ScenarioError."""
-    try:
-        seed_value = int(str(seed).strip())
-    except ValueError:
-        raise ScenarioError("dashboard", "run.seed", f"'{seed}' is not a whole number; a seed "
-                            "is an integer >= 0") from None
-    # A classroom preset keeps its own seed and size unless they are changed; any other
-    # preset runs on the seed box and the borrowers slider.
-    own = preset.startswith(f"{CLASSROOM}/")
-    overrides = [] if own and str(seed).strip() == CONTROLS["seed"][2]["value"] else [
-        f"run.seed={seed_value}"]
-    for name, value in controls.items():
-        if name not in SLIDERS:
-            raise ScenarioError("dashboard", name, "is not a dashboard control")
-        if value == PRESET:
-            continue
-        if (name == "borrowers" and not own) or value != CONTROLS[name][2]["value"]:
-            overrides.append(f"{SLIDERS[name]}={format_value(SWITCH.get(value, value))}")
-    config = load_preset(preset, overrides, policy, source="dashboard")
-    # A dashboard runs as long as it is played; the metrics table grows as needed.
-    return config.model_copy(update={"run": config.run.model_copy(
-        update={"days": max(config.run.days, 3650)})})
-
-
-class DashboardModel(mesa.Model):
-    """What one dashboard session runs: one credit market, or the preset under the strict and
-    the lenient policies side by side on the same seed, stepping together.
-
-    Attributes:
-        markets: label -> CreditMarket (the preset's name in single mode, "strict" and
-            "lenient" side by side).
-        mode: "single" or "side_by_side".
-        preset: the preset's name; controls: every control's value the model was built with.
-        input_error: the schema's message when the controls were rejected (the session then
-            goes on with its last good model, in the state it had reached), else None.
-        last_good: class attribute, the session's last model built from accepted controls;
-            `Page` makes a subclass per browser session, so each session keeps its own.
-    """
-
-    last_good: DashboardModel | None = None
-
-    def __init__(self, mode: str = "single", preset: str = "baseline", seed: str | int = "1",
-                 scenario: object = None, **controls: object) -> None:
-        # `scenario` is what SolaraViz passes to every Mesa model on reset; unused here.
-        try:
-            configs = self._configs(mode, preset, seed, controls)
-        except ScenarioError as error:
-            previous = type(self).last_good
-            if previous is None:
-                raise
-            # SolaraViz replaces the model on Reset; this one becomes the last good model.
-            self.__dict__.update(previous.__dict__)
-            self.input_error = str(error)
-            return
-        self.input_error: str | None = None
-        type(self).last_good = self
-        first = next(iter(configs.values()))
-        super().__init__(rng=first.run.seed)
-        self.mode, self.preset = mode, preset
-        self.controls = {"mode": mode, "preset": preset, "seed": str(seed), **controls}
-        self.markets = {label: CreditMarket(config) for label, config in configs.items()}
-        for market in self.markets.values():
-            market.track(np.arange(min(TRACKED_BORROWERS, market.config.run.borrowers)))
-
-    @staticmethod
-    def _configs(mode: str, preset: str, seed: str | int, controls: dict[str, object]):
-        if mode not in MODES:
-            raise ScenarioError("dashboard", "mode", f"'{mode}' is not a mode (have: "
-                                f"{', '.join(MODES)})")
-        if mode == "side_by_side":
-            return {p: build_config(preset, seed, controls, policy=p) for p in PAIR}
-        return {preset: build_config(preset, seed, controls)}
-
-    @property
-    def day(self) -> int:
-        return next(iter(self.markets.values())).day
-
-    def step(self) -> None:
-        """One day in every market of the session."""
-        for market in self.markets.values():
-            market.step()
-
+MODEL_PARAMS = {name: {**spec, "label": label} for name, (_, label, spec) in CONTROLS.items()}
+"""The settings' specifications with their English labels (name -> spec)."""
 
 POLICY_TITLES = {p: read_toml(SCENARIOS / f"{p}.toml").get("title", p) for p in POLICIES}
+
+
+def preset_title(name: str, language: str) -> str:
+    """How the preset chooser names a preset: its lesson title (classroom presets) or its
+    scenario title, in `language`."""
+    config = load_preset(name)
+    text = lesson_text(config, language)
+    return text.title if text and text.title else tr(config.title, language)
+
+
+PRESET_TITLES = {language: {name: preset_title(name, language) for name in presets()}
+                 for language in LANGUAGES}
+"""language -> preset name -> its title, for the preset chooser."""
 
 
 def market_title(model: DashboardModel, label: str, language: str) -> str:
@@ -204,157 +114,342 @@ def market_title(model: DashboardModel, label: str, language: str) -> str:
     laid over it."""
     market = model.markets[label]
     text = lesson_text(market.config, language)
-    title = text.title if text and text.title else market.config.title
+    title = text.title if text and text.title else tr(market.config.title, language)
     if model.mode == "side_by_side":
         return f"{tr(POLICY_TITLES[label], language)} ({title})"
     return title
 
 
-def _figure_component(fig) -> solara.Element:
-    component = solara.FigureMatplotlib(fig, format="png")
+def png(fig: plt.Figure, dpi: int = DPI) -> bytes:
+    """The figure as PNG bytes (laid out tightly); closes it."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
-    return component
+    return buffer.getvalue()
 
 
-def make_time_series_component(name: str, language: str):
-    """A page component drawing one of the run figures from each market's metrics so far,
-    in columns side by side."""
+def shade_warm_up(fig: plt.Figure, days: int, language: str) -> plt.Figure:
+    """Grey out days 0..`days` on every axis of a time-series figure (the warm-up)."""
+    if days:
+        for i, ax in enumerate(fig.axes):
+            ax.axvspan(0, days, color="grey", alpha=0.12, linewidth=0,
+                       label=tr("warm-up", language) if i == 0 else None)
+    return fig
+
+
+def legible(fig: plt.Figure, width_in: float, height_in: float) -> plt.Figure:
+    """Resize a figure and raise any text smaller than MIN_FONT_PT, so it reads on a projector
+    when drawn about 450 px wide."""
+    fig.set_size_inches(width_in, height_in)
+    for text in fig.findobj(matplotlib.text.Text):
+        if text.get_fontsize() < MIN_FONT_PT:
+            text.set_fontsize(MIN_FONT_PT)
+    return fig
+
+
+def story(market: CreditMarket, row: int) -> pd.DataFrame:
+    """The recorded days of borrower `row` (empty if not followed)."""
+    if market.tracker is None:
+        return pd.DataFrame()
+    return pd.DataFrame([d for d in market.tracker.days if d["borrower"] == row])
+
+
+def timeline_figure(market: CreditMarket, row: int, title: str,
+                    language: str) -> plt.Figure | None:
+    """Borrower `row`'s timeline, sized for the page, or None before two days are recorded."""
+    days = story(market, row)
+    if len(days) < 2:
+        return None
+    return legible(borrower_timeline_figure(days, title, language), 6.0, 7.0)
+
+
+def scores_figure(model: DashboardModel, language: str, label: str) -> plt.Figure:
+    """Histogram of today's scores in market `label`."""
+    fonts_for(language)
+    market = model.markets[label]
+    fig, ax = plt.subplots(figsize=(10, 3.6))
+    ax.hist(market.population.score, bins=np.arange(350, 955, 10), color="tab:blue")
+    ax.set_xlabel(tr("score (points)", language))
+    ax.set_ylabel(tr("borrowers", language))
+    ax.set_title(f"{tr('scores on day', language)} {model.day}")
+    return fig
+
+
+def differences_figure(model: DashboardModel, language: str) -> plt.Figure:
+    """Side by side: strict minus lenient over time, for the headline measures (zero until the
+    two policies part after the warm-up)."""
+    fonts_for(language)
+    strict, lenient = (model.markets[label].metrics.frame() for label in PAIR)
+    fig, axes = plt.subplots(2, 2, figsize=(10, 6))
+    for ax, (column, (title, scale, unit)) in zip(axes.flat, DIFFERENCE_MEASURES.items(),
+                                                  strict=True):
+        ax.plot(strict["day"], scale * (strict[column] - lenient[column]), color="tab:purple")
+        ax.axhline(0, color="grey", linewidth=0.8)
+        if model.warm_up:
+            ax.axvline(model.warm_up, color="grey", linestyle=":", linewidth=1)
+        ax.set_title(f"{tr(title, language)}: {tr('strict - lenient', language)}")
+        ax.set_xlabel(tr("day", language))
+        ax.set_ylabel(tr(unit, language))
+    fig.tight_layout()
+    return fig
+
+
+def run_figures(model: DashboardModel, language: str) -> dict[str, Callable[[], plt.Figure]]:
+    """Every figure of the current run, by file name (for the download)."""
+    draws: dict[str, Callable[[], plt.Figure]] = {}
+    for label, market in model.markets.items():
+        prefix = label.replace("/", "-")
+        for name, draw in time_series_figures().items():
+            draws[f"{prefix}-{name}"] = (
+                lambda m=market, d=draw: shade_warm_up(d(m.metrics.frame(), language),
+                                                       model.warm_up, language))
+        draws[f"{prefix}-scores"] = lambda lab=label: scores_figure(model, language, lab)
+        for row, name in market.cast.names.items():
+            draws[f"{prefix}-{name.replace(' ', '_')}"] = (
+                lambda m=market, r=row, n=name: timeline_figure(m, r, tr(n, language), language))
+    if model.mode == "side_by_side":
+        draws["differences"] = lambda: differences_figure(model, language)
+    return draws
+
+
+def figures_zip(model: DashboardModel, language: str) -> bytes:
+    """The current run's figures as PNG files in a zip archive."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, draw in run_figures(model, language).items():
+            fig = draw()
+            if fig is not None:
+                archive.writestr(f"{name}.png", png(fig, DOWNLOAD_DPI))
+    return buffer.getvalue()
+
+
+def tables_zip(model: DashboardModel) -> bytes:
+    """The current run's tables as CSV files in a zip archive: per market the daily metrics,
+    the running totals of events, and the followed borrowers' daily stories."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for label, market in model.markets.items():
+            prefix = label.replace("/", "-")
+            archive.writestr(f"{prefix}-timeseries.csv", market.metrics.frame().to_csv(
+                index=False))
+            totals = pd.DataFrame({"event": list(market.totals),
+                                   "count": list(market.totals.values())})
+            archive.writestr(f"{prefix}-totals.csv", totals.to_csv(index=False))
+            if market.tracker is not None:
+                archive.writestr(f"{prefix}-borrowers.csv",
+                                 market.tracker.frame().to_csv(index=False))
+    return buffer.getvalue()
+
+
+@solara.component
+def Figure(fig: plt.Figure | None, empty: str = "") -> None:
+    """A figure drawn as an image as wide as its card (or `empty` when there is none)."""
+    if fig is None:
+        solara.Text(empty)
+    else:
+        solara.Image(png(fig), width="100%", classes=["dashboard-figure"])
+
+
+@solara.component
+def Choice(label: str, value: object, options: dict[object, str],
+           on_value: Callable[[object], None]) -> None:
+    """A drop-down whose entries show a text (in the page's language) for each value."""
+    import ipyvuetify as v
+
+    v.Select.element(label=label, v_model=value, on_v_model=on_value,
+                     items=[{"text": text, "value": key} for key, text in options.items()],
+                     class_="dashboard-choice")
+
+
+@solara.component
+def Settings(settings: solara.Reactive[dict[str, object]], language: str) -> None:
+    """The settings a Reset applies: mode, preset, seed and the scenario sliders."""
+
+    def setter(name: str) -> Callable[[object], None]:
+        return lambda value: settings.set({**settings.value, name: value})
+
+    values = settings.value
+    for name, (_, label, spec) in CONTROLS.items():
+        text = tr(label, language)
+        kind = spec["type"]
+        if name == "preset":
+            Choice(text, values[name], PRESET_TITLES[language], setter(name))
+        elif kind == "Select":
+            Choice(text, values[name], {v: tr(CHOICE_TEXT[v], language) for v in spec["values"]},
+                   setter(name))
+        elif kind == "InputText":
+            solara.InputText(text, value=str(values[name]), on_value=setter(name),
+                             continuous_update=False)
+        elif kind == "SliderInt":
+            solara.SliderInt(f"{text}: {values[name]}", value=int(values[name]),
+                             min=spec["min"], max=spec["max"], step=spec["step"],
+                             on_value=setter(name))
+        else:
+            solara.SliderFloat(f"{text}: {values[name]:g}", value=float(values[name]),
+                               min=spec["min"], max=spec["max"], step=spec["step"],
+                               on_value=setter(name))
+
+
+@solara.component
+def Header(model: DashboardModel, language: str, version: int,
+           events: list[StoryEvent]) -> None:
+    """The preset's lesson (title, goal, explanation), the day, headline numbers of each
+    market, the schema's message if the settings were rejected, and the last story event."""
+    config = next(iter(model.markets.values())).config
+    text = lesson_text(config, language)
+    with solara.Card(classes=["dashboard-card"]):
+        if model.input_error:
+            solara.Error(tr("Not applied", language) + f": {model.input_error}. "
+                         + tr("The last good model goes on.", language))
+        solara.Text(f"{tr('Day', language)} {model.day}", classes=["day-counter"],
+                    style={"font-size": "1.6em", "font-weight": "bold"})
+        if text is None:
+            solara.Markdown(f"**{tr(config.title, language)}**")
+        else:
+            solara.Markdown(f"### {text.title}\n\n**{tr('Learning goal', language)}:** "
+                            f"{text.goal}\n\n{text.explanation}")
+        if model.warm_up:
+            solara.Markdown(f"{tr(WARM_UP_NOTE, language)} {model.warm_up}.")
+        for label, market in model.markets.items():
+            latest = market.metrics.latest
+            line = (f"**{market_title(model, label, language)}**, "
+                    f"{market.config.run.borrowers:,} {tr('borrowers', language)}, "
+                    f"{tr('seed', language)} {market.config.run.seed}, "
+                    f"{tr('day', language)} {market.day}")
+            if latest:
+                contacts = sum(latest.get(f"contacts_{c}", 0) for c in CHANNELS)
+                line += (f" · {tr('active loans', language)} {latest['loans_active']:,.0f}"
+                         f" · {tr('30+ DPD', language)} {100 * latest['dpd30_share']:.2f} %"
+                         f" · {tr('defaults', language)} {latest['defaults_cum']:,.0f}"
+                         f" · {tr('contacts today', language)} {contacts:,.0f}")
+            solara.Markdown(line)
+        if events:
+            solara.Info(f"{tr('Day', language)} {events[0].day}: " + "; ".join(
+                event_text(e, model, language) for e in events))
+
+
+def event_text(event: StoryEvent, model: DashboardModel, language: str) -> str:
+    """A story event as the page says it."""
+    what = EVENT_TEXT.get(event.what) or NEGATIVE_REPORTS.get(event.what) or event.what
+    where = f" ({tr(event.market, language)})" if model.mode == "side_by_side" else ""
+    who = f"{tr(event.who, language)}: " if event.who else ""
+    return f"{who}{tr(what, language)}{where}"
+
+
+@solara.component
+def SeriesCard(model: DashboardModel, name: str, language: str, version: int) -> None:
+    """One run figure, side by side for each market."""
     draw = time_series_figures()[name]
+    with solara.Card(classes=["dashboard-card"]), solara.Columns([1] * len(model.markets)):
+        for label, market in model.markets.items():
+            with solara.Column():
+                if len(model.markets) > 1:
+                    solara.Markdown(f"**{tr(label, language)}**")
+                if market.day < 2:
+                    solara.Text(tr("Step the model to see this plot", language))
+                else:
+                    Figure(shade_warm_up(draw(market.metrics.frame(), language),
+                                         model.warm_up, language))
 
-    def Component(model: DashboardModel):  # noqa: N802 (a Solara component)
-        if model.day < 2:
-            return solara.Text(tr("Step the model to see this plot", language))
-        with solara.Columns([1] * len(model.markets)) as columns:
+
+@solara.component
+def MarketTab(model: DashboardModel, language: str, version: int) -> None:
+    """Who misses payments, delinquency, defaults and losses, the lender, and scores."""
+    with (solara.Card(tr("Who misses payments", language), classes=["dashboard-card"]),
+          solara.Columns([1] * len(model.markets))):
+        for label, market in model.markets.items():
+            with solara.Column():
+                if len(model.markets) > 1:
+                    solara.Markdown(f"**{tr(label, language)}**")
+                solara.Markdown(_who_misses(market, language))
+    for name in TAB_FIGURES["Market"]:
+        SeriesCard(model, name, language, version)
+    with solara.Card(classes=["dashboard-card"]), solara.Columns([1] * len(model.markets)):
+        for label in model.markets:
+            with solara.Column():
+                if len(model.markets) > 1:
+                    solara.Markdown(f"**{tr(label, language)}**")
+                Figure(scores_figure(model, language, label))
+
+
+@solara.component
+def CollectionTab(model: DashboardModel, language: str, version: int) -> None:
+    """Contacts by channel, collection cost and recoveries, deferrals."""
+    for name in TAB_FIGURES["Collection"]:
+        SeriesCard(model, name, language, version)
+
+
+@solara.component
+def BorrowersTab(model: DashboardModel, language: str, version: int) -> None:
+    """The preset's case-study borrowers, then any borrower's story (side by side: the same
+    person under both policies)."""
+    borrower, set_borrower = solara.use_state(0)
+    borrowers = min(m.config.run.borrowers for m in model.markets.values())
+    borrower = min(borrower, borrowers - 1)
+
+    def choose(row: int) -> None:
+        for market in model.markets.values():
+            if row not in market.tracker.rows:
+                market.tracker.add([row])  # followed from today on
+        set_borrower(row)
+
+    def timeline(market: CreditMarket, row: int, title: str) -> None:
+        Figure(timeline_figure(market, row, title, language),
+               empty=f"{title}: {tr('followed from day', language)} {market.day}; "
+                     + tr("step on", language))
+
+    first = next(iter(model.markets.values()))
+    if first.cast.size:
+        with solara.Card(tr("Case studies", language), classes=["dashboard-card"]):
+            for label, market in model.markets.items():
+                if len(model.markets) > 1:
+                    solara.Markdown(f"**{market_title(model, label, language)}**")
+                with solara.Columns([1] * market.cast.size, gutters_dense=True):
+                    for row, name in market.cast.names.items():
+                        with solara.Column():
+                            timeline(market, row, tr(name, language))
+    with solara.Card(tr("Borrower inspector", language), classes=["dashboard-card"]):
+        solara.SliderInt(f"{tr('Borrower to inspect', language)}: {borrower}", value=borrower,
+                         on_value=choose, min=0, max=borrowers - 1)
+        solara.Text(f"{tr('Borrowers 0-49 are followed from day', language)} "
+                    f"{max(0, model.warm_up - TRACKED_BEFORE_OPEN)}; "
+                    + tr("others from the day they are picked.", language))
+        with solara.Columns([1] * len(model.markets)):
             for label, market in model.markets.items():
                 with solara.Column():
-                    if len(model.markets) > 1:
-                        solara.Markdown(f"**{tr(label, language)}**")
-                    _figure_component(draw(market.metrics.frame(), language))
-        return columns
-
-    Component.__name__ = f"{name}_plot"
-    return Component
+                    kind = tr(KIND_NAMES[market.population.kind[borrower]], language)
+                    name = market.cast.names.get(borrower)
+                    name = tr(name, language) if name else (f"{tr('borrower', language)} "
+                                                            f"{borrower}")
+                    timeline(market, borrower, f"{tr(label, language)}: {name} ({kind})")
 
 
-def make_components(language: str) -> list[tuple[object, int]]:
-    """The page's components, with their text in `language`."""
-
-    def Lesson(model: DashboardModel):  # noqa: N802 (a Solara component)
-        """The preset's classroom text: title, learning goal, explanation."""
-        config = next(iter(model.markets.values())).config
-        text = lesson_text(config, language)
-        with solara.Column() as column:
-            if text is None:
-                solara.Markdown(f"**{config.title}**. {config.description}")
-            else:
-                solara.Markdown(f"### {text.title}\n\n**{tr('Learning goal', language)}:** "
-                                f"{text.goal}\n\n{text.explanation}")
-        return column
-
-    def Status(model: DashboardModel):  # noqa: N802 (a Solara component)
-        """Day, headline numbers and who misses payments in each market, and the schema's
-        message if the controls were rejected."""
-        with solara.Column() as column:
-            if model.input_error:
-                solara.Error(tr("Not applied", language) + f": {model.input_error}. "
-                             + tr("The last good model goes on.", language))
-            for label, market in model.markets.items():
-                latest = market.metrics.latest
-                line = (f"**{market_title(model, label, language)}**, "
-                        f"{market.config.run.borrowers:,} {tr('borrowers', language)}, "
-                        f"{tr('seed', language)} {market.config.run.seed}, "
-                        f"{tr('day', language)} {market.day}")
-                if latest:
-                    contacts = sum(latest.get(f"contacts_{c}", 0) for c in CHANNELS)
-                    line += (f" · {tr('active loans', language)} {latest['loans_active']:,.0f}"
-                             f" · {tr('30+ DPD', language)} {100 * latest['dpd30_share']:.2f} %"
-                             f" · {tr('defaults', language)} {latest['defaults_cum']:,.0f}"
-                             f" · {tr('contacts today', language)} {contacts:,.0f}")
-                solara.Markdown(line)
-                solara.Markdown(_who_misses(market, language))
-        return column
-
-    def ScoreDistribution(model: DashboardModel):  # noqa: N802 (a Solara component)
-        """Histogram of today's scores in each market."""
-        fonts_for(language)
-        fig, axes = plt.subplots(1, len(model.markets), figsize=(6 * len(model.markets), 3),
-                                 squeeze=False)
-        for ax, (label, market) in zip(axes[0], model.markets.items(), strict=True):
-            ax.hist(market.population.score, bins=np.arange(350, 955, 10), color="tab:blue")
-            ax.set_xlabel(tr("score (points)", language))
-            ax.set_ylabel(tr("borrowers", language))
-            ax.set_title(f"{tr(label, language)}: {tr('scores on day', language)} {model.day}")
-        fig.tight_layout()
-        return _figure_component(fig)
-
-    def Differences(model: DashboardModel):  # noqa: N802 (a Solara component)
-        """Side by side: strict minus lenient over time, for the headline measures."""
-        if model.mode != "side_by_side" or model.day < 2:
-            return solara.Text(tr("Differences: switch to side-by-side mode and step the model",
-                                  language))
-        fonts_for(language)
-        strict, lenient = (model.markets[label].metrics.frame() for label in PAIR)
-        fig, axes = plt.subplots(1, len(DIFFERENCE_MEASURES), figsize=(14, 3))
-        for ax, (column, (title, scale, unit)) in zip(axes, DIFFERENCE_MEASURES.items(),
-                                                      strict=True):
-            ax.plot(strict["day"], scale * (strict[column] - lenient[column]),
-                    color="tab:purple")
-            ax.axhline(0, color="grey", linewidth=0.8)
-            ax.set_title(f"{tr(title, language)}: {tr('strict - lenient', language)}",
-                         fontsize=9)
-            ax.set_xlabel(tr("day", language))
-            ax.set_ylabel(tr(unit, language), fontsize=8)
-        fig.tight_layout()
-        return _figure_component(fig)
-
-    def BorrowerInspector(model: DashboardModel):  # noqa: N802 (a Solara component)
-        """The preset's named borrowers side by side, if it has any; then pick any borrower
-        and see their story (side by side: the same person under strict and under lenient)."""
-        borrower, set_borrower = solara.use_state(0)
-        borrowers = min(m.config.run.borrowers for m in model.markets.values())
-
-        def choose(row: int) -> None:
-            for market in model.markets.values():
-                if row not in market.tracker.rows:
-                    market.tracker.add([row])  # followed from today on
-            set_borrower(row)
-
-        def timeline(market: CreditMarket, row: int, title: str) -> None:
-            story = market.tracker.frame(row)
-            if len(story) < 2:
-                solara.Text(f"{title}: {tr('followed from day', language)} {model.day}; "
-                            + tr("step on", language))
-            else:
-                _figure_component(borrower_timeline_figure(story, title, language))
-
-        with solara.Column() as column:
-            if model.day < 2:
-                solara.Text(tr("Borrower timeline: step the model to see it", language))
-            for label, market in model.markets.items():
-                if model.day >= 2 and market.cast.size:
-                    solara.Markdown(f"**{tr('Case studies', language)}** "
-                                    f"({market_title(model, label, language)})")
-                    with solara.Columns([1] * market.cast.size):
-                        for row, name in market.cast.names.items():
-                            timeline(market, row, name)
-            solara.SliderInt(tr("Borrower to inspect", language),
-                             value=min(borrower, borrowers - 1), on_value=choose, min=0,
-                             max=borrowers - 1)
-            solara.Text(tr("Borrowers 0-49 are followed from day 0, others from when picked.",
+@solara.component
+def CompareTab(model: DashboardModel, language: str, version: int,
+               compare: Callable[[], None]) -> None:
+    """Side by side: strict minus lenient over time and today's headline numbers of both;
+    otherwise a button that starts the comparison."""
+    with solara.Card(tr("Strict collection vs lenient deferral", language),
+                     classes=["dashboard-card"]):
+        if model.mode != "side_by_side":
+            solara.Markdown(tr(COMPARE_NOTE, language))
+            solara.Button(tr("Compare strict and lenient", language), color="primary",
+                          on_click=compare)
+            return
+        if model.day < 1:
+            solara.Text(tr("Step the model: the differences appear after the first day.",
                            language))
-            borrower = min(borrower, borrowers - 1)
-            if model.day >= 2:
-                with solara.Columns([1] * len(model.markets)):
-                    for label, market in model.markets.items():
-                        kind = tr(KIND_NAMES[market.population.kind[borrower]], language)
-                        name = market.cast.names.get(borrower, f"{tr('borrower', language)} "
-                                                               f"{borrower}")
-                        timeline(market, borrower, f"{tr(label, language)}: {name} ({kind})")
-        return column
-
-    return [(Lesson, 0), (Status, 0), (Differences, 0), (BorrowerInspector, 0),
-            *((make_time_series_component(n, language), 0) for n in time_series_figures()),
-            (ScoreDistribution, 0)]
+            return
+        rows = []
+        for column, (title, scale, unit) in DIFFERENCE_MEASURES.items():
+            values = [scale * model.markets[p].metrics.latest[column] for p in PAIR]
+            rows.append(f"| {tr(title, language)} ({tr(unit, language)}) | "
+                        + " | ".join(f"{v:,.2f}" for v in values)
+                        + f" | {values[0] - values[1]:+,.2f} |")
+        head = (f"| | {tr('strict', language)} | {tr('lenient', language)} | "
+                f"{tr('strict - lenient', language)} |\n|---|---:|---:|---:|\n")
+        solara.Markdown(head + "\n".join(rows))
+        Figure(differences_figure(model, language))
 
 
 def _who_misses(market: CreditMarket, language: str) -> str:
@@ -374,25 +469,120 @@ def _who_misses(market: CreditMarket, language: str) -> str:
     return head + "\n".join(f"| {name} | {value} |" for name, value in rows)
 
 
-COMPONENTS_BY_LANGUAGE = {language: make_components(language) for language in LANGUAGES}
-"""The components of each language, made once so a page keeps the same ones across renders."""
-COMPONENTS = COMPONENTS_BY_LANGUAGE["en"]
+CSS = """
+.dashboard-card { margin: 0 0 12px 0; overflow: visible; }
+.dashboard-card .v-card__text { overflow-x: auto; }
+.dashboard-figure { max-width: 100%; height: auto; display: block; }
+.dashboard-main { padding: 4px; width: 100%; box-sizing: border-box; }
+.dashboard-card > .v-card__text { padding: 6px; }
+.dashboard-card .row { margin: 0; }
+.dashboard-card .row > [class*="col"] { padding: 4px; }
+.solara-markdown table { border-collapse: collapse; }
+.solara-markdown td, .solara-markdown th { padding: 2px 10px; }
+.v-btn { text-transform: none; }
+.dashboard-choice { margin-top: 14px; }
+.dashboard-card .v-slider__label { white-space: normal; }
+
+"""
+"""Page style: cards in one column with room between them, figures as wide as their card."""
 
 
 @solara.component
 def Page():
-    """One dashboard per browser session, on its own model, with a language switch at the top
-    of the sidebar (the model and its settings carry over when the language changes)."""
+    """One dashboard per browser session, on its own model: the controls and settings in the
+    sidebar, the lesson and the day on top, the plots in tabs."""
     session_model = solara.use_memo(
         lambda: type("SessionModel", (DashboardModel,), {}), dependencies=[])
     first = solara.use_memo(lambda: session_model(**default_controls()), dependencies=[])
     model = solara.use_reactive(first)
+    settings = solara.use_reactive(dict(first.controls))
     language = solara.use_reactive("en")
+    version = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(DEFAULT_SPEED)
+    tab = solara.use_reactive(0)
+    events = solara.use_reactive([])
+    lang = language.value
+
+    def redraw() -> None:
+        version.set(version.value + 1)
+
+    drawn = solara.use_memo(threading.Event, dependencies=[])
+    solara.use_effect(drawn.set, [version.value])  # after each page update is committed
+
+    def play() -> None:
+        # Step, then wait for the page to show it before stepping on: one update in flight at
+        # a time, with a pause in between for the browser's clicks (Pause) to come through.
+        days = 1
+        while playing.value:
+            start = time.perf_counter()
+            for _ in range(days):
+                model.value.step()
+            drawn.clear()
+            redraw()
+            drawn.wait(timeout=30)
+            time.sleep(max(0.0, FRAME_S - (time.perf_counter() - start)))
+            elapsed = time.perf_counter() - start
+            days = int(min(MAX_DAYS_PER_FRAME, max(1, round(speed.value * elapsed))))
+
+    solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
+
+    def step() -> None:
+        model.value.step()
+        events.set([])
+        redraw()
+
+    def next_event() -> None:
+        events.set(model.value.run_to_next_event())
+        redraw()
+
+    def reset() -> None:
+        playing.set(False)
+        model.set(session_model(**settings.value))
+        events.set([])
+        redraw()
+
+    def compare() -> None:
+        settings.set({**settings.value, "mode": "side_by_side"})
+        reset()
+
+    solara.Style(CSS)
+    solara.Title(tr("Credit market simulator", lang))
+    with solara.AppBarTitle():
+        solara.Text(tr("Credit market simulator", lang))
+    current = model.value
     with solara.Sidebar():
         solara.ToggleButtonsSingle(value=language,
                                    children=[solara.Button(LANGUAGE_NAMES[code], value=code,
                                                            text=True) for code in LANGUAGES])
-    SolaraViz(model, components=COMPONENTS_BY_LANGUAGE[language.value],
-              model_params=model_params(language.value, model.value.controls),
-              name=tr("Credit market simulator", language.value),
-              play_interval=150).key(f"viz-{language.value}")  # remount in the new language
+        with solara.Card(tr("Run", lang), classes=["dashboard-card"]):
+            with solara.Row(style={"flex-wrap": "wrap", "gap": "6px"}):
+                solara.Button(tr("Step", lang), color="primary", on_click=step,
+                              disabled=playing.value)
+                solara.Button(tr("Pause", lang) if playing.value else tr("Play", lang),
+                              color="primary", on_click=lambda: playing.set(not playing.value))
+                solara.Button(tr("Reset", lang), color="primary", on_click=reset)
+            if current.story is not None:
+                solara.Button(tr("Next story event", lang), color="secondary",
+                              on_click=next_event, disabled=playing.value,
+                              style={"margin-top": "8px"})
+            Choice(tr("Speed (simulated days per second)", lang), speed.value,
+                   {s: str(s) for s in SPEEDS}, speed.set)
+        with solara.Card(tr("Settings (applied on Reset)", lang), classes=["dashboard-card"]):
+            Settings(settings, lang)
+        with solara.Card(tr("Download", lang), classes=["dashboard-card"]):
+            solara.FileDownload(lambda: tables_zip(model.value), filename="tables.zip",
+                                label=tr("Tables (CSV)", lang))
+            solara.FileDownload(lambda: figures_zip(model.value, lang), filename="figures.zip",
+                                label=tr("Figures (PNG)", lang))
+    with solara.Column(classes=["dashboard-main"]):
+        Header(current, lang, version.value, events.value)
+        with solara.lab.Tabs(value=tab, lazy=True):
+            with solara.lab.Tab(tr("Market", lang)):
+                MarketTab(current, lang, version.value)
+            with solara.lab.Tab(tr("Collection", lang)):
+                CollectionTab(current, lang, version.value)
+            with solara.lab.Tab(tr("Borrowers", lang)):
+                BorrowersTab(current, lang, version.value)
+            with solara.lab.Tab(tr("Compare", lang)):
+                CompareTab(current, lang, version.value, compare)
