@@ -40,6 +40,7 @@ class Ledger:
     legal_cost: int = 0
     interest_waived: int = 0
     fees_waived: int = 0
+    interest_fees_charged_off: int = 0
     cost_by_channel: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
 
     def __post_init__(self) -> None:
@@ -66,9 +67,12 @@ class Ledger:
             self.sale_proceeds += amount
         self.cash += amount
 
-    def charge_off(self, principal: int) -> None:
-        """Principal written off (no cash moves)."""
+    def charge_off(self, principal: int, interest_fees: int = 0) -> None:
+        """Principal written off, and the unpaid interest and fees that go into the claim
+        with it (never income, so no loss in these books; counted as income forgone in the
+        lifetime net loss). No cash moves."""
         self.charged_off_principal += principal
+        self.interest_fees_charged_off += interest_fees
 
     def pay_contact_cost(self, channel: str, amount: int) -> None:
         """Cash out for contact attempts (reminders and collection) on one channel."""

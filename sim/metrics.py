@@ -72,6 +72,7 @@ class Snapshot:
     interest_waived: int
     fees_waived: int
     legacy_recoveries: int
+    interest_fees_charged_off: int
     profit: int
 
 
@@ -194,6 +195,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("interest_fees_waived_cum", "currency units", "Past-due interest and fees waived "
            "at deferral grants since day 0 (income forgone).",
            lambda s: _units(s.interest_waived + s.fees_waived)),
+    Metric("interest_fees_charged_off_cum", "currency units", "Unpaid interest and fees "
+           "written into claims at charge-off since day 0 (income forgone unless recovered).",
+           lambda s: _units(s.interest_fees_charged_off)),
     Metric("legacy_recoveries_cum", "currency units", "Of `recoveries_cum`, those on claims "
            "charged off before the measured window began (0 without a window).",
            lambda s: _units(s.legacy_recoveries)),
@@ -244,6 +248,7 @@ def take_snapshot(model: CreditMarket, totals: PopulationTotals) -> Snapshot:
         legal_cost=sum(x.legal_cost for x in ledgers),
         interest_waived=sum(x.interest_waived for x in ledgers),
         legacy_recoveries=sum(x.legacy_recoveries for x in ledgers),
+        interest_fees_charged_off=sum(x.interest_fees_charged_off for x in ledgers),
         fees_waived=sum(x.fees_waived for x in ledgers),
         profit=sum(x.profit for x in ledgers),
     )

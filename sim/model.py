@@ -162,7 +162,10 @@ class CreditMarket(mesa.Model):
         self.transitions.close_month_if_due(self.population, self.day)
         if self.tracker is not None:
             self.tracker.record(self)
-        self.market_dpd30_share = row[DPD30_LOAN_SHARE]
+        if self.lending_open:
+            # During a run-off the book only shrinks and its late tail grows as a share of
+            # it: borrowers keep the market's delinquency they last saw in a normal market.
+            self.market_dpd30_share = row[DPD30_LOAN_SHARE]
         if self.datacollector is not None:
             self.datacollector.collect(self)
 

@@ -20,7 +20,13 @@ from __future__ import annotations
 import numpy as np
 
 from sim.population import ACTIVE, NEVER, BorrowerPopulation, dpd_bucket
-from sim.transitions import ACTIVE_STATES, CHARGED_OFF_STATE, FORBORNE_STATE, STATES
+from sim.transitions import (
+    ACTIVE_STATES,
+    CHARGED_OFF_STATE,
+    FORBORNE_DPD_LIMIT,
+    FORBORNE_STATE,
+    STATES,
+)
 
 STAGE_OF_STATE: tuple[int, ...] = (1, 1, 2, 2, 3, 2)
 """IFRS 9 stage of each of `ACTIVE_STATES` (current, 1-30, 31-60, 61-90, 90+, forborne)."""
@@ -34,8 +40,9 @@ def book_by_state(pop: BorrowerPopulation) -> np.ndarray:
     """Principal of active loans in each of `ACTIVE_STATES`, in cents (int64)."""
     active = np.flatnonzero(pop.status == ACTIVE)
     dpd = pop.dpd[active]
-    states = np.where(pop.forborne_since[active] != NEVER, FORBORNE_STATE,
-                      np.where(dpd <= 0, 0, 1 + dpd_bucket(np.maximum(dpd, 1))))
+    by_dpd = np.where(dpd <= 0, 0, 1 + dpd_bucket(np.maximum(dpd, 1)))
+    forborne = (pop.forborne_since[active] != NEVER) & (dpd <= FORBORNE_DPD_LIMIT)
+    states = np.where(forborne, FORBORNE_STATE, by_dpd)
     return np.bincount(states, weights=pop.principal[active],
                        minlength=len(ACTIVE_STATES)).astype(np.int64)
 
@@ -43,8 +50,9 @@ def book_by_state(pop: BorrowerPopulation) -> np.ndarray:
 def transition_matrix(counts: np.ndarray) -> np.ndarray:
     """The monthly Markov matrix over `STATES` (8 x 8) from transition counts (6 x 8):
     charged off and paid off absorb. An active state never observed as an origin takes the
-    row of the nearest worse state that was observed (a 90+ loan with no history is assumed
-    to stay 90+ until charged off), so no state is treated as riskless for lack of data."""
+    row of the nearest worse state that was observed (a forborne loan: the row of 31-60 DPD
+    or worse), and with none observed defaults at once, so no state is treated as riskless
+    for lack of data."""
     n_active, n = len(ACTIVE_STATES), len(STATES)
     matrix = np.zeros((n, n))
     observed = counts.sum(axis=1) > 0
@@ -52,8 +60,9 @@ def transition_matrix(counts: np.ndarray) -> np.ndarray:
     for s in range(n_active):
         source = s
         if not observed[s]:
-            worse = [t for t in range(s + 1, dpd_states) if observed[t]]
-            source = worse[0] if worse and s < dpd_states else -1
+            first = s + 1 if s < dpd_states else ACTIVE_STATES.index("dpd_31_60")
+            worse = [t for t in range(first, dpd_states) if observed[t]]
+            source = worse[0] if worse else -1
         if source >= 0:
             matrix[s] = counts[source] / counts[source].sum()
         else:  # nothing to go by: the loan stays where it is, then defaults at once

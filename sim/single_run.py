@@ -29,7 +29,9 @@ def simulate(config: ScenarioConfig, progress: bool = False,
     """Build the model, run it to `run.steady_state_from_day`, then measure the window to
     `run.days` (and the run-off after it, with `runoff_max_days`; see `sim.lifetime`)."""
     model = CreditMarket(config)
-    start = min(config.run.steady_state_from_day, config.run.days - 1)
+    start = config.run.steady_state_from_day
+    if start >= config.run.days:  # a run no longer than its burn-in is measured whole
+        start = 0
     window = config.model_copy(update={"run": config.run.model_copy(
         update={"steady_state_from_day": start})})
     with tqdm(total=config.run.days + (runoff_max_days or 0), unit="day", desc="simulating",

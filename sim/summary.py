@@ -36,12 +36,18 @@ LIFETIME_MEASURES: tuple[SummaryMeasure, ...] = (
                    "charged off from the window's start to the end of the run-off, less "
                    "recoveries on it) over the principal open at the start plus the "
                    "principal lent in the window."),
-    SummaryMeasure("lifetime_net_loss", "currency units", "Net credit loss plus interest and "
-                   "fees waived at deferrals plus collection and legal cost, from the "
-                   "window's start to the end of the run-off."),
+    SummaryMeasure("lifetime_recovery_rate", "share of charged-off principal", "Recoveries "
+                   "on the principal charged off from the window's start to the end of the "
+                   "run-off, over that principal."),
+    SummaryMeasure("lifetime_net_loss", "currency units", "What the book open at the "
+                   "window's start and the loans lent in it cost the lender, to the end of the "
+                   "run-off: principal charged off, plus interest and fees forgone (waived at "
+                   "deferrals or written into charged-off claims), less every recovery, plus "
+                   "collection and legal cost."),
     SummaryMeasure("lifetime_profit", "currency units", "Interest and fees received less cost "
-                   "of funds, net credit loss and collection and legal cost, from the window's "
-                   "start to the end of the run-off (every loan closed: no allowance left)."),
+                   "of funds, net charge-offs (every recovery counted) and collection and legal "
+                   "cost, from the window's start to the end of the run-off (every loan "
+                   "closed: no allowance left)."),
     SummaryMeasure("runoff_open_share", "share of accounts", "Accounts (loans and claims) open "
                    "at the horizon that were still open when the run-off stopped (~0)."),
     SummaryMeasure("runoff_days", "days", "Days the run-off lasted."),
@@ -49,10 +55,10 @@ LIFETIME_MEASURES: tuple[SummaryMeasure, ...] = (
 """Measures of the book's whole life, from a run-off (NaN without one)."""
 
 SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
-    SummaryMeasure("originations", "loans", "Loans originated over the run."),
-    SummaryMeasure("defaults", "loans", "Loans charged off over the run."),
+    SummaryMeasure("originations", "loans", "Loans originated in the window."),
+    SummaryMeasure("defaults", "loans", "Loans charged off in the window."),
     SummaryMeasure("default_rate", "share of loans", "Loans charged off over loans "
-                   "originated, over the run."),
+                   "originated, both in the window (not a cohort rate: see lifetime_loss_rate)."),
     SummaryMeasure("annual_default_rate", "share of active loans per year", "Charge-offs in "
                    "the steady-state window over the mean number of active loans, annualised."),
     SummaryMeasure("annual_net_chargeoff_rate", "share of balances per year", "Charged-off "
@@ -66,31 +72,33 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
                    "30+ DPD or forborne from 30+ DPD (re-aged, on probation) in the window."),
     SummaryMeasure("forborne_share", "share of balances", "Mean share of principal under "
                    "forbearance (granted a deferral, not through probation) in the window."),
-    SummaryMeasure("bad_debt_loss", "currency units", "Charged-off principal minus "
-                   "recoveries."),
-    SummaryMeasure("recoveries", "currency units", "Recoveries on charged-off loans (debt "
-                   "sales included)."),
-    SummaryMeasure("recovery_rate", "share of charged-off principal", "Recoveries over "
-                   "charged-off principal."),
+    SummaryMeasure("bad_debt_loss", "currency units", "Principal charged off in the window "
+                   "minus recoveries in the window."),
+    SummaryMeasure("recoveries", "currency units", "Recoveries on charged-off loans in "
+                   "the window (debt sales included)."),
+    SummaryMeasure("recovery_rate", "share of charged-off principal", "Recoveries in the "
+                   "window on loans charged off in the window, over the principal charged off "
+                   "in the window (immature at the horizon: see lifetime_recovery_rate)."),
     SummaryMeasure("collection_cost", "currency units", "Reminders, collection contacts and "
-                   "legal cases."),
-    SummaryMeasure("net_loss", "currency units", "Bad-debt loss plus collection cost."),
-    SummaryMeasure("contacts", "contacts", "Collection contact attempts."),
+                   "legal cases, in the window."),
+    SummaryMeasure("net_loss", "currency units", "Bad-debt loss plus collection cost, in the "
+                   "window."),
+    SummaryMeasure("contacts", "contacts", "Collection contact attempts in the window."),
     SummaryMeasure("contacts_per_delinquent_week", "contacts per account-week", "Contact "
                    "attempts per week an account spent delinquent or in collection."),
     SummaryMeasure("harm_per_delinquent_week", "contacts and complaints per account-week",
                    "Borrower harm: collection contact attempts plus complaints, per week an "
                    "account spent delinquent or in collection (the sweeps' policy frontier)."),
-    SummaryMeasure("complaints_per_1000", "complaints per 1,000 borrowers", "Complaints over "
-                   "the run per 1,000 borrowers."),
+    SummaryMeasure("complaints_per_1000", "complaints per 1,000 borrowers", "Complaints in "
+                   "the window per 1,000 borrowers."),
     SummaryMeasure("churn_rate", "share of borrowers", "Borrower-lender pairs broken by "
-                   "collection pressure, per borrower."),
+                   "collection pressure in the window, per borrower."),
     SummaryMeasure("deferral_rate", "share of loans", "Deferrals granted per loan "
-                   "originated."),
+                   "originated, in the window."),
     SummaryMeasure("redefault_rate", "share of deferrals", "Deferred loans that re-defaulted, "
-                   "over deferrals granted (compare F11)."),
+                   "over deferrals granted, in the window (compare F11)."),
     SummaryMeasure("strategic_miss_share", "share of missed installments", "Missed "
-                   "installments that were strategic (compare F10)."),
+                   "installments in the window that were strategic (compare F10)."),
     SummaryMeasure("strategic_default_share", "share of defaults", "Charge-offs in the window "
                    "of borrowers who had decided not to pay although they could (compare "
                    "F10)."),
@@ -105,10 +113,12 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
                    "61-90 DPD a month later, over the window's months (compare F5)."),
     SummaryMeasure("cure_rate", "share of loans per month", "Loans 31+ DPD that are current "
                    "a month later, over the window's months (compare F6)."),
-    SummaryMeasure("approval_rate", "share of applications", "Applications approved."),
-    SummaryMeasure("mean_score", "score points", "Mean bureau score on the last day."),
-    SummaryMeasure("lender_profit", "currency units", "Lenders' cash-basis profit since day "
-                   "0 (no cost of funds, no provisions)."),
+    SummaryMeasure("approval_rate", "share of applications", "Applications approved in "
+                   "the window."),
+    SummaryMeasure("mean_score", "score points", "Mean bureau score at the horizon."),
+    SummaryMeasure("lender_profit", "currency units", "Lenders' cash-basis profit in the "
+                   "window: interest and fees less net charge-offs and collection and legal "
+                   "cost (no cost of funds, no provisions)."),
     SummaryMeasure("cost_of_funds", "currency units", "`lending.cost_of_funds_rate` on the "
                    "principal outstanding over the window."),
     SummaryMeasure("allowance_start", "currency units", "Expected-credit-loss allowance on "
@@ -119,8 +129,11 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
                    "fees received less cost of funds, net charge-offs, collection and legal "
                    "cost and the increase in the allowance."),
     SummaryMeasure("burn_in_drift", "share of the level", "Change of the 30+ DPD share over "
-                   "the last 90 days before the window (linear fit), relative to its level: "
+                   "the last 180 days before the window (linear fit), relative to its level: "
                    "near 0 when the window starts from a steady state."),
+    SummaryMeasure("burn_in_book_drift", "share of the level", "Change of the principal "
+                   "outstanding over the last 180 days before the window (linear fit), "
+                   "relative to its level: near 0 when the book has stopped growing."),
     *LIFETIME_MEASURES,
 )
 
@@ -173,7 +186,10 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
     if book.horizon_row is not None:
         frame = frame.iloc[: book.horizon_row + 1]
     last = frame.iloc[-1]
-    start = min(config.run.steady_state_from_day, len(frame) - 1)
+    # A run no longer than its burn-in is measured whole.
+    start = config.run.steady_state_from_day
+    if start >= len(frame):
+        start = 0
     window = frame.iloc[start:]
     before = frame.iloc[start - 1] if start > 0 else None
     span = len(window)
@@ -186,43 +202,44 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
     mean_balance = window["balance_active"].mean()
     net_chargeoffs = growth("charged_off_principal_cum") - growth("recoveries_cum")
     delinquent_columns = [c for c in frame.columns if c.startswith("loans_dpd_")]
-    delinquent_days = (frame[delinquent_columns].sum(axis=1) + frame["claims_open"]).sum()
-    contacts = float(last["contacts_cum"])
-    collection_cost = float(last["collection_cost_cum"] + last["legal_cost_cum"])
-    missed = frame["missed_installments"].sum()
+    delinquent_days = (window[delinquent_columns].sum(axis=1) + window["claims_open"]).sum()
+    contacts = growth("contacts_cum")
+    complaints = growth("complaints_cum")
+    collection_cost = growth("collection_cost_cum") + growth("legal_cost_cum")
+    bad_debt = net_chargeoffs
+    missed = window["missed_installments"].sum()
     borrowers = config.run.borrowers
     moves = (transitions.counts(from_day=start, to_day=len(frame))
              if transitions is not None else None)
     nan = float("nan")
     cost_of_funds = _cost_of_funds(window, config)
     income = growth("interest_income_cum") + growth("fee_income_cum")
-    costs = growth("collection_cost_cum") + growth("legal_cost_cum")
-    risk_adjusted = (income - cost_of_funds - net_chargeoffs - costs
+    risk_adjusted = (income - cost_of_funds - net_chargeoffs - collection_cost
                      - (book.allowance_end - book.allowance_start))
     return {
-        "originations": float(last["originations_cum"]),
-        "defaults": float(last["defaults_cum"]),
-        "default_rate": float(last["default_rate"]),
+        "originations": growth("originations_cum"),
+        "defaults": growth("defaults_cum"),
+        "default_rate": _ratio(growth("defaults_cum"), growth("originations_cum")),
         "annual_default_rate": _ratio(window["defaults"].sum(), mean_loans) * annualise,
         "annual_net_chargeoff_rate": _ratio(net_chargeoffs, mean_balance) * annualise,
         "dpd30_share": float(window["dpd30_share"].mean()),
         "dpd90_share": float(window["dpd90_share"].mean()),
         "dpd30_share_incl_forborne": float(window["dpd30_share_incl_forborne"].mean()),
         "forborne_share": float(window["forborne_share"].mean()),
-        "bad_debt_loss": float(last["bad_debt_loss"]),
-        "recoveries": float(last["recoveries_cum"]),
-        "recovery_rate": float(last["recovery_rate"]),
+        "bad_debt_loss": bad_debt,
+        "recoveries": growth("recoveries_cum"),
+        "recovery_rate": _ratio(growth("recoveries_cum") - growth("legacy_recoveries_cum"),
+                                growth("charged_off_principal_cum")),
         "collection_cost": collection_cost,
-        "net_loss": float(last["bad_debt_loss"]) + collection_cost,
+        "net_loss": bad_debt + collection_cost,
         "contacts": contacts,
         "contacts_per_delinquent_week": _ratio(contacts, delinquent_days / 7),
-        "harm_per_delinquent_week": _ratio(contacts + float(last["complaints_cum"]),
-                                           delinquent_days / 7),
-        "complaints_per_1000": float(last["complaints_cum"]) / borrowers * 1000,
-        "churn_rate": float(last["churned_cum"]) / borrowers,
-        "deferral_rate": _ratio(last["deferrals_granted_cum"], last["originations_cum"]),
-        "redefault_rate": _ratio(last["redefaults_cum"], last["deferrals_granted_cum"]),
-        "strategic_miss_share": _ratio(frame["missed_strategic"].sum(), missed),
+        "harm_per_delinquent_week": _ratio(contacts + complaints, delinquent_days / 7),
+        "complaints_per_1000": complaints / borrowers * 1000,
+        "churn_rate": growth("churned_cum") / borrowers,
+        "deferral_rate": _ratio(growth("deferrals_granted_cum"), growth("originations_cum")),
+        "redefault_rate": _ratio(growth("redefaults_cum"), growth("deferrals_granted_cum")),
+        "strategic_miss_share": _ratio(window["missed_strategic"].sum(), missed),
         "strategic_default_share": _ratio(window["defaults_strategic"].sum(),
                                           window["defaults"].sum()),
         "on_time_rate": _ratio(window["on_time_payments"].sum(),
@@ -232,14 +249,15 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
                                         window["contacted_7d"].sum()),
         "roll_rate_30_60": roll_rate_30_60(moves) if moves is not None else nan,
         "cure_rate": cure_rate(moves) if moves is not None else nan,
-        "approval_rate": float(last["approval_rate"]),
+        "approval_rate": _ratio(window["originations"].sum(), window["applications"].sum()),
         "mean_score": float(last["mean_score"]),
-        "lender_profit": float(last["lender_profit"]),
+        "lender_profit": income - net_chargeoffs - collection_cost,
         "cost_of_funds": cost_of_funds,
         "allowance_start": book.allowance_start,
         "allowance_end": book.allowance_end,
         "risk_adjusted_profit": risk_adjusted,
         "burn_in_drift": burn_in_drift(frame, start),
+        "burn_in_book_drift": burn_in_drift(frame, start, column="balance_active"),
         **lifetime(full, start, book, config),
     }
 
@@ -256,31 +274,42 @@ def lifetime(frame: pd.DataFrame, start: int, book: BookDates,
     def since_start(row: pd.Series, column: str) -> float:
         return float(row[column] - (before[column] if before is not None else 0.0))
 
-    # Recoveries on claims charged off before the window belong to an older book.
-    credit_loss = (since_start(end, "charged_off_principal_cum")
-                   - since_start(end, "recoveries_cum")
-                   + since_start(end, "legacy_recoveries_cum"))
+    charged_off = since_start(end, "charged_off_principal_cum")
+    recovered = since_start(end, "recoveries_cum")
+    legacy = since_start(end, "legacy_recoveries_cum")
+    # The loss rate is the loans' own: recoveries on claims charged off before the window
+    # (an older book) do not offset it. The money measures take every cash flow of the
+    # book after the window's start, those recoveries and the cost of collecting them alike.
+    credit_loss = charged_off - (recovered - legacy)
     exposure = ((before["balance_active"] if before is not None else 0.0)
                 + since_start(horizon, "originated_principal_cum"))
     costs = since_start(end, "collection_cost_cum") + since_start(end, "legal_cost_cum")
     income = since_start(end, "interest_income_cum") + since_start(end, "fee_income_cum")
+    forgone = (since_start(end, "interest_fees_waived_cum")
+               + since_start(end, "interest_fees_charged_off_cum"))
     return {
         "lifetime_loss_rate": _ratio(credit_loss, exposure),
-        "lifetime_net_loss": credit_loss + since_start(end, "interest_fees_waived_cum") + costs,
+        "lifetime_recovery_rate": _ratio(recovered - legacy, charged_off),
+        "lifetime_net_loss": charged_off + forgone - recovered + costs,
         "lifetime_profit": (income - _cost_of_funds(frame.iloc[start:], config)
-                            - credit_loss - costs),
+                            - (charged_off - recovered) - costs),
         "runoff_open_share": _ratio(book.open_at_end, book.open_at_horizon),
         "runoff_days": float(len(frame) - 1 - book.horizon_row),
     }
 
 
-def burn_in_drift(frame: pd.DataFrame, start: int, days: int = 90) -> float:
-    """Relative change of the 30+ DPD share over the `days` days before row `start`, from a
-    least-squares line, over its mean level (NaN if there are not enough days or no
-    delinquency)."""
+DRIFT_DAYS = 180
+"""Days before the window over which `burn_in_drift` and `burn_in_book_drift` are fitted."""
+
+
+def burn_in_drift(frame: pd.DataFrame, start: int, days: int = DRIFT_DAYS,
+                  column: str = "dpd30_share") -> float:
+    """Relative change of `column` over the `days` days before row `start`, from a
+    least-squares line, over its mean level (NaN if there are not enough days or the level
+    is 0)."""
     if start < days:
         return float("nan")
-    series = frame["dpd30_share"].to_numpy()[start - days:start]
+    series = frame[column].to_numpy()[start - days:start]
     level = series.mean()
     if not level > 0:
         return float("nan")

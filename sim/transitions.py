@@ -3,9 +3,10 @@
 Every 30 days (at the end of days 29, 59, ...) each loan that was active at the previous month
 boundary is classified by where it is now: current, 1-30, 31-60, 61-90 or 90+ days past due,
 forborne, charged off, or paid off. A forborne loan (granted a deferral and not yet through
-its probation, `deferral.probation_days`) is in the forborne state whatever its days past due,
-as supervisors report forborne exposures apart: a re-aged loan moves to "forborne", never to
-"current", so the cure rate counts only loans that caught up by paying. A loan that ended
+its probation, `deferral.probation_days`) is in the forborne state while it is at most 30 days
+past due, as supervisors report forborne exposures apart, and in its DPD bucket beyond: a
+re-aged loan moves to "forborne", never to "current", so the cure rate counts only loans that
+caught up by paying, and a forborne loan that defaults again rolls like any other. A loan that ended
 during the month counts where it ended (its first end: a loan charged off and then sold counts
 as charged off), even if the borrower has taken a new loan since. Counts are kept month by
 month, so a summary can use the months of the steady-state window only; rows of the matrix
@@ -32,15 +33,18 @@ STATES: tuple[str, ...] = ("current", "dpd_1_30", "dpd_31_60", "dpd_61_90", "dpd
 ACTIVE_STATES: tuple[str, ...] = STATES[:6]
 """Rows of a transition matrix (origins): the states of an active loan."""
 FORBORNE_STATE, CHARGED_OFF_STATE, PAID_OFF_STATE = 5, 6, 7
+FORBORNE_DPD_LIMIT = 30
+"""A forborne loan more than this many days past due is classified by its days past due
+(its probation starts again), as the EBA re-classifies forborne exposures 30+ days past due."""
 NO_STATE = -1
 
 
 @njit(cache=True, inline="always")
 def loan_state(status: int, dpd: int, forborne: bool) -> int:
     """State index of a loan now: 0-4 for an active loan by days past due, 5 for a forborne
-    one, 6 for a charged-off claim, -1 for no loan."""
+    one at most 30 days past due, 6 for a charged-off claim, -1 for no loan."""
     if status == ACTIVE:
-        if forborne:
+        if forborne and dpd <= FORBORNE_DPD_LIMIT:
             return FORBORNE_STATE
         return 0 if dpd <= 0 else 1 + dpd_bucket(dpd)
     return CHARGED_OFF_STATE if status == CHARGED_OFF else NO_STATE

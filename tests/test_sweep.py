@@ -191,15 +191,16 @@ def test_a_combination_the_schema_rejects_stops_before_any_run(tmp_path: Path) -
 
 
 def test_sobol_finds_the_dominant_parameter(tmp_path: Path) -> None:
-    """Charge-off DPD decides the default rate; with deferral off, the deferral term and
-    verification accuracy change nothing, so their total-order indices are zero."""
+    """Charge-off DPD decides the default rate; with deferral off (the baseline's default),
+    the deferral term and verification accuracy change nothing, so their total-order indices
+    are zero."""
     text = f"""
 base = "{SCENARIOS / 'baseline.toml'}"
 design = "sobol"
 samples = 8
 replicates = 1
 top_parameters = 0
-set = {{ "run.borrowers" = 200, "run.days" = 150, "deferral.enabled" = false }}
+set = {{ "run.borrowers" = 200, "run.days" = 150, "run.steady_state_from_day" = 0 }}
 metrics = ["default_rate"]
 [[parameter]]
 key = "deferral.extend_months"
@@ -451,3 +452,18 @@ def test_shipped_sweeps_load_with_anchors(name: str) -> None:
         assert len(sweep.worlds) == 8
         assert {"shocks.job_loss_rate", "borrowers.strategic_share",
                 "borrowers.income_volatility"} == set(sweep.spec.worlds)
+
+
+def test_frontier_shares_show_replicate_noise() -> None:
+    from sim.sweep.frontier import frontier_shares
+
+    # Point 0 beats point 1 on both axes in every replicate; points 2 and 3 trade places
+    # from one replicate to the next; point 4 is dominated by point 0 always.
+    x = np.array([[1.0, 1.0, 1.0, 1.0], [2.0, 2.0, 2.0, 2.0], [0.5, 3.0, 0.5, 3.0],
+                  [3.0, 0.5, 3.0, 0.5], [5.0, 5.0, 5.0, 5.0]])
+    y = np.array([[1.0, 1.0, 1.0, 1.0], [2.0, 2.0, 2.0, 2.0], [3.0, 0.2, 3.0, 0.2],
+                  [0.2, 3.0, 0.2, 3.0], [5.0, 5.0, 5.0, 5.0]])
+    shares = frontier_shares(x, y, resamples=400, seed=1)
+    assert shares[0] == 1.0 and shares[1] == 0.0 and shares[4] == 0.0
+    assert 0.1 < shares[2] < 0.9 and 0.1 < shares[3] < 0.9
+    assert np.isnan(frontier_shares(x[:, :1], y[:, :1])).all()

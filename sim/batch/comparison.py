@@ -72,10 +72,12 @@ class ComparisonSpec(BaseModel):
                                  "book with no new lending until every loan and claim has "
                                  "ended, for at most this many days (0: no run-off; the "
                                  "lifetime measures are then NaN).")
-    stationarity_tolerance: float = Field(0.2, ge=0, description="Largest relative change "
-                                          "of the 30+ DPD share over the last 90 burn-in days "
-                                          "(`burn_in_drift`, mean over replicates) for which "
-                                          "the report calls the fork a steady state.")
+    stationarity_tolerance: float = Field(0.1, ge=0, description="Largest relative change "
+                                          "of the 30+ DPD share and of the principal "
+                                          "outstanding over the last 180 burn-in days "
+                                          "(`burn_in_drift`, `burn_in_book_drift`: means over "
+                                          "replicates) for which the report calls the fork a "
+                                          "steady state.")
     set: dict[str, Any] = Field(default_factory=dict, description="Overrides for the base "
                                 "and every variant (section.key = value), e.g. the size and "
                                 "length of the runs; the command line's win over them.")
@@ -105,7 +107,7 @@ class Comparison:
     replicates: int
     burn_in_days: int
     runoff_max_days: int | None = DEFAULT_RUNOFF_MAX_DAYS
-    stationarity_tolerance: float = 0.2
+    stationarity_tolerance: float = 0.1
 
     @property
     def names(self) -> list[str]:

@@ -18,7 +18,8 @@ COMPARED_MEASURES: tuple[str, ...] = (
     "lifetime_loss_rate", "lifetime_net_loss", "lifetime_profit", "risk_adjusted_profit",
     "dpd30_share_incl_forborne", "forborne_share", "cure_rate", "roll_rate_30_60",
     "runoff_open_share", "runoff_days", "common_shocks_share", "common_people_share",
-    "burn_in_drift", "cost_of_funds", "allowance_start", "allowance_end",
+    "burn_in_drift", "burn_in_book_drift", "lifetime_recovery_rate", "cost_of_funds",
+    "allowance_start", "allowance_end",
     "default_rate", "bad_debt_loss", "recovery_rate", "collection_cost", "net_loss",
     "dpd30_share", "dpd90_share", "deferral_rate", "redefault_rate", "complaints_per_1000",
     "contacts_per_delinquent_week", "harm_per_delinquent_week", "churn_rate", "approval_rate",
@@ -62,7 +63,7 @@ def summarize_runs(runs: pd.DataFrame, variants: list[str],
 def paired_differences(runs: pd.DataFrame, variants: list[str],
                        measures: tuple[str, ...] = COMPARED_MEASURES) -> pd.DataFrame:
     """Each variant minus the first, paired by replicate: variant, reference, metric,
-    mean_difference, ci_low, ci_high, p_value, detectable, n."""
+    mean_difference, ci_low, ci_high, p_value, detectable, pairing_variance_ratio, n."""
     reference = variants[0]
     rows = []
     if not len(runs):
@@ -77,8 +78,24 @@ def paired_differences(runs: pd.DataFrame, variants: list[str],
             rows.append({"variant": variant, "reference": reference, "metric": measure,
                          "mean_difference": mean, "ci_low": low, "ci_high": high,
                          "p_value": paired_p_value(diff),
-                         "detectable": detectable_difference(sd, n), "n": n})
+                         "detectable": detectable_difference(sd, n),
+                         "pairing_variance_ratio": pairing_variance_ratio(
+                             base.loc[common, measure].to_numpy(float),
+                             other.loc[common, measure].to_numpy(float)),
+                         "n": n})
     return pd.DataFrame(rows)
+
+
+def pairing_variance_ratio(reference: np.ndarray, other: np.ndarray) -> float:
+    """Variance of the paired differences over the variance the difference of two independent
+    samples would have (var(a) + var(b)): below 1 when common random numbers share luck
+    between the variants, 1 when they share none (NaN if undefined)."""
+    ok = ~(np.isnan(reference) | np.isnan(other))
+    a, b = reference[ok], other[ok]
+    if a.size < 2:
+        return float("nan")
+    independent = a.var(ddof=1) + b.var(ddof=1)
+    return float((b - a).var(ddof=1) / independent) if independent > 0 else float("nan")
 
 
 def detectable_difference(sd: float, n: int) -> float:

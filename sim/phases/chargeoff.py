@@ -59,11 +59,11 @@ def charge_off(model: CreditMarket, rows: np.ndarray) -> None:
         return
     pop = model.population
     principal = pop.principal[rows]
-    for lender, total in zip(model.lender_list, sum_by_lender(model, rows, principal),
-                             strict=True):
-        lender.ledger.charge_off(total)
-    pop.claim[rows] = (principal + pop.interest_due[rows] + pop.fees_due[rows]
-                       + pop.deferred_interest[rows])
+    unpaid = pop.interest_due[rows] + pop.fees_due[rows] + pop.deferred_interest[rows]
+    for lender, total, forgone in zip(model.lender_list, sum_by_lender(model, rows, principal),
+                                      sum_by_lender(model, rows, unpaid), strict=True):
+        lender.ledger.charge_off(total, forgone)
+    pop.claim[rows] = principal + unpaid
     pop.principal[rows] = 0
     pop.principal_due[rows] = 0
     pop.interest_due[rows] = 0

@@ -23,6 +23,7 @@ from sim.payments import sum_by_lender
 from sim.phases.lending import annuity_installment
 from sim.phases.life import macro_multipliers
 from sim.population import ACTIVE, NEVER, NO_LOAN
+from sim.transitions import FORBORNE_DPD_LIMIT
 from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -185,8 +186,9 @@ def _mark_redefaults(col: Columns, watched: np.ndarray, redefault_dpd: int) -> i
 
 @njit(cache=True)
 def _review_forbearance(col: Columns, day: int, probation_days: int) -> None:
-    """Forbearance ends with the loan, or once the loan has been current for `probation_days`
-    since its pause ended; a forborne loan past due starts its probation again tomorrow."""
+    """Forbearance ends with the loan, or once the loan is current and `probation_days` have
+    passed since its pause ended without it being more than 30 days past due (the EBA's
+    test); a forborne loan more than 30 days past due starts its probation again tomorrow."""
     for i in range(col.status.size):
         if col.forborne_since[i] == NEVER:
             continue
@@ -194,9 +196,9 @@ def _review_forbearance(col: Columns, day: int, probation_days: int) -> None:
             col.forborne_since[i] = NEVER
             col.forborne_dpd[i] = 0
             col.probation_start[i] = NEVER
-        elif col.dpd[i] > 0:
+        elif col.dpd[i] > FORBORNE_DPD_LIMIT:
             col.probation_start[i] = day + 1
-        elif day - col.probation_start[i] >= probation_days:
+        elif col.dpd[i] == 0 and day - col.probation_start[i] >= probation_days:
             col.forborne_since[i] = NEVER
             col.forborne_dpd[i] = 0
             col.probation_start[i] = NEVER

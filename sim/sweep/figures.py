@@ -164,11 +164,14 @@ def _frontier(sweep: Sweep, points: pd.DataFrame, frontier: pd.DataFrame) -> plt
         for j, other in enumerate(others):
             ax = axes[i][j]
             ax.scatter(samples[other], samples[loss], s=10, color="0.65", label="samples")
-            front = frontier[(frontier["world"] == world.index)
-                             & (frontier["against"] == other)].sort_values(other)
+            listed = frontier[(frontier["world"] == world.index)
+                              & (frontier["against"] == other)].sort_values(other)
+            front = listed[listed["on_mean_frontier"].astype(bool)]
             ax.step(front[other], front[loss], where="post", color="tab:red", linewidth=1.2)
-            ax.scatter(front[other], front[loss], s=22, color="tab:red",
-                       label="frontier (not beaten on both)")
+            shares = listed["frontier_share"].fillna(1.0)
+            ax.scatter(listed[other], listed[loss], s=12 + 60 * shares, color="tab:red",
+                       alpha=0.35 + 0.65 * shares.to_numpy(),
+                       label="frontier (size: share of bootstrap resamples on it)")
             for marker, (_, row) in zip("*Ds^v", anchors.iterrows(), strict=False):
                 ax.scatter(row[other], row[loss], s=140, marker=marker, edgecolor="black",
                            zorder=5, label=row["name"])

@@ -3,6 +3,11 @@
 A point (x, y) is dominated when another point has x' <= x and y' <= y with at least one
 strictly smaller; the frontier is every point that is not dominated (lower is better on both
 axes). Points that are exactly equal do not dominate each other, so both stay.
+
+Means over a few replicates are noisy, and a frontier drawn through noisy means favours lucky
+points. `frontier_shares` therefore resamples the replicates (the same draw for every point:
+they share their seeds) and counts how often each point is on the frontier of the resampled
+means: a policy that is on it in only a few resamples is not reliably better than the rest.
 """
 
 from __future__ import annotations
@@ -45,3 +50,23 @@ def dominated_by(points: pd.DataFrame, row: pd.Series, x: str, y: str) -> pd.Dat
     better = (points[x] <= row[x]) & (points[y] <= row[y]) & (
         (points[x] < row[x]) | (points[y] < row[y]))
     return points[better]
+
+
+def frontier_shares(x: np.ndarray, y: np.ndarray, resamples: int = 200,
+                    seed: int = 0) -> np.ndarray:
+    """Share of bootstrap resamples of the replicates in which each point is on the frontier.
+    `x` and `y` are (points, replicates) arrays of one replicate's outcome each (NaN where
+    missing); replicate j of every point shares its seed, so a resample draws the same
+    replicates for every point. NaN for all points with fewer than two replicates."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    points, replicates = x.shape
+    if replicates < 2:
+        return np.full(points, np.nan)
+    rng = np.random.default_rng(seed)
+    hits = np.zeros(points)
+    for _ in range(resamples):
+        pick = rng.integers(0, replicates, replicates)
+        with np.errstate(invalid="ignore"):
+            hits += pareto_mask(np.nanmean(x[:, pick], axis=1), np.nanmean(y[:, pick], axis=1))
+    return hits / resamples

@@ -49,7 +49,7 @@ from sim.sweep.execute import (
     run_request,
 )
 from sim.sweep.figures import write_sweep_figures
-from sim.sweep.frontier import frontier_table
+from sim.sweep.frontier import frontier_shares, pareto_mask
 from sim.sweep.report import sweep_report
 from sim.sweep.spec import FRONTIER_MEASURES, Sweep
 from sim.sweep.store import SweepStore
@@ -200,7 +200,7 @@ def run_sweep(sweep: Sweep, out: Path, backend: Backend = "local", workers: int 
     finished = set(runs["key"])
     missing = [t.describe() for t in design_tasks + curve_tasks if t.key not in finished]
     tables = _tables(plan, runs)
-    frontier = _frontier(tables["points"], sweep)
+    frontier = _frontier(tables, sweep)
     write_frame(out / "samples.parquet", tables["samples"])
     write_frame(out / "anchors.parquet", tables["anchors"])
     write_frame(out / "curves.parquet", tables["curves"])
@@ -295,19 +295,44 @@ def _tables(plan: SweepPlan, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {"samples": samples, "anchors": anchors, "curves": curves, "points": points}
 
 
-def _frontier(points: pd.DataFrame, sweep: Sweep) -> pd.DataFrame:
-    """frontier.csv: per world and per harm measure ('against'), the non-dominated design
-    samples and anchors on (bad-debt loss, that measure)."""
+FRONTIER_RESAMPLES = 200
+"""Bootstrap resamples of the replicates behind `frontier_share`."""
+FRONTIER_SHARE_SHOWN = 0.2
+"""Policies off the frontier of means are still listed when they are on it in at least this
+share of the resamples."""
+
+
+def _frontier(tables: dict[str, pd.DataFrame], sweep: Sweep) -> pd.DataFrame:
+    """frontier.csv: per world and per harm measure ('against'), the design samples and
+    anchors on the frontier of (bad-debt loss, that measure) drawn through their means, and
+    those on the frontier of resampled means often enough (`frontier_share`, the share of
+    bootstrap resamples of the replicates in which a policy is on the frontier: replicate
+    noise made visible)."""
     loss, *others = FRONTIER_MEASURES
+    points = tables["points"]
+    runs = pd.concat([
+        tables["samples"].assign(source="sample", name=tables["samples"]["sample"].astype(str)),
+        tables["anchors"].assign(source="anchor", name=tables["anchors"]["anchor"])],
+        ignore_index=True)
     parts = []
     for world in sweep.worlds:
-        mine = points[points["world"] == world.index]
+        mine = points[points["world"] == world.index].reset_index(drop=True)
+        here = runs[runs["world"] == world.index]
         for other in others:
-            front = frontier_table(mine, loss, other)
+            grids = [here.pivot_table(index=["source", "name"], columns="replicate",
+                                      values=m, aggfunc="first", dropna=False)
+                     .reindex(pd.MultiIndex.from_frame(mine[["source", "name"]]))
+                     for m in (loss, other)]
+            shares = frontier_shares(grids[0].to_numpy(float), grids[1].to_numpy(float),
+                                     FRONTIER_RESAMPLES, sweep.spec.seed)
+            on_means = pareto_mask(mine[loss].to_numpy(float), mine[other].to_numpy(float))
+            front = mine.assign(on_mean_frontier=on_means, frontier_share=shares)
+            front = front[on_means | (shares >= FRONTIER_SHARE_SHOWN)]
+            front = front.sort_values([loss, other], ignore_index=True)
             front.insert(1, "against", other)
             parts.append(front)
-    columns = ["world", "against", "source", "name", "sample",
-               *[p.key for p in sweep.parameters], *FRONTIER_MEASURES]
+    columns = ["world", "against", "source", "name", "sample", "on_mean_frontier",
+               "frontier_share", *[p.key for p in sweep.parameters], *FRONTIER_MEASURES]
     if not parts:
         return pd.DataFrame(columns=columns)
     table = pd.concat(parts, ignore_index=True)

@@ -138,15 +138,24 @@ def _frontier_section(sweep: Sweep, points: pd.DataFrame, frontier: pd.DataFrame
     lines = ["## Policy frontier", "",
              f"Policies (design samples and anchors, means over replicates) that no other "
              f"beats on both `{loss}` and the other measure; lower is better on both. "
-             "`frontier.csv` lists them, `figures/frontier.png` draws them.", ""]
+             "`frontier.csv` lists them with `frontier_share`, the share of bootstrap "
+             "resamples of the replicates in which each is on the frontier (a policy on it "
+             "rarely is not reliably better than its neighbours), and `figures/frontier.png` "
+             "draws them.", ""]
     for world in sweep.worlds:
         here = points[points["world"] == world.index]
         title = f"World {world.index} ({world.name})" if len(sweep.worlds) > 1 else "All runs"
         for other in others:
-            front = frontier[(frontier["world"] == world.index)
-                             & (frontier["against"] == other)]
+            listed = frontier[(frontier["world"] == world.index)
+                              & (frontier["against"] == other)]
+            front = listed[listed["on_mean_frontier"].astype(bool)]
+            robust = listed[listed["frontier_share"] >= 0.5]
             lines.append(f"- {title}, `{loss}` against `{other}`: {len(front)} of "
-                         f"{len(here)} policies on the frontier.")
+                         f"{len(here)} policies on the frontier of means; "
+                         + (f"{len(robust)} on it in at least half of the bootstrap "
+                            "resamples of the replicates."
+                            if listed["frontier_share"].notna().any()
+                            else "one replicate, so replicate noise is not shown."))
             for _, anchor in here[here["source"] == "anchor"].iterrows():
                 better = dominated_by(here, anchor, loss, other)
                 if not len(better):

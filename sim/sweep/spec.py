@@ -58,7 +58,7 @@ from sim.summary import check_measure
 Design = Literal["grid", "lhs", "sobol", "morris"]
 
 FRONTIER_MEASURES: tuple[str, str, str] = ("bad_debt_loss", "harm_per_delinquent_week",
-                                           "default_rate")
+                                           "annual_default_rate")
 """The policy frontier: bad-debt loss against borrower harm and against the default rate."""
 
 
