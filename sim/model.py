@@ -7,6 +7,7 @@ phases in `sim.phases` in a fixed order, then records the day's metrics.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 
 import mesa
@@ -176,6 +177,20 @@ class CreditMarket(mesa.Model):
             self.step()
             if progress is not None:
                 progress(1)
+
+    def fork(self) -> CreditMarket:
+        """An independent copy of this market that goes on exactly as the original would
+        (same state, same generator state, same life key): the branches of a comparison
+        and the side-by-side dashboard start from one. The compiled columns structure cannot
+        be copied; the copy gets its own over its own arrays and generator."""
+        columns = self.columns
+        self.columns = None
+        try:
+            clone = copy.deepcopy(self)
+        finally:
+            self.columns = columns
+        clone.columns = Columns.of(clone.population, clone.transitions, clone.rng)
+        return clone
 
     def open_accounts(self) -> int:
         """Accounts still open: active loans and charged-off claims being collected."""

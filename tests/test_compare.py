@@ -64,6 +64,22 @@ def test_variants_fork_from_the_same_burned_in_market() -> None:
     assert not fa.iloc[40:].equals(fb.iloc[40:])
 
 
+def test_a_shared_burn_in_gives_what_a_separate_one_gives() -> None:
+    """The variants of a replicate continue copies of one burned-in market; each copy goes on
+    exactly as a market burned in on its own would."""
+    comparison = small(burn_in=50)
+    (_, strict), (_, lenient) = comparison.variants
+    seed = plan(comparison)[0].seed
+    burned = runner.burn_in(comparison.base, seed, 50)
+    for variant in (strict, lenient):
+        shared = runner.simulate_run(comparison.base, variant, 50, seed, 200, burned)
+        alone = runner.simulate_run(comparison.base, variant, 50, seed, 200)
+        pd.testing.assert_frame_equal(shared["frame"], alone["frame"])
+        pd.testing.assert_series_equal(pd.Series(shared["summary"]), pd.Series(alone["summary"]))
+        np.testing.assert_array_equal(shared["life_digest"], alone["life_digest"])
+    assert burned.day == 50  # the copies leave the burned-in market as it was
+
+
 def test_variant_inherits_the_base_run_section_and_overrides() -> None:
     comparison = load_comparison(MAIN, SMALL + ["collection.max_contacts_per_7_days=3"], 2)
     for _, config in comparison.variants:
@@ -113,9 +129,9 @@ def test_resume_runs_only_what_is_missing_and_refuses_another_config(tmp_path: P
     calls = []
     original = runner._run_task
 
-    def counting(comp, task):
+    def counting(comp, task, *args):
         calls.append(task.key)
-        return original(comp, task)
+        return original(comp, task, *args)
 
     monkeypatch.setattr(runner, "_run_task", counting)
     result = run_comparison(small(replicates=3), out, workers=1, resume=True, progress=False)

@@ -68,18 +68,26 @@ def plan(comparison: Comparison) -> list[Task]:
             for name in comparison.names]
 
 
+def burn_in(base: ScenarioConfig, seed: int, days: int) -> CreditMarket:
+    """A market of `base` seeded `seed` after `days` days: where the variants fork."""
+    model = CreditMarket(base, rng=seed, collect=False)
+    model.run_days(days)
+    return model
+
+
 def simulate_run(base: ScenarioConfig, variant: ScenarioConfig, burn_in_days: int,
-                 seed: int, runoff_max_days: int | None = None) -> dict[str, Any]:
-    """Burn in under `base`, continue under `variant` for its `run.days` (the window), then,
-    with `runoff_max_days`, run the book off under `variant` with no new lending; return the
-    run's daily metrics, its summary, its last-day score histogram, the window's transition
-    counts and the slots' life digests and generations. Without a burn-in the market is built
-    under `variant` itself, so its borrower settings (e.g. deferral awareness) apply from
-    day 0, and the window starts at `run.steady_state_from_day`."""
+                 seed: int, runoff_max_days: int | None = None,
+                 burned: CreditMarket | None = None) -> dict[str, Any]:
+    """Burn in under `base` (or continue a copy of `burned`, that burn-in already run),
+    continue under `variant` for its `run.days` (the window), then, with `runoff_max_days`,
+    run the book off under `variant` with no new lending; return the run's daily metrics,
+    its summary, its last-day score histogram, the window's transition counts and the slots'
+    life digests and generations. Without a burn-in the market is built under `variant`
+    itself, so its borrower settings (e.g. deferral awareness) apply from day 0, and the
+    window starts at `run.steady_state_from_day`."""
     window = _with_window(variant, burn_in_days)
     if burn_in_days:
-        model = CreditMarket(base, rng=seed, collect=False)
-        model.run_days(burn_in_days)
+        model = burned.fork() if burned is not None else burn_in(base, seed, burn_in_days)
         model.adopt_policy(variant)
     else:
         model = CreditMarket(variant, rng=seed, collect=False)
@@ -100,10 +108,34 @@ def _with_window(config: ScenarioConfig, burn_in_days: int) -> ScenarioConfig:
         update={"steady_state_from_day": start, "days": config.run.days + burn_in_days})})
 
 
-def _run_task(comparison: Comparison, task: Task) -> dict[str, Any]:
+def _run_task(comparison: Comparison, task: Task,
+              burned: CreditMarket | None = None) -> dict[str, Any]:
     variant = dict(comparison.variants)[task.variant]
     return simulate_run(comparison.base, variant, comparison.burn_in_days, task.seed,
-                        comparison.runoff_max_days)
+                        comparison.runoff_max_days, burned)
+
+
+def _run_replicate(comparison: Comparison, tasks: list[Task]
+                   ) -> list[tuple[Task, dict[str, Any] | None, str | None]]:
+    """The tasks of one replicate (one seed) from a single burn-in, each variant on its own
+    copy of the burned-in market (the same market a separate burn-in would give, since the
+    burn-in is deterministic); (task, result, None) or (task, None, error) for each."""
+    burned = (burn_in(comparison.base, tasks[0].seed, comparison.burn_in_days)
+              if comparison.burn_in_days else None)
+    out = []
+    for task in tasks:
+        try:
+            out.append((task, _run_task(comparison, task, burned), None))
+        except Exception as error:  # a failed run is reported, the batch goes on
+            out.append((task, None, _describe(error)))
+    return out
+
+
+def _by_replicate(tasks: list[Task]) -> list[list[Task]]:
+    groups: dict[int, list[Task]] = {}
+    for task in tasks:
+        groups.setdefault(task.replicate, []).append(task)
+    return list(groups.values())
 
 
 class ShardStore:
@@ -202,13 +234,15 @@ def execute(comparison: Comparison, store: ShardStore, workers: int, progress: b
             ) -> list[Failure]:
     """Run every planned task without a shard; returns the failures. With one worker the runs
     happen in this process; with more, in a process pool. Results do not depend on it.
-    `run_task` replaces the function that runs one task (default `_run_task`)."""
-    run_task = run_task or _run_task
+    The variants of a replicate share one burn-in (`_run_replicate`); `run_task` replaces
+    the function that runs one task, each with its own burn-in."""
     tasks = [t for t in plan(comparison) if t.key not in store.done()]
     failures: list[Failure] = []
     bar = tqdm(total=len(tasks), unit="run", desc="runs", disable=not progress)
     try:
-        if workers <= 1:
+        if run_task is None:
+            _execute_replicates(comparison, store, workers, tasks, failures, bar)
+        elif workers <= 1:
             for task in tasks:
                 _finish(store, task, failures, lambda t=task: run_task(comparison, t))
                 bar.update(1)
@@ -234,13 +268,51 @@ def execute(comparison: Comparison, store: ShardStore, workers: int, progress: b
     return failures
 
 
+def _execute_replicates(comparison: Comparison, store: ShardStore, workers: int,
+                        tasks: list[Task], failures: list[Failure], bar: tqdm) -> None:
+    """Run `tasks` replicate by replicate (`_run_replicate`), in this process or a pool."""
+    groups = _by_replicate(tasks)
+
+    def finish(results: list[tuple[Task, dict[str, Any] | None, str | None]]) -> None:
+        for task, result, error in results:
+            if error is None:
+                store.save(task, result)
+            else:
+                failures.append(Failure(task, error))
+            bar.update(1)
+
+    if workers <= 1:
+        for group in groups:
+            finish(_run_replicate(comparison, group))
+        return
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending = {pool.submit(_run_replicate, comparison, group): group for group in groups}
+        try:
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    group = pending.pop(future)
+                    try:
+                        finish(future.result())
+                    except Exception as error:  # the worker itself died
+                        finish([(task, None, _describe(error)) for task in group])
+        except KeyboardInterrupt:
+            for future in pending:
+                future.cancel()
+            raise
+
+
+def _describe(error: BaseException) -> str:
+    return "".join(traceback.format_exception_only(type(error), error)).strip()
+
+
 def _finish(store: ShardStore, task: Task, failures: list[Failure],
             get: Callable[[], dict[str, Any]]) -> None:
     try:
         result = get()
     except Exception as error:  # a failed run is reported, the batch goes on
-        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        failures.append(Failure(task, detail))
+        failures.append(Failure(task, _describe(error)))
         return
     store.save(task, result)
 

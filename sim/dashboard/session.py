@@ -11,7 +11,6 @@ burn-in and fork), so both start from the same market.
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim.columns import Columns
 from sim.config import ScenarioConfig
 from sim.model import CreditMarket
 from sim.params_doc import format_value
@@ -135,17 +133,9 @@ def warm_up_days(preset: str, config: ScenarioConfig) -> int:
 
 
 def fork(market: CreditMarket) -> CreditMarket:
-    """An independent copy of `market` that goes on exactly as the original would. The
-    compiled columns structure cannot be copied; the copy gets its own over its own arrays
-    and generator."""
-    columns = market.columns
-    market.columns = None
-    try:
-        clone = copy.deepcopy(market)
-    finally:
-        market.columns = columns
-    clone.columns = Columns.of(clone.population, clone.transitions, clone.rng)
-    return clone
+    """An independent copy of `market` that goes on exactly as the original would
+    (`CreditMarket.fork`)."""
+    return market.fork()
 
 
 _warm: OrderedDict[str, CreditMarket] = OrderedDict()
