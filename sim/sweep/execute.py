@@ -11,6 +11,7 @@ Which worker runs what never changes a result: each run depends only on its requ
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import time
@@ -25,8 +26,9 @@ from typing import Any, Literal
 
 from tqdm import tqdm
 
-from sim.batch.runner import simulate_run
+from sim.batch.runner import burn_in, simulate_run
 from sim.config import ScenarioConfig
+from sim.model import CreditMarket
 from sim.scenario import ScenarioError, with_values
 
 Backend = Literal["local", "dask"]
@@ -85,11 +87,26 @@ class RunRequest:
         return world, run
 
 
+BURN_INS_KEPT = 4
+"""Burned-in markets a worker keeps (one per world and replicate it is working on)."""
+
+
+@functools.lru_cache(maxsize=BURN_INS_KEPT)
+def _burned_in(world_json: str, seed: int, days: int) -> CreditMarket:
+    """The world's market after its burn-in, run once per worker process and kept: every
+    sample of a replicate in a world forks from the same market (`CreditMarket.fork` leaves
+    it as it was), so a sweep pays for each burn-in once per worker, not once per run."""
+    world = ScenarioConfig.model_validate_json(world_json)
+    return burn_in(world, seed, days)
+
+
 def run_request(request: RunRequest) -> dict[str, Any]:
     """Simulate one request (in a worker); its end-of-run measures, and its daily metrics if
     asked for."""
     world, run = request.configs()
-    result = simulate_run(world, run, request.burn_in_days, request.seed)
+    burned = (_burned_in(world.model_dump_json(), request.seed, request.burn_in_days)
+              if request.burn_in_days else None)
+    result = simulate_run(world, run, request.burn_in_days, request.seed, burned=burned)
     out: dict[str, Any] = {"summary": result["summary"]}
     if request.series:
         out["frame"] = result["frame"]
