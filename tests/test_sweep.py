@@ -4,6 +4,7 @@ the policy frontier."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -467,3 +468,23 @@ def test_frontier_shares_show_replicate_noise() -> None:
     assert shares[0] == 1.0 and shares[1] == 0.0 and shares[4] == 0.0
     assert 0.1 < shares[2] < 0.9 and 0.1 < shares[3] < 0.9
     assert np.isnan(frontier_shares(x[:, :1], y[:, :1])).all()
+
+
+def test_frontier_candidates_are_confirmed_on_fresh_seeds(tmp_path: Path) -> None:
+    text = SMALL.replace("\n[worlds]\n\"borrowers.strategic_share\" = [0.05, 0.2]\n", "\n")
+    text = text.replace("replicates = 1\n", "replicates = 1\nconfirm_replicates = 3\n")
+    sweep = load_sweep(write_sweep(tmp_path, text, "confirm.toml"))
+    result = run_sweep(sweep, tmp_path / "out", workers=1, progress=False)
+    frontier = pd.read_csv(tmp_path / "out" / "frontier.csv")
+    assert frontier["frontier_share"].between(0, 1).all()
+    assert frontier["on_mean_frontier"].any()
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    design_seeds = set(manifest["replicate_seeds"])
+    store_runs = pd.concat(pd.read_parquet(p)
+                           for p in (tmp_path / "out" / "shards").glob("part-*"))
+    confirm = store_runs[store_runs["stage"] == "confirm"]
+    assert len(confirm) and set(confirm["replicate"]) == {1, 2, 3}
+    assert not set(confirm["seed"]) & design_seeds, "fresh seeds, not the design's"
+    anchors = {"strict"} <= set(confirm["anchor"])
+    assert anchors and not result.missing
+    assert "fresh seeds" in (tmp_path / "out" / "report.md").read_text()

@@ -32,7 +32,7 @@ from sim.model import CreditMarket
 from sim.scenario import ScenarioError, with_values
 
 Backend = Literal["local", "dask"]
-Stage = Literal["design", "anchor", "curve"]
+Stage = Literal["design", "anchor", "curve", "confirm"]
 
 SLOT_RECOUNT_SECONDS = 5.0
 """How often the Dask backend counts the cluster's workers again (seconds)."""
@@ -48,7 +48,8 @@ sweep stops: the workers cannot run anything (one run that kills its worker is r
 @dataclass(frozen=True)
 class SweepTask:
     """One run of a sweep: a point of a stage (a design sample, an anchor, a point of a
-    response curve) in a world, for a replicate, with the replicate's seed."""
+    response curve, a frontier candidate run again on fresh seeds) in a world, for a
+    replicate, with the replicate's seed."""
 
     stage: Stage
     point: int

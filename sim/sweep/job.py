@@ -95,6 +95,9 @@ class SweepPlan:
         self.matrix = sample_matrix(spec)
         self.values = sample_values(spec, self.matrix)
         self.seeds = replicate_seeds(spec.seed, spec.replicates)
+        # Fresh seeds for the frontier's candidates: the next streams of the same root.
+        self.confirm_seeds = replicate_seeds(
+            spec.seed, spec.replicates + spec.confirm_replicates)[spec.replicates:]
         self.curve_points: dict[int, tuple[str, Any]] = {}
 
     def check(self) -> None:
@@ -140,8 +143,17 @@ class SweepPlan:
                 for world in self.sweep.worlds for r, seed in enumerate(self.seeds)
                 for point in self.curve_points]
 
+    def confirm_tasks(self, candidates: dict[int, set[int]]) -> list[SweepTask]:
+        """Runs on the confirmation seeds of each world's candidate points (design sample
+        numbers, or CONFIRM_ANCHOR + anchor number)."""
+        return [SweepTask("confirm", point, world, self.sweep.spec.replicates + r, seed)
+                for world, points in sorted(candidates.items()) for point in sorted(points)
+                for r, seed in enumerate(self.confirm_seeds)]
+
     def policy(self, task: SweepTask) -> tuple[ScenarioConfig, dict[str, Any]]:
         """The scenario whose policy a task uses and the values set on it."""
+        if task.stage == "confirm" and task.point >= CONFIRM_ANCHOR:
+            return self.sweep.anchors[task.point - CONFIRM_ANCHOR][1], {}
         if task.stage == "anchor":
             return self.sweep.anchors[task.point][1], {}
         if task.stage == "curve":
@@ -161,8 +173,10 @@ class SweepPlan:
         its summary measures."""
         policy, values = self.policy(task)
         world = self.sweep.worlds[task.world]
-        row: dict[str, Any] = {"anchor": self.sweep.anchors[task.point][0]
-                               if task.stage == "anchor" else ""}
+        anchor = (task.point if task.stage == "anchor" else task.point - CONFIRM_ANCHOR
+                  if task.stage == "confirm" and task.point >= CONFIRM_ANCHOR else None)
+        row: dict[str, Any] = {"anchor": self.sweep.anchors[anchor][0]
+                               if anchor is not None else ""}
         for key in self.sweep.spec.worlds:
             row[key] = world.values[key]
         for parameter in self.sweep.parameters:
@@ -193,12 +207,16 @@ def run_sweep(sweep: Sweep, out: Path, backend: Backend = "local", workers: int 
         curve_tasks = plan.plan_curves(top)
         second = _run_stage(plan, store, curve_tasks, set(runs["key"]), "curve runs", pool,
                             progress)
-    failures = first.failures + second.failures
-    retried = first.retried + second.retried
+        confirm_tasks = plan.confirm_tasks(_frontier_candidates(plan, store.runs()))
+        third = _run_stage(plan, store, confirm_tasks, set(store.runs()["key"]),
+                           "frontier confirmation runs", pool, progress)
+    failures = first.failures + second.failures + third.failures
+    retried = first.retried + second.retried + third.retried
     runs = store.runs()
 
     finished = set(runs["key"])
-    missing = [t.describe() for t in design_tasks + curve_tasks if t.key not in finished]
+    missing = [t.describe() for t in design_tasks + curve_tasks + confirm_tasks
+               if t.key not in finished]
     tables = _tables(plan, runs)
     frontier = _frontier(tables, sweep)
     write_frame(out / "samples.parquet", tables["samples"])
@@ -233,7 +251,7 @@ def run_sweep(sweep: Sweep, out: Path, backend: Backend = "local", workers: int 
                "retried_after_worker_death": [t.describe() for t in retried],
                "missing_runs": missing}))
     return SweepResult(out, tables["samples"], indices, frontier, failures, retried, missing,
-                       ran=first.finished + second.finished)
+                       ran=first.finished + second.finished + third.finished)
 
 
 def _run_stage(plan: SweepPlan, store: SweepStore, tasks: list[SweepTask], done: set[str],
@@ -292,9 +310,36 @@ def _tables(plan: SweepPlan, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     anchor_points = anchor_points.rename(columns={"anchor": "name"})
     anchor_points.insert(3, "sample", -1)
     points = pd.concat([design_points, anchor_points], ignore_index=True)
-    return {"samples": samples, "anchors": anchors, "curves": curves, "points": points}
+    confirm = stage("confirm")
+    confirm = confirm.assign(
+        source=np.where(confirm["point"] >= CONFIRM_ANCHOR, "anchor", "sample"),
+        name=[a if a else str(p) for a, p in zip(confirm["anchor"], confirm["point"],
+                                                 strict=True)])
+    return {"samples": samples, "anchors": anchors, "curves": curves, "points": points,
+            "confirm": confirm}
 
 
+def _frontier_candidates(plan: SweepPlan, runs: pd.DataFrame) -> dict[int, set[int]]:
+    """Per world, the design samples on the frontier of means against any harm measure, and
+    every anchor (as CONFIRM_ANCHOR + its number): what the confirmation runs re-run."""
+    if not plan.sweep.spec.confirm_replicates or not len(runs):
+        return {}
+    points = _tables(plan, runs)["points"]
+    loss, *others = FRONTIER_MEASURES
+    anchors = {CONFIRM_ANCHOR + i for i in range(len(plan.sweep.anchors))}
+    candidates: dict[int, set[int]] = {}
+    for world in plan.sweep.worlds:
+        mine = points[(points["world"] == world.index) & (points["source"] == "sample")]
+        chosen = set(anchors)
+        for other in others:
+            on = pareto_mask(mine[loss].to_numpy(float), mine[other].to_numpy(float))
+            chosen |= set(mine.loc[on, "sample"].astype(int))
+        candidates[world.index] = chosen
+    return candidates
+
+
+CONFIRM_ANCHOR = 1_000_000
+"""Confirmation runs number an anchor's point CONFIRM_ANCHOR + its number."""
 FRONTIER_RESAMPLES = 200
 """Bootstrap resamples of the replicates behind `frontier_share`."""
 FRONTIER_SHARE_SHOWN = 0.2
@@ -310,10 +355,17 @@ def _frontier(tables: dict[str, pd.DataFrame], sweep: Sweep) -> pd.DataFrame:
     noise made visible)."""
     loss, *others = FRONTIER_MEASURES
     points = tables["points"]
-    runs = pd.concat([
-        tables["samples"].assign(source="sample", name=tables["samples"]["sample"].astype(str)),
-        tables["anchors"].assign(source="anchor", name=tables["anchors"]["anchor"])],
-        ignore_index=True)
+    confirm = tables.get("confirm", pd.DataFrame())
+    if len(confirm):  # fresh seeds for the candidates: shares among them
+        runs = confirm
+        points = points.merge(confirm[["world", "source", "name"]].drop_duplicates(),
+                              on=["world", "source", "name"])
+    else:  # bootstrap over the design's own replicates
+        runs = pd.concat([
+            tables["samples"].assign(source="sample",
+                                     name=tables["samples"]["sample"].astype(str)),
+            tables["anchors"].assign(source="anchor", name=tables["anchors"]["anchor"])],
+            ignore_index=True)
     parts = []
     for world in sweep.worlds:
         mine = points[points["world"] == world.index].reset_index(drop=True)

@@ -153,9 +153,13 @@ def _frontier_section(sweep: Sweep, points: pd.DataFrame, frontier: pd.DataFrame
             lines.append(f"- {title}, `{loss}` against `{other}`: {len(front)} of "
                          f"{len(here)} policies on the frontier of means; "
                          + (f"{len(robust)} on it in at least half of the bootstrap "
-                            "resamples of the replicates."
+                            + (f"resamples of {sweep.spec.confirm_replicates} runs of each "
+                               "candidate on fresh seeds."
+                               if sweep.spec.confirm_replicates else
+                               "resamples of the replicates.")
                             if listed["frontier_share"].notna().any()
-                            else "one replicate, so replicate noise is not shown."))
+                            else "one replicate and no confirmation runs, so replicate "
+                            "noise is not shown."))
             for _, anchor in here[here["source"] == "anchor"].iterrows():
                 better = dominated_by(here, anchor, loss, other)
                 if not len(better):

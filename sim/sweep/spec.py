@@ -127,6 +127,11 @@ class SweepSpec(BaseModel):
                       "sampler.")
     burn_in_days: int = Field(0, ge=0, le=36_500, description="Days run under the base (and "
                               "world) before the sample's values take over.")
+    confirm_replicates: int = Field(0, ge=0, le=1000, description="Runs on fresh seeds of "
+                                    "each policy on the frontier of the design's means (and "
+                                    "of each anchor), from which `frontier_share` is "
+                                    "bootstrapped: a frontier drawn through noisy means "
+                                    "picks lucky samples, and this shows which ones.")
     top_parameters: int = Field(3, ge=0, le=20, description="Parameters given a "
                                 "one-at-a-time response curve (the most influential on the "
                                 "first metric).")
