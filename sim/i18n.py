@@ -47,9 +47,17 @@ def tr(text: str, language: str = "en") -> str:
 
 
 def fonts_for(language: str) -> None:
-    """Before drawing text in `language`: make sure its glyphs have a font."""
-    if language != "en":
-        use_cjk_font()
+    """Before drawing text in `language`: make sure its glyphs have a font. Applied at every
+    call: Solara's server keeps Matplotlib's settings per browser session, so a font set
+    once, in another session or at import, would not be seen by this one."""
+    if language == "en":
+        return
+    import matplotlib
+
+    name = use_cjk_font()
+    families = list(matplotlib.rcParams["font.family"])
+    if name is not None and name not in families:
+        matplotlib.rcParams["font.family"] = [*families, name]
 
 
 @functools.cache

@@ -85,3 +85,19 @@ def test_chinese_figures_use_an_installed_chinese_font():
     found = font_manager.findfont(font_manager.FontProperties(family=font))
     plt.close(fig)
     assert "Delinquent" not in title.get_text() and Path(found).exists()
+
+
+def test_chinese_figures_get_their_font_in_every_session(monkeypatch) -> None:
+    """Solara's server keeps Matplotlib's settings per browser session: a session that starts
+    with the default font families must still get the CJK fallback when it draws Chinese."""
+    import matplotlib
+
+    from sim.i18n import fonts_for, use_cjk_font
+
+    name = use_cjk_font()  # as another session (or an import) would have done first
+    assert name is not None, "a font with Chinese glyphs is installed by the install script"
+    monkeypatch.setitem(matplotlib.rcParams, "font.family", ["sans-serif"])  # a new session
+    fonts_for("zh-CN")
+    assert matplotlib.rcParams["font.family"] == ["sans-serif", name]
+    fonts_for("zh-CN")
+    assert matplotlib.rcParams["font.family"] == ["sans-serif", name]  # added once
