@@ -73,8 +73,10 @@ def run_comparison(comparison: Comparison, out: Path, workers: int, resume: bool
     if len(runs):
         staging = out / ".figures.tmp"
         shutil.rmtree(staging, ignore_errors=True)
-        figures = write_comparison_figures(series, summary, runs, scores, SCORE_BINS,
-                                           variants, staging, comparison.burn_in_days)
+        horizon = comparison.burn_in_days + comparison.base.run.days - 1  # the window's end
+        figures = write_comparison_figures(
+            series, summary, runs, scores, SCORE_BINS, variants, staging,
+            comparison.burn_in_days, horizon if comparison.runoff_max_days else None)
         shutil.rmtree(out / "figures", ignore_errors=True)
         staging.rename(out / "figures")
         figures = [out / "figures" / p.name for p in figures]

@@ -13,6 +13,7 @@ import pandas as pd  # noqa: E402
 
 from sim.batch.stats import mean_interval  # noqa: E402
 from sim.report.figures import save_figures  # noqa: E402
+from sim.units import DAYS_PER_YEAR  # noqa: E402
 
 BUCKETS = ("loans_dpd_1_30", "loans_dpd_31_60", "loans_dpd_61_90", "loans_dpd_90_plus")
 BUCKET_LABELS = ("1-30 DPD", "31-60 DPD", "61-90 DPD", "90+ DPD")
@@ -21,17 +22,23 @@ BUCKET_LABELS = ("1-30 DPD", "31-60 DPD", "61-90 DPD", "90+ DPD")
 def write_comparison_figures(series: pd.DataFrame, summary: pd.DataFrame,
                              runs: pd.DataFrame, scores: dict[str, list[list[int]]],
                              score_bins: np.ndarray, variants: list[str], folder: Path,
-                             burn_in_days: int) -> list[Path]:
-    """Draw every comparison figure into `folder`; returns the files written."""
+                             burn_in_days: int, horizon_day: int | None = None) -> list[Path]:
+    """Draw every comparison figure into `folder`; returns the files written. `horizon_day`:
+    the last day of the window, after which the books run off (marked on the time axes)."""
+    series = series.assign(default_rate_30d=_rolling_default_rate(series))
+    marks = (burn_in_days, horizon_day)
     figures = {
-        "default_rate_over_time": lambda: _over_time(series, variants, "default_rate", 100,
-                                                     "% of loans originated",
-                                                     "Default rate (charged off / originated)",
-                                                     burn_in_days),
-        "losses": lambda: _bars(summary, variants, ["bad_debt_loss", "collection_cost",
-                                                    "net_loss"],
-                                "currency units", "Losses and collection cost (95% CI)"),
-        "dpd_composition": lambda: _dpd_composition(series, variants, burn_in_days),
+        # Up to the horizon: in a run-off the book shrinks to nothing and a rate over it
+        # says nothing.
+        "default_rate_over_time": lambda: _over_time(
+            series[series["day"] <= horizon_day] if horizon_day else series, variants,
+            "default_rate_30d", 100, "% of active loans a year",
+            "Annual default rate, last 30 days", (burn_in_days, None)),
+        "losses": lambda: _bars(summary, variants, ["lifetime_net_loss", "bad_debt_loss",
+                                                    "collection_cost"],
+                                "currency units", "Lifetime net loss (the book run off to its "
+                                "end) beside the window's losses (95% CI)"),
+        "dpd_composition": lambda: _dpd_composition(series, variants, marks),
         "score_distributions": lambda: _scores(scores, score_bins, variants),
         "cost_vs_recoveries": lambda: _cost_vs_recoveries(runs, variants),
         "borrower_harm": lambda: _bars(summary, variants,
@@ -53,15 +60,30 @@ def _band(series: pd.DataFrame, variant: str, column: str) -> tuple[np.ndarray, 
     return days, stats[:, 0], stats[:, 2], stats[:, 3]
 
 
-def _fork_line(ax: plt.Axes, burn_in_days: int) -> None:
-    if burn_in_days:
-        ax.axvline(burn_in_days, color="grey", linestyle=":", linewidth=1)
-        ax.text(burn_in_days, ax.get_ylim()[1], " policies fork", va="top", fontsize=8,
-                color="grey")
+def _rolling_default_rate(series: pd.DataFrame, days: int = 30) -> np.ndarray:
+    """Per run and day: charge-offs over the last `days` days over the mean active loans of
+    those days, annualised (NaN until `days` days have passed)."""
+    out = np.full(len(series), np.nan)
+    for _, run in series.groupby(["variant", "replicate"]).groups.items():
+        rows = series.loc[run].sort_values("day")
+        defaults = rows["defaults"].rolling(days).sum()
+        loans = rows["loans_active"].rolling(days).mean()
+        rate = (defaults / loans.where(loans > 0)) * DAYS_PER_YEAR / days
+        out[series.index.get_indexer(rows.index)] = rate.to_numpy()
+    return out
+
+
+def _fork_line(ax: plt.Axes, marks: tuple[int, int | None]) -> None:
+    """Mark the fork (end of the burn-in) and the horizon (start of the run-off)."""
+    burn_in_days, horizon_day = marks
+    for day, text in ((burn_in_days, " policies fork"), (horizon_day, " run-off")):
+        if day:
+            ax.axvline(day, color="grey", linestyle=":", linewidth=1)
+            ax.text(day, ax.get_ylim()[1], text, va="top", fontsize=8, color="grey")
 
 
 def _over_time(series: pd.DataFrame, variants: list[str], column: str, scale: float,
-               ylabel: str, title: str, burn_in_days: int) -> plt.Figure:
+               ylabel: str, title: str, marks: tuple[int, int | None]) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for variant in variants:
         days, mean, low, high = _band(series, variant, column)
@@ -73,7 +95,7 @@ def _over_time(series: pd.DataFrame, variants: list[str], column: str, scale: fl
     ax.set_ylabel(ylabel)
     ax.set_title(f"{title}: mean and 95% CI over replicates")
     ax.legend()
-    _fork_line(ax, burn_in_days)
+    _fork_line(ax, marks)
     return fig
 
 
@@ -92,7 +114,7 @@ def _bars(summary: pd.DataFrame, variants: list[str], measures: list[str], ylabe
 
 
 def _dpd_composition(series: pd.DataFrame, variants: list[str],
-                     burn_in_days: int) -> plt.Figure:
+                     marks: tuple[int, int | None]) -> plt.Figure:
     fig, axes = plt.subplots(1, len(variants), figsize=(5 * len(variants), 4), sharey=True,
                              squeeze=False)
     for ax, variant in zip(axes[0], variants, strict=True):
@@ -100,7 +122,7 @@ def _dpd_composition(series: pd.DataFrame, variants: list[str],
         ax.stackplot(mine.index, [mine[b] for b in BUCKETS], labels=BUCKET_LABELS, alpha=0.85)
         ax.set_title(f"{variant}: delinquent loans (mean of replicates)")
         ax.set_xlabel("day")
-        _fork_line(ax, burn_in_days)
+        _fork_line(ax, marks)
     axes[0][0].set_ylabel("loans")
     axes[0][0].legend(loc="upper left", fontsize=8)
     return fig
