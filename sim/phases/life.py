@@ -141,20 +141,12 @@ def _live_a_day(col: Columns, key: np.uint64, day: int, cast_size: int,
             flows[1] += col.cash[i]
     for i in range(cast_size, n):
         fragile = col.kind[i] == FRAGILE
-        if col.jobless_until[i] <= day:
-            p = rates.job_loss_fragile if fragile else rates.job_loss_other
-            if uniform(key, i, day, JOB_LOSS) < p:
-                length = geometric(uniform(key, i, day, JOB_LOSS_LENGTH),
-                                   1.0 / rates.job_loss_mean_days)
-                col.jobless_until[i] = day + length
-                col.life_digest[i] = fold(col.life_digest[i], DIGEST_JOB_LOSS, day)
-        if col.ill_until[i] <= day:
-            p = rates.illness_fragile if fragile else rates.illness_other
-            if uniform(key, i, day, ILLNESS) < p:
-                length = geometric(uniform(key, i, day, ILLNESS_LENGTH),
-                                   1.0 / rates.illness_mean_days)
-                col.ill_until[i] = day + length
-                col.life_digest[i] = fold(col.life_digest[i], DIGEST_ILLNESS, day)
+        _start_shock(col.jobless_until, col.life_digest, key, i, day,
+                     rates.job_loss_fragile if fragile else rates.job_loss_other,
+                     rates.job_loss_mean_days, JOB_LOSS, JOB_LOSS_LENGTH, DIGEST_JOB_LOSS)
+        _start_shock(col.ill_until, col.life_digest, key, i, day,
+                     rates.illness_fragile if fragile else rates.illness_other,
+                     rates.illness_mean_days, ILLNESS, ILLNESS_LENGTH, DIGEST_ILLNESS)
     if pay_rows.size:
         vol = rates.income_volatility
         noise = np.empty(pay_rows.size)
@@ -165,6 +157,18 @@ def _live_a_day(col: Columns, key: np.uint64, day: int, cast_size: int,
         flows[2] += earned
         flows[3] += spent
     return leaving
+
+
+@njit(cache=True, inline="always")
+def _start_shock(until: np.ndarray, digest: np.ndarray, key: np.uint64, i: int, day: int,
+                 chance: float, mean_days: float, purpose: int, length_purpose: int,
+                 tag: int) -> None:
+    """Row `i`, if not in this kind of shock (which ends on day `until[i]`), starts one today
+    with probability `chance`, lasting a geometric number of days with mean `mean_days`; the
+    draws are counter-based (`sim.streams`) and the start is folded into the row's digest."""
+    if until[i] <= day and uniform(key, i, day, purpose) < chance:
+        until[i] = day + geometric(uniform(key, i, day, length_purpose), 1.0 / mean_days)
+        digest[i] = fold(digest[i], tag, day)
 
 
 @njit(cache=True, inline="always")
