@@ -69,8 +69,8 @@ DOWNLOAD_DPI = 120
 MIN_FONT_PT = 10.0
 """Smallest text size of the borrower timelines on the page (points), for a projector."""
 
-WARM_UP_NOTE = ("The market ran its warm-up before the page opened (grey in the plots), so it "
-                "is already in its steady state: day")
+WARM_UP_NOTE = ("The market ran its first year before the page opened (grey in the plots), so "
+                "loans, delinquency, contacts and defaults are already under way: day")
 """Said on top of a warmed-up market (English; translated by `tr`), followed by the day."""
 COMPARE_NOTE = ("Run this preset twice on the same borrowers and shocks, once under strict "
                 "collection and once under lenient deferral, and see how they part day by day.")

@@ -1,8 +1,10 @@
 """What one dashboard session runs: the controls, the scenario they build, the market(s), the
 warm-up, and a classroom preset's story events.
 
-A preset opens on a market in its steady state: the market first runs its scenario's
-`run.steady_state_from_day` days (the warm-up, as the comparisons' burn-in), computed once per
+A preset opens on a market already under way: the market first runs its scenario's
+`run.steady_state_from_day` days (the warm-up: a year for the baseline, so delinquency,
+contacts and defaults are visible at once; a full steady state takes about four years, see
+docs/accounting.md, which the comparisons' burn-in covers), computed once per
 scenario, seed and settings and kept in memory; each session gets its own copy. Classroom
 presets, which tell their story from day 0, start at day 0. Side by side, one warm-up under
 the preset's own settings is forked into the strict and the lenient policy (the comparisons'
