@@ -19,14 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.population import ACTIVE, NEVER, BorrowerPopulation, dpd_bucket
-from sim.transitions import (
-    ACTIVE_STATES,
-    CHARGED_OFF_STATE,
-    FORBORNE_DPD_LIMIT,
-    FORBORNE_STATE,
-    STATES,
-)
+from sim.population import BorrowerPopulation
+from sim.transitions import ACTIVE_STATES, CHARGED_OFF_STATE, STATES, loan_states
 
 STAGE_OF_STATE: tuple[int, ...] = (1, 1, 2, 2, 3, 2)
 """IFRS 9 stage of each of `ACTIVE_STATES` (current, 1-30, 31-60, 61-90, 90+, forborne)."""
@@ -38,12 +32,9 @@ absorbed by then)."""
 
 def book_by_state(pop: BorrowerPopulation) -> np.ndarray:
     """Principal of active loans in each of `ACTIVE_STATES`, in cents (int64)."""
-    active = np.flatnonzero(pop.status == ACTIVE)
-    dpd = pop.dpd[active]
-    by_dpd = np.where(dpd <= 0, 0, 1 + dpd_bucket(np.maximum(dpd, 1)))
-    forborne = (pop.forborne_since[active] != NEVER) & (dpd <= FORBORNE_DPD_LIMIT)
-    states = np.where(forborne, FORBORNE_STATE, by_dpd)
-    return np.bincount(states, weights=pop.principal[active],
+    states = loan_states(pop.status, pop.dpd, pop.forborne_since)
+    active = np.flatnonzero((states >= 0) & (states < len(ACTIVE_STATES)))
+    return np.bincount(states[active], weights=pop.principal[active],
                        minlength=len(ACTIVE_STATES)).astype(np.int64)
 
 

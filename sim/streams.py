@@ -34,7 +34,7 @@ _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
 # Purposes of a life draw (the last argument of `uniform`).
-LEAVE, JOB_LOSS, JOB_LOSS_LENGTH, ILLNESS, ILLNESS_LENGTH, PAY_A, PAY_B = range(1, 8)
+LEAVE, JOB_LOSS, JOB_LOSS_LENGTH, ILLNESS, ILLNESS_LENGTH, PAY = range(1, 7)
 PERSON = 16
 """First purpose of a new person's traits (`sim.people.draw_people` uses PERSON + k)."""
 DIGEST_JOB_LOSS, DIGEST_ILLNESS = 102, 103

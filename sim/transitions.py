@@ -51,6 +51,15 @@ def loan_state(status: int, dpd: int, forborne: bool) -> int:
 
 
 @njit(cache=True)
+def loan_states(status: np.ndarray, dpd: np.ndarray, forborne_since: np.ndarray) -> np.ndarray:
+    """`loan_state` of every row (int8)."""
+    out = np.empty(status.size, np.int8)
+    for i in range(status.size):
+        out[i] = loan_state(status[i], dpd[i], forborne_since[i] != NEVER)
+    return out
+
+
+@njit(cache=True)
 def _close_month(status: np.ndarray, dpd: np.ndarray, forborne_since: np.ndarray,
                  state: np.ndarray, ended: np.ndarray, counts: np.ndarray) -> int:
     """Count each tracked loan's move from `state` to where it ended or is now, then make

@@ -105,10 +105,10 @@ def test_results_do_not_depend_on_the_number_of_workers(tmp_path: Path) -> None:
 def test_a_failing_run_is_reported_and_the_others_finish(tmp_path: Path) -> None:
     comparison = small(replicates=2)
 
-    def flaky(comp, task):
+    def flaky(comp, task, burned):
         if task.variant == "lenient" and task.replicate == 1:
             raise RuntimeError("simulated crash")
-        return runner._run_task(comp, task)
+        return runner._run_task(comp, task, burned)
 
     store = runner.ShardStore(tmp_path, comparison.config_hash())
     store.open(resume=False)

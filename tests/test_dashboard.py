@@ -29,7 +29,7 @@ from sim.dashboard.app import (
     tables_zip,
 )
 from sim.dashboard.assets import AssetsError, fill_cache, required_packages, split_package
-from sim.dashboard.session import build_config, fork
+from sim.dashboard.session import build_config
 from sim.i18n import catalog
 from sim.model import CreditMarket
 
@@ -100,7 +100,7 @@ def test_the_page_opens_on_a_market_already_under_way():
 def test_a_forked_market_goes_on_exactly_as_the_original():
     market = CreditMarket(build_config("baseline", "3", {"borrowers": 300}))
     market.run_days(60)
-    copy = fork(market)
+    copy = market.fork()
     market.run_days(30)
     copy.run_days(30)
     assert copy.metrics.frame().equals(market.metrics.frame())

@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import traceback
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,17 +115,23 @@ def _run_task(comparison: Comparison, task: Task,
                         comparison.runoff_max_days, burned)
 
 
-def _run_replicate(comparison: Comparison, tasks: list[Task]
+RunTask = Callable[[Comparison, Task, CreditMarket | None], dict[str, Any]]
+"""Runs one task, continuing a copy of the replicate's burned-in market if given."""
+
+
+def _run_replicate(comparison: Comparison, tasks: list[Task], run_task: RunTask | None = None
                    ) -> list[tuple[Task, dict[str, Any] | None, str | None]]:
     """The tasks of one replicate (one seed) from a single burn-in, each variant on its own
     copy of the burned-in market (the same market a separate burn-in would give, since the
-    burn-in is deterministic); (task, result, None) or (task, None, error) for each."""
+    burn-in is deterministic), by `run_task` (default `_run_task`); (task, result, None) or
+    (task, None, error) for each."""
+    run_task = run_task or _run_task
     burned = (burn_in(comparison.base, tasks[0].seed, comparison.burn_in_days)
               if comparison.burn_in_days else None)
     out = []
     for task in tasks:
         try:
-            out.append((task, _run_task(comparison, task, burned), None))
+            out.append((task, run_task(comparison, task, burned), None))
         except Exception as error:  # a failed run is reported, the batch goes on
             out.append((task, None, _describe(error)))
     return out
@@ -230,46 +236,24 @@ class Failure:
 
 
 def execute(comparison: Comparison, store: ShardStore, workers: int, progress: bool = True,
-            run_task: Callable[[Comparison, Task], dict[str, Any]] | None = None,
-            ) -> list[Failure]:
-    """Run every planned task without a shard; returns the failures. With one worker the runs
-    happen in this process; with more, in a process pool. Results do not depend on it.
-    The variants of a replicate share one burn-in (`_run_replicate`); `run_task` replaces
-    the function that runs one task, each with its own burn-in."""
+            run_task: RunTask | None = None) -> list[Failure]:
+    """Run every planned task without a shard, replicate by replicate (the variants of a
+    replicate share one burn-in, `_run_replicate`); returns the failures. With one worker the
+    runs happen in this process; with more, in a process pool. Results do not depend on it.
+    `run_task` replaces the function that runs one task (default `_run_task`)."""
     tasks = [t for t in plan(comparison) if t.key not in store.done()]
     failures: list[Failure] = []
     bar = tqdm(total=len(tasks), unit="run", desc="runs", disable=not progress)
     try:
-        if run_task is None:
-            _execute_replicates(comparison, store, workers, tasks, failures, bar)
-        elif workers <= 1:
-            for task in tasks:
-                _finish(store, task, failures, lambda t=task: run_task(comparison, t))
-                bar.update(1)
-        else:
-            # forkserver: workers start from a clean process, not a fork of this threaded one
-            context = multiprocessing.get_context("forkserver")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                pending: dict[Future, Task] = {
-                    pool.submit(run_task, comparison, task): task for task in tasks}
-                try:
-                    while pending:
-                        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                        for future in finished:
-                            task = pending.pop(future)
-                            _finish(store, task, failures, future.result)
-                            bar.update(1)
-                except KeyboardInterrupt:
-                    for future in pending:
-                        future.cancel()
-                    raise
+        _execute_replicates(comparison, store, workers, tasks, failures, bar, run_task)
     finally:
         bar.close()
     return failures
 
 
 def _execute_replicates(comparison: Comparison, store: ShardStore, workers: int,
-                        tasks: list[Task], failures: list[Failure], bar: tqdm) -> None:
+                        tasks: list[Task], failures: list[Failure], bar: tqdm,
+                        run_task: RunTask | None) -> None:
     """Run `tasks` replicate by replicate (`_run_replicate`), in this process or a pool."""
     groups = _by_replicate(tasks)
 
@@ -283,11 +267,12 @@ def _execute_replicates(comparison: Comparison, store: ShardStore, workers: int,
 
     if workers <= 1:
         for group in groups:
-            finish(_run_replicate(comparison, group))
+            finish(_run_replicate(comparison, group, run_task))
         return
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending = {pool.submit(_run_replicate, comparison, group): group for group in groups}
+        pending = {pool.submit(_run_replicate, comparison, group, run_task): group
+                   for group in groups}
         try:
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -305,16 +290,6 @@ def _execute_replicates(comparison: Comparison, store: ShardStore, workers: int,
 
 def _describe(error: BaseException) -> str:
     return "".join(traceback.format_exception_only(type(error), error)).strip()
-
-
-def _finish(store: ShardStore, task: Task, failures: list[Failure],
-            get: Callable[[], dict[str, Any]]) -> None:
-    try:
-        result = get()
-    except Exception as error:  # a failed run is reported, the batch goes on
-        failures.append(Failure(task, _describe(error)))
-        return
-    store.save(task, result)
 
 
 def default_workers() -> int:

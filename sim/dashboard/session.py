@@ -134,12 +134,6 @@ def warm_up_days(preset: str, config: ScenarioConfig) -> int:
     return 0 if is_classroom(preset) else config.run.steady_state_from_day
 
 
-def fork(market: CreditMarket) -> CreditMarket:
-    """An independent copy of `market` that goes on exactly as the original would
-    (`CreditMarket.fork`)."""
-    return market.fork()
-
-
 _warm: OrderedDict[str, CreditMarket] = OrderedDict()
 _warm_lock = threading.Lock()
 
@@ -160,7 +154,7 @@ def warmed_up(config: ScenarioConfig, days: int) -> CreditMarket:
             while len(_warm) > WARM_UP_CACHE_SIZE:
                 _warm.popitem(last=False)
         _warm.move_to_end(key)
-        return fork(market)
+        return market.fork()
 
 
 class DashboardModel(mesa.Model):

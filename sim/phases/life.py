@@ -18,7 +18,7 @@ from sim.streams import (
     JOB_LOSS,
     JOB_LOSS_LENGTH,
     LEAVE,
-    PAY_A,
+    PAY,
     fold,
     geometric,
     normal,
@@ -151,7 +151,7 @@ def _live_a_day(col: Columns, key: np.uint64, day: int, cast_size: int,
         vol = rates.income_volatility
         noise = np.empty(pay_rows.size)
         for k in range(pay_rows.size):
-            noise[k] = np.exp(-0.5 * vol * vol + vol * normal(key, pay_rows[k], day, PAY_A))
+            noise[k] = np.exp(-0.5 * vol * vol + vol * normal(key, pay_rows[k], day, PAY))
         earned, spent = _pay_day(col, pay_rows, noise, day, rates.income_replacement,
                                  rates.expense_ratio, rates.illness_cost_share)
         flows[2] += earned
