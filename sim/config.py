@@ -229,6 +229,15 @@ class LendingConfig(Section):
         source="assumption, near short-term funding rates of 2023-24 (US federal funds "
         "effective rate 5.33 %, Federal Reserve H.15)")
 
+    equity_share: float = param(
+        0.15, "share of assets", "Share of the lender's assets financed by its own equity at "
+        "the start (and when a comparison's variant takes the lender over at the fork); the "
+        "rest is funding owed to investors or depositors, which accrues `cost_of_funds_rate`. "
+        "The capital ratio (equity over cash plus loans) moves with profit and loss from "
+        "there.", ge=0, le=1,
+        source="assumption, above the Basel III minimum total capital of 8 % plus the 2.5 % "
+        "conservation buffer (BCBS 2011)")
+
     @model_validator(mode="after")
     def _five_bands(self) -> LendingConfig:
         if len(self.apr_by_band) != len(SCORE_BAND_NAMES):
@@ -237,6 +246,101 @@ class LendingConfig(Section):
         if any(not 0 <= r <= 5 for r in self.apr_by_band):
             raise ValueError("apr_by_band rates must lie between 0 and 5 (500% a year)")
         return self
+
+
+class SupplyConfig(Section):
+    """How each lender reviews its credit policy (minimum score, price, loan size) as its
+    losses and capital move.
+
+    At every review the lender measures its stress: the annualised net loss rate of its book
+    over the last `loss_window_days` above `loss_target`, in percentage points, plus
+    `capital_weight` times the shortfall of its capital ratio below `capital_target`, in
+    percentage points. Its minimum score is then `lending.min_score` plus
+    `score_points_per_stress` per point of stress, its prices `lending.apr_by_band` plus
+    `apr_points_per_stress` per point (capped at `max_apr`), and the loans it grants the
+    amount asked for times 1 - `size_cut_per_stress` per point (at least `min_size_share`).
+    With no stress the policy is the scenario's own; a lender never lends more loosely than
+    that."""
+
+    enabled: bool = param(False, "flag", "Lenders review their policy (off: the scenario's "
+                          "policy holds for ever).")
+    review_days: int = param(30, "days", "Days between policy reviews (a monthly credit "
+                             "committee).", ge=1, le=3650)
+    loss_window_days: int = param(90, "days", "Trailing window over which the net loss rate "
+                                  "is measured at a review.", ge=1, le=3650)
+    loss_target: float = param(
+        0.04, "share of the book per year", "Annual net loss rate (charge-offs less "
+        "recoveries over the mean book) the lender accepts without tightening.", ge=0, le=1,
+        source="assumption, inside F4 (annual net charge-off rate on US card loans "
+        "1.93-6.02 %, all-bank average 4.24 %)")
+    capital_target: float = param(
+        0.08, "share of assets", "Capital ratio below which the lender tightens.", ge=0, le=1,
+        source="Basel III minimum total capital ratio (BCBS 2011)")
+    capital_weight: float = param(1.0, "stress points per point of capital shortfall",
+                                  "Weight of the capital shortfall in the lender's stress.",
+                                  ge=0)
+    score_points_per_stress: float = param(
+        15.0, "score points per stress point", "Rise of the minimum score per point of "
+        "stress.", ge=0, source="assumption; direction from Fedaseyeu (2020, JFE) and "
+        "Fonseca (2023, J. Finance): collection restrictions cut credit to riskier borrowers")
+    apr_points_per_stress: float = param(
+        0.5, "APR percentage points per stress point", "Rise of every band's APR per point of "
+        "stress.", ge=0)
+    size_cut_per_stress: float = param(0.05, "share per stress point", "Cut of the amount "
+                                       "granted per point of stress.", ge=0, le=1)
+    min_size_share: float = param(0.5, "share of the amount asked", "Smallest share of the "
+                                  "amount asked that a stressed lender still grants.", gt=0,
+                                  le=1)
+    max_apr: float = param(
+        0.36, "annual rate", "Highest APR the lender may charge.", ge=0, le=5,
+        source="China's Supreme People's Court: interest above 36 % a year is not protected "
+        "(Provisions on private lending, 2015)")
+    max_min_score: int = param(800, "score points", "Highest minimum score a lender sets.",
+                               ge=350, le=950)
+
+
+class PlatformRunConfig(Section):
+    """Borrowers who watch their lender's health: when it looks likely to fail, repaying
+    buys no future credit, and some stop paying (China's P2P platform failures of 2018)."""
+
+    capital_threshold: float = param(
+        0.05, "share of assets", "Perceived capital ratio below which borrowers see the "
+        "lender in distress; distress rises linearly to 1 as the perceived ratio falls to "
+        "0.", ge=0, le=1, source="assumption")
+    signal_half_life_days: float = param(
+        30.0, "days", "Half-life of the public signal of the lender's health: borrowers "
+        "learn its capital ratio through news and peers, with this lag.", gt=0,
+        source="assumption")
+    strategic_weight: float = param(
+        0.5, "probability per installment at full distress", "Added chance that a strategic "
+        "borrower who can pay stops paying, times distress.", ge=0, le=1, source="assumption")
+    others_weight: float = param(
+        0.05, "probability per installment at full distress", "Chance that any other "
+        "borrower who can pay stops paying their loan, times distress and one minus the "
+        "enforcement they perceive.", ge=0, le=1,
+        source="assumption; pattern from reports on China's 2018 P2P failures (borrowers of "
+        "failing platforms stopped repaying), no published rate")
+
+
+class RegulationConfig(Section):
+    """A regulator watching complaints about each lender's collection."""
+
+    enabled: bool = param(False, "flag", "The regulator acts on complaints.")
+    period_days: int = param(90, "days", "Days between the regulator's reviews of complaints "
+                             "(a quarter).", ge=1, le=3650)
+    complaint_threshold_per_1000: float = param(
+        2.0, "complaints per 1,000 accounts per period", "Complaints about a lender in a "
+        "period, per 1,000 of its accounts (loans and claims), above which it is sanctioned.",
+        ge=0, source="assumption; complaints per 1,000 accounts is the measure the UK FCA "
+        "publishes for each firm")
+    penalty_per_excess_complaint: float = param(
+        500.0, "currency units per complaint", "Fine per complaint above the threshold, "
+        "booked as regulatory cost.", ge=0, source="assumption")
+    restriction_days: int = param(90, "days", "Days a sanctioned lender's contacts are "
+                                  "restricted.", ge=0, le=3650, source="assumption")
+    restricted_max_contacts_per_7_days: int = param(
+        3, "contacts per rolling 7 days", "Cap on contact attempts per borrower while a "
+        "lender is restricted.", ge=0, source="assumption")
 
 
 class RepaymentConfig(Section):
@@ -369,9 +473,28 @@ class CollectionConfig(Section):
         20.0, "contacts per collector-day per 1,000 borrowers", "Daily capacity of one "
         "collector for capacity-using channels, scaled with the size of its lender's share of "
         "the market (borrowers / lenders).", ge=0)
-    capacity_priority: Literal["highest_dpd", "lowest_dpd", "random"] = param(
+    capacity_priority: Literal["highest_dpd", "lowest_dpd", "largest_balance",
+                               "expected_recovery", "random"] = param(
         "highest_dpd", "choice", "Which accounts a collector contacts first when capacity is "
-        "short.")
+        "short: by days past due (highest or lowest first), by balance owed (largest "
+        "first), by expected recovery (balance times exp(-dpd / recovery_decay_days), "
+        "largest first) or at random.")
+    recovery_decay_days: float = param(
+        90.0, "days", "Days past due over which the chance of recovering an account falls "
+        "by a factor e, for the `expected_recovery` priority.", gt=0,
+        source="assumption; collectability falls with delinquency age (F12: fresh debt "
+        "sells at 16 cents, resold at 9)")
+    hiring: bool = param(False, "flag", "A lender hires a collector at a review when the "
+                         "capacity-using attempts its collectors could not make exceed "
+                         "`hire_when_unmet_share` of those wanted since the last review.")
+    hire_when_unmet_share: float = param(0.2, "share of wanted attempts", "Unmet share of "
+                                         "capacity-using attempts that makes a lender hire.",
+                                         ge=0, le=1)
+    hire_cost: float = param(
+        5_000.0, "currency units per hire", "One-off cost of hiring and training a "
+        "collector, booked as collection cost.", ge=0, source="assumption")
+    max_collectors_per_lender: int = param(16, "collectors", "Most collectors a lender "
+                                           "employs.", ge=1, le=64)
     max_contacts_per_7_days: int = param(7, "contacts per rolling 7 days", "Cap on contact "
                                          "attempts per borrower per 7 days.", ge=0,
                                          source="F16 (CFPB Regulation F, 7 calls in 7 days)")
@@ -516,6 +639,9 @@ class ScenarioConfig(Section):
     strategic: StrategicConfig = StrategicConfig()
     forgetful: ForgetfulConfig = ForgetfulConfig()
     lending: LendingConfig = LendingConfig()
+    supply: SupplyConfig = SupplyConfig()
+    platform_run: PlatformRunConfig = PlatformRunConfig()
+    regulation: RegulationConfig = RegulationConfig()
     repayment: RepaymentConfig = RepaymentConfig()
     deferral: DeferralConfig = DeferralConfig()
     collection: CollectionConfig = CollectionConfig()

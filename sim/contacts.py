@@ -61,11 +61,11 @@ class ContactPolicy(NamedTuple):
     strategic_contact_response: float
     chargeoff_payment_willingness: float
     payment: PaymentTerms
-    collectors_per_lender: int
     priority: int  # index in PRIORITIES
+    recovery_decay_days: float  # for the expected_recovery priority
 
 
-PRIORITIES = ("highest_dpd", "lowest_dpd", "random")
+PRIORITIES = ("highest_dpd", "lowest_dpd", "largest_balance", "expected_recovery", "random")
 
 
 def ladder_channels(config: ScenarioConfig) -> tuple[str, ...]:
@@ -103,8 +103,8 @@ def contact_policy(config: ScenarioConfig) -> ContactPolicy:
         strategic_contact_response=config.strategic.contact_response,
         chargeoff_payment_willingness=config.chargeoff.payment_willingness,
         payment=payment_terms(config),
-        collectors_per_lender=policy.collectors_per_lender,
         priority=PRIORITIES.index(policy.capacity_priority),
+        recovery_decay_days=policy.recovery_decay_days,
     )
 
 
@@ -145,10 +145,11 @@ def contacts_this_week(col: Columns, i: int) -> int:
 @njit(cache=True, inline="always")
 def contact_effects(col: Columns, rng: np.random.Generator, rows: np.ndarray, channel: int,
                     policy: ContactPolicy, day: int, counts: np.ndarray, money: np.ndarray,
-                    tally: np.ndarray) -> None:
+                    tally: np.ndarray, complaints_by_lender: np.ndarray) -> None:
     """Attempts on `rows` (ascending) by ladder channel `channel`: who is reached, and what
-    reaching them does. Outcomes are counted in `counts[channel]` (see `CONTACT_EVENTS`);
-    payments go to `money` and `tally` (see `sim.payments.Takings`)."""
+    reaching them does. Outcomes are counted in `counts[channel]` (see `CONTACT_EVENTS`),
+    complaints also in `complaints_by_lender`; payments go to `money` and `tally` (see
+    `sim.payments.Takings`)."""
     n = rows.size
     reached = np.empty(n, np.bool_)
     for k in range(n):
@@ -188,6 +189,8 @@ def contact_effects(col: Columns, rng: np.random.Generator, rows: np.ndarray, ch
         if third[k]:
             p *= policy.third_party_complaint_multiplier
         complained[k] = rng.random() < min(p, 1.0)
+        if complained[k]:
+            complaints_by_lender[max(col.lender[touched[k]], 0)] += 1
     counts[channel, COMPLAINTS] += complained.sum()
     for k in range(m):
         if complained[k] and rng.random() < policy.complaint_opt_out_probability:

@@ -4,7 +4,7 @@ Every movement of a lender's cash goes through one `Ledger` method, which update
 the matching cumulative account together. `check` then verifies, against the borrower columns:
 
     cash = capital - disbursed + principal_repaid + interest_income + fee_income
-           + recoveries - collection_cost - legal_cost
+           + recoveries - collection_cost - legal_cost - staff_cost - regulatory_cost
     disbursed = principal_repaid + principal_outstanding + charged_off_principal
 
 Interest and fees are income when received (cash basis); unpaid interest written off at a
@@ -38,6 +38,8 @@ class Ledger:
     charged_off_principal: int = 0
     collection_cost: int = 0
     legal_cost: int = 0
+    staff_cost: int = 0
+    regulatory_cost: int = 0
     interest_waived: int = 0
     fees_waived: int = 0
     interest_fees_charged_off: int = 0
@@ -85,6 +87,16 @@ class Ledger:
         self.legal_cost += amount
         self.cash -= amount
 
+    def pay_staff_cost(self, amount: int) -> None:
+        """Cash out for hiring collectors."""
+        self.staff_cost += amount
+        self.cash -= amount
+
+    def pay_penalty(self, amount: int) -> None:
+        """Cash out for a regulator's fine."""
+        self.regulatory_cost += amount
+        self.cash -= amount
+
     def waive(self, interest: int, fees: int) -> None:
         """Past-due interest and fees forgiven at a deferral (no cash moves)."""
         self.interest_waived += interest
@@ -105,14 +117,16 @@ class Ledger:
     def profit(self) -> int:
         """Income less losses and costs, in cents (cash basis)."""
         return (self.interest_income + self.fee_income - self.bad_debt_loss
-                - self.collection_cost - self.legal_cost)
+                - self.collection_cost - self.legal_cost - self.staff_cost
+                - self.regulatory_cost)
 
     def check(self, outstanding: int, name: str = "lender") -> None:
         """Raise AccountingError if an identity fails; `outstanding` is the principal of this
         lender's active loans summed from the borrower columns."""
         expected_cash = (self.capital - self.disbursed + self.principal_repaid
                          + self.interest_income + self.fee_income + self.recoveries
-                         - self.collection_cost - self.legal_cost)
+                         - self.collection_cost - self.legal_cost - self.staff_cost
+                         - self.regulatory_cost)
         if self.cash != expected_cash:
             raise AccountingError(f"{name}: cash {self.cash} != flows {expected_cash} (cents)")
         if self.collection_cost != sum(self.cost_by_channel.values()):

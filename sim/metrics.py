@@ -32,6 +32,7 @@ EVENT_NAMES: tuple[str, ...] = (
     "deferrals_requested", "deferrals_granted", "deferrals_granted_ineligible",
     "deferrals_refused", "redefaults", "defaults", "defaults_strategic", "charged_off_principal",
     "debts_sold", "claims_written_off", "score_updates", "borrowers_replaced",
+    "collectors_hired", "regulatory_sanctions",
 )
 """Events the phases count each day; `model.events[name]` is today's count."""
 
@@ -73,7 +74,16 @@ class Snapshot:
     fees_waived: int
     legacy_recoveries: int
     interest_fees_charged_off: int
+    staff_cost: int
+    regulatory_cost: int
     profit: int
+    min_score: float  # lenders' minimum score, mean over lenders
+    mean_apr: float  # principal-weighted APR of the last 30 days' loans (NaN if none)
+    capital_ratio: float  # lenders' equity over their assets, pooled
+    stress: float  # lenders' stress at their last review, mean over lenders
+    distress: float  # borrowers' belief that their lender will fail, mean over lenders
+    collectors: int
+    restricted: int  # lenders under a regulator's contact restriction today
 
 
 @dataclass(frozen=True)
@@ -142,6 +152,32 @@ METRICS: tuple[Metric, ...] = (
            "due or forborne from 30+ DPD, over active loans (what peers see).",
            lambda s: _ratio(s.loans_dpd30 + s.loans_forborne_np, s.loans_active)),
     *_event_metrics(),
+    Metric("willingness_to_pay", "share of installments", "Installments falling due today "
+           "that borrowers did not refuse (refusals: strategic defaulters and borrowers who "
+           "stopped paying a lender they expect to fail); 1 when none fall due.",
+           lambda s: 1.0 - _ratio(s.events["missed_strategic"], s.events["installments_due"])),
+    Metric("lending_min_score", "score points", "Lowest score the lenders accept today (mean "
+           "over lenders; moves at policy reviews, see [supply]).", lambda s: s.min_score),
+    Metric("mean_apr", "annual rate", "Principal-weighted APR of the loans originated in the "
+           "last 30 days (NaN if none).", lambda s: s.mean_apr),
+    Metric("lender_capital_ratio", "share of assets", "Lenders' equity (cash and loans less "
+           "funding owed) over their assets (cash and loans).", lambda s: s.capital_ratio),
+    Metric("lender_stress", "percentage points", "Lenders' stress at their last policy "
+           "review: loss rate above target plus capital shortfall (mean over lenders).",
+           lambda s: s.stress),
+    Metric("lender_distress", "0-1", "How close to failure borrowers believe their lender "
+           "is, from the public signal of its capital ratio (mean over lenders).",
+           lambda s: s.distress),
+    Metric("collectors", "collectors", "Collectors employed.",
+           lambda s: float(s.collectors)),
+    Metric("lenders_restricted", "lenders", "Lenders whose contacts a regulator restricts "
+           "today.", lambda s: float(s.restricted)),
+    Metric("staff_cost_cum", "currency units", "Cost of hiring collectors since day 0.",
+           lambda s: _units(s.staff_cost)),
+    Metric("regulatory_cost_cum", "currency units", "Regulators' fines for complaints since "
+           "day 0.", lambda s: _units(s.regulatory_cost)),
+    Metric("regulatory_sanctions", "events per day", "Sanctions imposed today.",
+           lambda s: float(s.events["regulatory_sanctions"])),
     Metric("originations_cum", "loans", "Loans originated since day 0.",
            lambda s: float(s.totals["originations"])),
     Metric("defaults_cum", "loans", "Loans charged off since day 0.",
@@ -203,9 +239,10 @@ METRICS: tuple[Metric, ...] = (
            lambda s: _units(s.legacy_recoveries)),
     Metric("originated_principal_cum", "currency units", "Principal lent since day 0.",
            lambda s: _units(s.totals["originated_principal"])),
-    Metric("lender_profit", "currency units", "Interest and fees less bad-debt loss and "
-           "collection and legal costs, since day 0 (cash basis, no provisions or cost of "
-           "funds: see `risk_adjusted_profit` in the summary).", lambda s: _units(s.profit)),
+    Metric("lender_profit", "currency units", "Interest and fees less bad-debt loss, "
+           "collection, legal and hiring costs and fines, since day 0 (cash basis, no "
+           "provisions or cost of funds: see `risk_adjusted_profit` in the summary).",
+           lambda s: _units(s.profit)),
 )
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
 METRIC_UNITS: dict[str, str] = {m.name: m.unit for m in METRICS}
@@ -218,7 +255,8 @@ def take_snapshot(model: CreditMarket, totals: PopulationTotals) -> Snapshot:
     """Aggregate the borrower columns and ledgers once, for every metric of the day
     (`totals`: the day's `population_totals`)."""
     pop, day = model.population, model.day
-    ledgers = [lender.ledger for lender in model.lender_list]
+    lenders = model.lender_list
+    ledgers = [lender.ledger for lender in lenders]
     book = loan_book(model.columns, pop.watched, model.active_loans(),
                      sum(x.outstanding for x in ledgers))
     return Snapshot(
@@ -250,8 +288,26 @@ def take_snapshot(model: CreditMarket, totals: PopulationTotals) -> Snapshot:
         legacy_recoveries=sum(x.legacy_recoveries for x in ledgers),
         interest_fees_charged_off=sum(x.interest_fees_charged_off for x in ledgers),
         fees_waived=sum(x.fees_waived for x in ledgers),
+        staff_cost=sum(x.staff_cost for x in ledgers),
+        regulatory_cost=sum(x.regulatory_cost for x in ledgers),
         profit=sum(x.profit for x in ledgers),
+        min_score=float(np.mean([x.policy.min_score for x in lenders])),
+        mean_apr=_pooled_apr(lenders),
+        capital_ratio=_ratio(sum(x.equity() for x in lenders), sum(x.assets() for x in lenders)),
+        stress=float(np.mean([x.stress for x in lenders])),
+        distress=float(np.mean([x.distress() for x in lenders])),
+        collectors=len(model.collector_list),
+        restricted=sum(day < x.restricted_until for x in lenders),
     )
+
+
+def _pooled_apr(lenders: list) -> float:
+    apr = [x.mean_apr() for x in lenders]
+    weight = [x.recent_principal() for x in lenders]
+    total = sum(weight)
+    if not total:
+        return float("nan")
+    return sum(a * w for a, w in zip(apr, weight, strict=True) if w) / total
 
 
 class MetricsRecorder:

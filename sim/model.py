@@ -1,8 +1,9 @@
 """CreditMarket: borrowers, lenders, collectors and a credit bureau, one day per tick.
 
 Borrowers are a numpy population (one row each); lenders and collectors are Mesa agents that
-work on index arrays into it; the bureau moves scores. `step()` is one day and runs the seven
-phases in `sim.phases` in a fixed order, then records the day's metrics.
+work on index arrays into it; the bureau moves scores. `step()` is one day: on review days
+the lenders set their credit policy and the regulator reviews complaints, then the seven
+phases in `sim.phases` run in a fixed order, then the day's metrics are recorded.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections import defaultdict
 import mesa
 import numpy as np
 
-from sim.agents import Borrower, Collector, Lender
+from sim.agents import Borrower, Collector, Lender, Regulator
 from sim.bureau import CreditBureau
 from sim.cast import Cast
 from sim.columns import Columns
@@ -32,7 +33,7 @@ from sim.transitions import TransitionRecorder
 from sim.units import DAYS_PER_MONTH, to_cents
 
 FLOW_NAMES = ("income", "living_expenses", "loans_spent", "contact_costs", "legal_costs",
-              "debt_sales", "turnover_cash_out", "turnover_cash_in")
+              "staff_costs", "penalties", "debt_sales", "turnover_cash_out", "turnover_cash_in")
 """Money entering or leaving the system of borrowers and lenders, in cents (see
 `money_in_system`)."""
 
@@ -46,7 +47,9 @@ class CreditMarket(mesa.Model):
         lending_open: whether the lending phase runs (False during a run-off).
         life_key: the key of the counter-based life draws (`sim.streams`).
         population: borrower columns (`sim.population.BorrowerPopulation`).
-        lender_list, collector_list: the Mesa agents, in index order.
+        lender_list, collector_list: the Mesa agents, in index order (collectors lender by
+            lender, slot by slot).
+        regulator: the regulator (`sim.agents.Regulator`).
         bureau: the credit bureau.
         cast: the scripted borrowers of the scenario's `[[cast]]` (rows 0..k-1), tracked
             from day 0.
@@ -93,6 +96,7 @@ class CreditMarket(mesa.Model):
                 collector = Collector(self, lender.index, slot, capacity=0)
                 lender.collectors.append(collector)
                 self.collector_list.append(collector)
+        self.regulator = Regulator(self)
         self._derive_from_config()
         if config.run.borrower_agents:
             Borrower.create_agents(self, config.run.borrowers, list(range(config.run.borrowers)))
@@ -116,11 +120,15 @@ class CreditMarket(mesa.Model):
             ("lending.lenders", self.config.lending.lenders, config.lending.lenders),
             ("collection.collectors_per_lender", self.config.collection.collectors_per_lender,
              config.collection.collectors_per_lender),
+            ("supply.loss_window_days", self.config.supply.loss_window_days,
+             config.supply.loss_window_days),
         ):
             if now != new:
                 raise ValueError(f"cannot switch policy: {what} differs ({now} vs {new})")
         self.config = config
         self._derive_from_config()
+        for lender in self.lender_list:
+            lender.set_capital_structure(config.lending.equity_share)
 
     def _derive_from_config(self) -> None:
         config = self.config
@@ -133,14 +141,30 @@ class CreditMarket(mesa.Model):
         self.repayment_policy = repayment.repayment_policy(config)
         self.lending_terms = lending.lending_terms(config)
         self.life_rates = life.life_rates(config)
-        capacity = int(round(config.collection.capacity_per_1000_borrowers
-                             * config.run.borrowers / config.lending.lenders / 1000))
         for collector in self.collector_list:
-            collector.capacity = capacity
+            collector.capacity = self.collector_capacity()
+
+    def collector_capacity(self) -> int:
+        """Daily capacity of one collector (capacity-using attempts), from the scenario."""
+        config = self.config
+        return int(round(config.collection.capacity_per_1000_borrowers
+                         * config.run.borrowers / config.lending.lenders / 1000))
+
+    def hire_collector(self, lender: Lender) -> Collector:
+        """A new collector for `lender`, in the next slot (the caseloads are dealt afresh:
+        account i goes to slot i % collectors)."""
+        collector = Collector(self, lender.index, len(lender.collectors),
+                              capacity=self.collector_capacity())
+        lender.collectors.append(collector)
+        self.collector_list = [c for x in self.lender_list for c in x.collectors]
+        self.events["collectors_hired"] += 1
+        return collector
 
     def step(self) -> None:
-        """Simulate one day: the phases in order, then the day's metrics."""
+        """Simulate one day: the reviews when due, the phases in order, then the day's
+        metrics."""
         self.events = dict.fromkeys(EVENT_NAMES, 0)
+        self.review()
         life.run(self)
         if self.lending_open:
             lending.run(self)
@@ -152,8 +176,24 @@ class CreditMarket(mesa.Model):
         self.record_day()
         self.day += 1
 
+    def review(self) -> None:
+        """Phase 0, reviews (not on day 0): every `supply.review_days` each lender sets its
+        credit policy from its losses and capital and hires collectors it lacks; every
+        `regulation.period_days` the regulator reviews complaints."""
+        if self.day == 0:
+            return
+        if self.day % self.config.supply.review_days == 0:
+            for lender in self.lender_list:
+                lender.review_policy()
+        if self.day % self.config.regulation.period_days == 0:
+            self.regulator.review()
+
     def record_day(self) -> None:
-        """Phase 8, metrics: add today's events to the totals, check the books, record."""
+        """Phase 8, metrics: the lenders close their day (funding accrues, the public signal
+        of their health moves), today's events go into the totals, the books are checked and
+        the day is recorded."""
+        for lender in self.lender_list:
+            lender.close_day()
         for name, count in self.events.items():
             self.totals[name] += count
         totals = population_totals(self.columns, self.day)
@@ -234,7 +274,8 @@ class CreditMarket(mesa.Model):
             raise AccountingError("active loans in the columns differ from the event counts")
         expected = (self.initial_money + self.flows["income"] - self.flows["living_expenses"]
                     - self.flows["loans_spent"] - self.flows["contact_costs"]
-                    - self.flows["legal_costs"] + self.flows["debt_sales"]
+                    - self.flows["legal_costs"] - self.flows["staff_costs"]
+                    - self.flows["penalties"] + self.flows["debt_sales"]
                     - self.flows["turnover_cash_out"] + self.flows["turnover_cash_in"])
         money = self.money_in_system(borrower_cash=totals.cash)
         if money != expected:
@@ -244,9 +285,10 @@ class CreditMarket(mesa.Model):
 
     def money_in_system(self, borrower_cash: int | None = None) -> int:
         """Cash of all borrowers and lenders, in cents. It changes only by the external flows:
-        income in; living expenses, loan-financed spending, contact and legal costs out; debt
-        sale proceeds in (paid by outside buyers); the cash of borrowers who leave out and of
-        those who replace them in. `borrower_cash`: the borrowers' part, if already summed."""
+        income in; living expenses, loan-financed spending, contact, legal and hiring costs and
+        regulators' fines out; debt sale proceeds in (paid by outside buyers); the cash of
+        borrowers who leave out and of those who replace them in. `borrower_cash`: the
+        borrowers' part, if already summed."""
         if borrower_cash is None:
             borrower_cash = int(self.population.cash.sum())
         return borrower_cash + sum(x.ledger.cash for x in self.lender_list)

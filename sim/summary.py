@@ -43,11 +43,11 @@ LIFETIME_MEASURES: tuple[SummaryMeasure, ...] = (
                    "window's start and the loans lent in it cost the lender, to the end of the "
                    "run-off: principal charged off, plus interest and fees forgone (waived at "
                    "deferrals or written into charged-off claims), less every recovery, plus "
-                   "collection and legal cost."),
+                   "collection, legal and hiring cost and fines."),
     SummaryMeasure("lifetime_profit", "currency units", "Interest and fees received less cost "
-                   "of funds, net charge-offs (every recovery counted) and collection and legal "
-                   "cost, from the window's start to the end of the run-off (every loan "
-                   "closed: no allowance left)."),
+                   "of funds, net charge-offs (every recovery counted), collection, legal and "
+                   "hiring cost and fines, from the window's start to the end of the run-off "
+                   "(every loan closed: no allowance left)."),
     SummaryMeasure("runoff_open_share", "share of accounts", "Accounts (loans and claims) open "
                    "at the horizon that were still open when the run-off stopped (~0)."),
     SummaryMeasure("runoff_days", "days", "Days the run-off lasted."),
@@ -79,8 +79,10 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
     SummaryMeasure("recovery_rate", "share of charged-off principal", "Recoveries in the "
                    "window on loans charged off in the window, over the principal charged off "
                    "in the window (immature at the horizon: see lifetime_recovery_rate)."),
-    SummaryMeasure("collection_cost", "currency units", "Reminders, collection contacts and "
-                   "legal cases, in the window."),
+    SummaryMeasure("collection_cost", "currency units", "Reminders, collection contacts, "
+                   "legal cases and hiring collectors, in the window."),
+    SummaryMeasure("regulatory_cost", "currency units", "Regulators' fines for complaints in "
+                   "the window (see [regulation])."),
     SummaryMeasure("net_loss", "currency units", "Bad-debt loss plus collection cost, in the "
                    "window."),
     SummaryMeasure("contacts", "contacts", "Collection contact attempts in the window."),
@@ -117,8 +119,8 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
                    "the window."),
     SummaryMeasure("mean_score", "score points", "Mean bureau score at the horizon."),
     SummaryMeasure("lender_profit", "currency units", "Lenders' cash-basis profit in the "
-                   "window: interest and fees less net charge-offs and collection and legal "
-                   "cost (no cost of funds, no provisions)."),
+                   "window: interest and fees less net charge-offs, collection, legal and hiring "
+                   "cost and fines (no cost of funds, no provisions)."),
     SummaryMeasure("cost_of_funds", "currency units", "`lending.cost_of_funds_rate` on the "
                    "principal outstanding over the window."),
     SummaryMeasure("allowance_start", "currency units", "Expected-credit-loss allowance on "
@@ -126,8 +128,8 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
     SummaryMeasure("allowance_end", "currency units", "Expected-credit-loss allowance on the "
                    "book at the horizon."),
     SummaryMeasure("risk_adjusted_profit", "currency units", "Over the window: interest and "
-                   "fees received less cost of funds, net charge-offs, collection and legal "
-                   "cost and the increase in the allowance."),
+                   "fees received less cost of funds, net charge-offs, collection, legal and "
+                   "hiring cost, fines and the increase in the allowance."),
     SummaryMeasure("burn_in_drift", "share of the level", "Change of the 30+ DPD share over "
                    "the last 180 days before the window (linear fit), relative to its level: "
                    "near 0 when the window starts from a steady state."),
@@ -205,7 +207,9 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
     delinquent_days = (window[delinquent_columns].sum(axis=1) + window["claims_open"]).sum()
     contacts = growth("contacts_cum")
     complaints = growth("complaints_cum")
-    collection_cost = growth("collection_cost_cum") + growth("legal_cost_cum")
+    collection_cost = (growth("collection_cost_cum") + growth("legal_cost_cum")
+                       + growth("staff_cost_cum"))
+    regulatory_cost = growth("regulatory_cost_cum")
     bad_debt = net_chargeoffs
     missed = window["missed_installments"].sum()
     borrowers = config.run.borrowers
@@ -215,7 +219,7 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
     cost_of_funds = _cost_of_funds(window, config)
     income = growth("interest_income_cum") + growth("fee_income_cum")
     risk_adjusted = (income - cost_of_funds - net_chargeoffs - collection_cost
-                     - (book.allowance_end - book.allowance_start))
+                     - regulatory_cost - (book.allowance_end - book.allowance_start))
     return {
         "originations": growth("originations_cum"),
         "defaults": growth("defaults_cum"),
@@ -232,6 +236,7 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
                                 growth("charged_off_principal_cum")),
         "collection_cost": collection_cost,
         "net_loss": bad_debt + collection_cost,
+        "regulatory_cost": regulatory_cost,
         "contacts": contacts,
         "contacts_per_delinquent_week": _ratio(contacts, delinquent_days / 7),
         "harm_per_delinquent_week": _ratio(contacts + complaints, delinquent_days / 7),
@@ -251,7 +256,7 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
         "cure_rate": cure_rate(moves) if moves is not None else nan,
         "approval_rate": _ratio(window["originations"].sum(), window["applications"].sum()),
         "mean_score": float(last["mean_score"]),
-        "lender_profit": income - net_chargeoffs - collection_cost,
+        "lender_profit": income - net_chargeoffs - collection_cost - regulatory_cost,
         "cost_of_funds": cost_of_funds,
         "allowance_start": book.allowance_start,
         "allowance_end": book.allowance_end,
@@ -283,7 +288,8 @@ def lifetime(frame: pd.DataFrame, start: int, book: BookDates,
     credit_loss = charged_off - (recovered - legacy)
     exposure = ((before["balance_active"] if before is not None else 0.0)
                 + since_start(horizon, "originated_principal_cum"))
-    costs = since_start(end, "collection_cost_cum") + since_start(end, "legal_cost_cum")
+    costs = sum(since_start(end, f"{kind}_cost_cum")
+                for kind in ("collection", "legal", "staff", "regulatory"))
     income = since_start(end, "interest_income_cum") + since_start(end, "fee_income_cum")
     forgone = (since_start(end, "interest_fees_waived_cum")
                + since_start(end, "interest_fees_charged_off_cum"))

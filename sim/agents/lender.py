@@ -1,16 +1,20 @@
-"""Lenders: review applications by score, bureau record, debt-to-income and capital."""
+"""Lenders: review applications by score, bureau record, debt-to-income and capital; review
+their credit policy as losses and capital move; carry a balance sheet whose health borrowers
+watch."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
 import numpy as np
 from numba import njit
 
 from sim.columns import Columns
+from sim.config import LendingConfig, PlatformRunConfig, SupplyConfig
 from sim.ledger import Ledger
 from sim.population import ACTIVE
+from sim.units import DAYS_PER_YEAR, to_cents
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
@@ -22,14 +26,63 @@ APPROVED = -1
 SCORE_TOO_LOW, BUREAU_FLAG, DTI_TOO_HIGH, NO_CAPITAL = range(len(REJECTION_REASONS))
 
 
+ORIGINATION_MEMORY_DAYS = 30
+"""Days of originations over which `Lender.mean_apr` is taken."""
+
+
+class CreditPolicy(NamedTuple):
+    """A lender's credit policy of the moment."""
+
+    min_score: int  # lowest score accepted, points
+    apr_markup: float  # added to every band's APR (annual rate)
+    size_share: float  # share of the amount asked that is granted
+
+
+def lender_stress(loss_rate: float, capital_ratio: float, supply: SupplyConfig) -> float:
+    """A lender's stress in percentage points: its annual net loss rate above
+    `supply.loss_target` plus `supply.capital_weight` times its capital ratio's shortfall
+    below `supply.capital_target` (both shares; 0 when neither is exceeded)."""
+    loss_excess = max(loss_rate - supply.loss_target, 0.0)
+    capital_shortfall = max(supply.capital_target - capital_ratio, 0.0)
+    return 100.0 * (loss_excess + supply.capital_weight * capital_shortfall)
+
+
+def credit_policy(stress: float, lending: LendingConfig, supply: SupplyConfig) -> CreditPolicy:
+    """The policy a lender under `stress` (percentage points) sets: the scenario's own at 0,
+    tighter, dearer and smaller as stress rises (see `SupplyConfig`)."""
+    min_score = lending.min_score + supply.score_points_per_stress * stress
+    return CreditPolicy(
+        min_score=int(round(min(min_score, max(supply.max_min_score, lending.min_score)))),
+        apr_markup=supply.apr_points_per_stress * stress / 100.0,
+        size_share=max(1.0 - supply.size_cut_per_stress * stress, supply.min_size_share))
+
+
+def distress(perceived_ratio: float, run: PlatformRunConfig) -> float:
+    """How close to failure borrowers believe a lender is (0-1): 0 at or above
+    `run.capital_threshold`, rising linearly to 1 as the perceived capital ratio falls to 0."""
+    if run.capital_threshold <= 0:
+        return 0.0
+    return float(np.clip((run.capital_threshold - perceived_ratio) / run.capital_threshold,
+                         0.0, 1.0))
+
+
 class Lender(mesa.Agent):
-    """A lender with a policy (the scenario's lending, deferral and collection sections) and a
-    ledger in cents.
+    """A lender with a policy (the scenario's lending, deferral and collection sections), a
+    ledger in cents and a balance sheet: its assets (cash and principal outstanding) are
+    financed by equity and by funding owed to investors, which accrues the cost of funds.
 
     Attributes:
         index: position of the lender (0..lenders-1), the value of the borrower column `lender`.
         ledger: the lender's cumulative accounts.
         collectors: the collectors working this lender's delinquent accounts.
+        policy: the credit policy of the moment (`CreditPolicy`).
+        stress: the stress measured at the last policy review (percentage points).
+        funding: what the lender owes its funders, in cents (float: accrues daily).
+        perceived_ratio: the capital ratio borrowers believe (the public signal).
+        restricted_until: first day after a regulator's contact restriction (-1: none).
+        complaints_period: complaints about this lender since the regulator's last review.
+        wanted_attempts, unmet_attempts: capacity-using attempts wanted of and not made by
+            this lender's collectors since its last policy review.
     """
 
     def __init__(self, model: CreditMarket, index: int, capital_cents: int) -> None:
@@ -37,6 +90,118 @@ class Lender(mesa.Agent):
         self.index = index
         self.ledger = Ledger(capital=capital_cents)
         self.collectors: list = []
+        config = model.config
+        self.policy = credit_policy(0.0, config.lending, config.supply)
+        self.stress = 0.0
+        self.funding = 0.0
+        self.perceived_ratio = 0.0
+        self.set_capital_structure(config.lending.equity_share)
+        self.restricted_until = -1
+        self.complaints_period = 0
+        self.wanted_attempts = 0
+        self.unmet_attempts = 0
+        window = config.supply.loss_window_days + 1
+        self._losses = np.zeros(window)  # net charge-offs to date, cents, by day (ring)
+        self._book = np.zeros(window)  # principal outstanding, cents, by day (ring)
+        self._lent = np.zeros((ORIGINATION_MEMORY_DAYS, 2))  # principal, APR x principal
+        self._days_seen = 0
+
+    def set_capital_structure(self, equity_share: float) -> None:
+        """Finance the lender's assets as they stand with `equity_share` of equity and the
+        rest funding (at the start, and when a comparison's variant takes it over: a transfer
+        between owners and funders, no cash moves). Borrowers learn the new ratio at once."""
+        self.funding = (1.0 - equity_share) * self.assets()
+        self.perceived_ratio = self.capital_ratio()
+
+    def assets(self) -> float:
+        """Cash plus principal outstanding, in cents (charged-off claims count for nothing)."""
+        return float(self.ledger.cash + self.ledger.outstanding)
+
+    def equity(self) -> float:
+        """Assets less funding owed, in cents."""
+        return self.assets() - self.funding
+
+    def capital_ratio(self) -> float:
+        """Equity over assets (negative when insolvent; 0 with no assets)."""
+        assets = self.assets()
+        return self.equity() / assets if assets > 0 else 0.0
+
+    def contact_cap(self) -> int:
+        """Contact attempts allowed per borrower per 7 days today: the scenario's cap, or the
+        regulator's restricted cap while a restriction lasts."""
+        config = self.model.config
+        cap = config.collection.max_contacts_per_7_days
+        if self.model.day < self.restricted_until:
+            cap = min(cap, config.regulation.restricted_max_contacts_per_7_days)
+        return cap
+
+    def distress(self) -> float:
+        """How close to failure borrowers believe this lender is (0-1, see `distress`)."""
+        return distress(self.perceived_ratio, self.model.config.platform_run)
+
+    def close_day(self) -> None:
+        """End of day: funding accrues the cost of funds, the public signal of the capital
+        ratio moves towards its value, and the day's losses and book are remembered for the
+        next policy review."""
+        config = self.model.config
+        self.funding *= 1.0 + config.lending.cost_of_funds_rate / DAYS_PER_YEAR
+        half_life = config.platform_run.signal_half_life_days
+        self.perceived_ratio += ((self.capital_ratio() - self.perceived_ratio)
+                                 * (1.0 - 0.5 ** (1.0 / half_life)))
+        slot = self._days_seen % self._losses.size
+        self._losses[slot] = self.ledger.charged_off_principal - self.ledger.recoveries
+        self._book[slot] = self.ledger.outstanding
+        self._days_seen += 1
+
+    def lent(self, day: int, principal: np.ndarray, annual_rate: np.ndarray) -> None:
+        """Remember today's loans (principal in cents, APR) for `mean_apr`."""
+        slot = day % ORIGINATION_MEMORY_DAYS
+        self._lent[slot, 0] += float(principal.sum())
+        self._lent[slot, 1] += float((annual_rate * principal).sum())
+
+    def forget_lending(self, day: int) -> None:
+        """Start the memory slot of `day` afresh (called before the day's lending)."""
+        self._lent[day % ORIGINATION_MEMORY_DAYS] = 0.0
+
+    def recent_principal(self) -> float:
+        """Principal this lender originated in the last 30 days, in cents."""
+        return float(self._lent[:, 0].sum())
+
+    def mean_apr(self) -> float:
+        """Principal-weighted APR of the loans this lender originated in the last 30 days
+        (NaN if none)."""
+        principal, weighted = self._lent.sum(axis=0)
+        return weighted / principal if principal > 0 else float("nan")
+
+    def loss_rate(self) -> float:
+        """Annualised net loss rate of the book over the remembered days (charge-offs less
+        recoveries over the mean principal outstanding; 0 before two days are known)."""
+        days = min(self._days_seen, self._losses.size)
+        if days < 2:
+            return 0.0
+        newest = (self._days_seen - 1) % self._losses.size
+        oldest = (self._days_seen - days) % self._losses.size
+        book = self._book[:days].mean() if days < self._losses.size else self._book.mean()
+        loss = self._losses[newest] - self._losses[oldest]
+        return loss / book * DAYS_PER_YEAR / (days - 1) if book > 0 else 0.0
+
+    def review_policy(self) -> None:
+        """The monthly credit committee: measure stress (losses against target, capital
+        against target) and set the credit policy from it; hire a collector if capacity fell
+        short (see `CollectionConfig.hiring`)."""
+        config = self.model.config
+        if config.supply.enabled:
+            self.stress = lender_stress(self.loss_rate(), self.capital_ratio(), config.supply)
+            self.policy = credit_policy(self.stress, config.lending, config.supply)
+        collection = config.collection
+        if (collection.hiring and self.wanted_attempts
+                and self.unmet_attempts > collection.hire_when_unmet_share * self.wanted_attempts
+                and len(self.collectors) < collection.max_collectors_per_lender):
+            self.model.hire_collector(self)
+            cost = to_cents(collection.hire_cost)
+            self.ledger.pay_staff_cost(cost)
+            self.model.flows["staff_costs"] += cost
+        self.wanted_attempts = self.unmet_attempts = 0
 
     def book(self) -> np.ndarray:
         """Rows of the borrowers with an active loan from this lender."""
@@ -57,7 +222,7 @@ class Lender(mesa.Agent):
         model = self.model
         policy = model.config.lending
         return _review(model.columns, applicants, amount, installment, monthly_income,
-                       model.day, policy.min_score, policy.bureau_flag_lookback_days,
+                       model.day, self.policy.min_score, policy.bureau_flag_lookback_days,
                        policy.max_dti, max(self.ledger.cash, 0))
 
 

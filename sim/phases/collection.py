@@ -29,7 +29,9 @@ from sim.payments import Takings, sum_by_lender
 from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN, WEEK, dpd_bucket
 from sim.units import to_cents
 
-HIGHEST_DPD, RANDOM_PRIORITY = PRIORITIES.index("highest_dpd"), PRIORITIES.index("random")
+HIGHEST_DPD, LOWEST_DPD, LARGEST_BALANCE, EXPECTED_RECOVERY, RANDOM_PRIORITY = (
+    PRIORITIES.index(name) for name in ("highest_dpd", "lowest_dpd", "largest_balance",
+                                        "expected_recovery", "random"))
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
@@ -39,9 +41,11 @@ def run(model: CreditMarket) -> None:
     """Escalate and contact delinquent accounts within caps and capacity.
 
     Reads: `dpd`, `status`, `deferral_until`, `opted_out`, the 7-day contact window, the
-    ladder and channel specs, collectors' capacity.
+    ladder and channel specs, each collector's capacity, each lender's contact cap (lower
+    while a regulator restricts it).
     Changes: the 7-day contact window, `legal_day`, bureau reports, ledgers (contact and legal
-    costs), plus everything a contact changes (see `sim.contacts`).
+    costs), each lender's count of complaints and of attempts its collectors wanted and could
+    not make, plus everything a contact changes (see `sim.contacts`).
     """
     pop, day = model.population, model.day
     pop.contacts_week[day % WEEK] = 0
@@ -61,11 +65,25 @@ def run(model: CreditMarket) -> None:
     contacted = np.empty(accounts.size * len(channels), np.int64)
     contacted_channel = np.empty(accounts.size * len(channels), np.int64)
     takings = Takings(lenders)
+    staff = model.collector_list
+    capacity = np.array([c.capacity for c in staff], np.int64)
+    works_for = np.array([c.lender_index for c in staff], np.int64)
+    slot = np.array([c.slot for c in staff], np.int64)
+    team = np.array([len(lender.collectors) for lender in model.lender_list], np.int64)
+    cap = np.array([lender.contact_cap() for lender in model.lender_list], np.int64)
+    complaints = np.zeros(lenders, np.int64)
+    wanted = np.zeros(lenders, np.int64)
     n = _contact_accounts(model.columns, accounts, dpd_bucket(pop.dpd[accounts]),
-                          day, model.contact_policy, model.collector_list[0].capacity,
-                          counts, attempts, taken, contacted, contacted_channel,
-                          takings.money, takings.tally)
+                          day, model.contact_policy, cap, capacity, works_for, slot, team,
+                          counts, attempts, taken, wanted, contacted, contacted_channel,
+                          takings.money, takings.tally, complaints)
     takings.settle(model)
+    made = np.zeros(lenders, np.int64)
+    np.add.at(made, works_for, taken.sum(axis=0))
+    for lender, k in zip(model.lender_list, range(lenders), strict=True):
+        lender.complaints_period += int(complaints[k])
+        lender.wanted_attempts += int(wanted[k])
+        lender.unmet_attempts += int(wanted[k] - made[k])
     events = model.events
     for c, (channel, by_lender, outcomes, by_collector) in enumerate(zip(
             channels, attempts.tolist(), counts.tolist(), taken.tolist(), strict=True)):
@@ -111,22 +129,26 @@ def _escalate(model: CreditMarket) -> None:
 
 @njit(cache=True)
 def _contact_accounts(col: Columns, accounts: np.ndarray,
-                      bucket: np.ndarray, day: int, policy: ContactPolicy, capacity: int,
-                      counts: np.ndarray, attempts: np.ndarray, taken: np.ndarray,
-                      contacted: np.ndarray, contacted_channel: np.ndarray,
-                      money: np.ndarray, tally: np.ndarray) -> int:
+                      bucket: np.ndarray, day: int, policy: ContactPolicy, cap: np.ndarray,
+                      capacity: np.ndarray, works_for: np.ndarray, slot: np.ndarray,
+                      team: np.ndarray, counts: np.ndarray, attempts: np.ndarray,
+                      taken: np.ndarray, wanted: np.ndarray, contacted: np.ndarray,
+                      contacted_channel: np.ndarray, money: np.ndarray, tally: np.ndarray,
+                      complaints: np.ndarray) -> int:
     """The ladder's channels in order over `accounts` (ascending, in DPD buckets `bucket`):
     each account gets an attempt on a channel with the bucket's daily chance, if it is still
     in collection (an earlier channel's contact may have cured it), not opted out of the
-    channel and under the 7-day cap, and, on capacity-using channels, if its collector has
-    capacity left. Attempts count in the 7-day window, `attempts[channel, lender]`,
-    `contacted` and `contacted_channel`; their effects in `counts`, `money` and `tally`.
+    channel and under its lender's 7-day cap `cap[lender]`, and, on capacity-using channels,
+    if its collector has capacity left (collector j works for lender `works_for[j]`, takes
+    the accounts i with i % team[lender] == slot[j] and makes `capacity[j]` attempts a day).
+    Attempts count in the 7-day window, `attempts[channel, lender]`, `taken[channel,
+    collector]`, `contacted` and `contacted_channel`; capacity-using attempts wanted in
+    `wanted[lender]`; their effects in `counts`, `money`, `tally` and `complaints[lender]`.
     Returns the number of attempts."""
     rng = col.rng
     today = day % WEEK
     used = np.zeros(taken.shape[1], np.int64)
     draws = np.empty(accounts.size)
-    cap = policy.max_contacts_per_7_days
     n = 0
     for c in range(policy.daily_p.shape[0]):
         for k in range(accounts.size):
@@ -141,13 +163,16 @@ def _contact_accounts(col: Columns, accounts: np.ndarray,
                 continue
             if policy.blocked_by_opt_out[c] and col.opted_out[i]:
                 continue
-            if contacts_this_week(col, i) >= cap:
+            if contacts_this_week(col, i) >= cap[max(col.lender[i], 0)]:
                 continue
             rows[m] = i
             m += 1
         rows = rows[:m]
         if policy.uses_capacity[c]:
-            rows = _ration(col, rng, rows, c, policy, capacity, used, taken)
+            for i in rows:
+                wanted[max(col.lender[i], 0)] += 1
+            rows = _ration(col, rng, rows, c, policy, capacity, works_for, slot, team, used,
+                           taken)
         for i in rows:
             col.contacts_week[today, i] += 1
             attempts[c, max(col.lender[i], 0)] += 1
@@ -155,7 +180,7 @@ def _contact_accounts(col: Columns, accounts: np.ndarray,
             contacted_channel[n] = c
             n += 1
         if rows.size:
-            contact_effects(col, rng, rows, c, policy, day, counts, money, tally)
+            contact_effects(col, rng, rows, c, policy, day, counts, money, tally, complaints)
     return n
 
 
@@ -178,17 +203,17 @@ def _in_collection_mask(col: Columns, rows: np.ndarray, day: int) -> np.ndarray:
 
 @njit(cache=True, inline="always")
 def _ration(col: Columns, rng: np.random.Generator, rows: np.ndarray, channel: int,
-            policy: ContactPolicy, capacity: int, used: np.ndarray,
+            policy: ContactPolicy, capacity: np.ndarray, works_for: np.ndarray,
+            slot: np.ndarray, team: np.ndarray, used: np.ndarray,
             taken: np.ndarray) -> np.ndarray:
     """Keep the attempts on `rows` (ascending) collectors have capacity for, each collector
-    (lender by lender, slot by slot) taking its caseload in priority order: highest or
-    lowest DPD first, ties and the `random` priority by a uniform draw per account."""
-    per_lender = policy.collectors_per_lender
+    (lender by lender, slot by slot) taking its caseload in priority order (see
+    `priority_key`), ties and the `random` priority by a uniform draw per account."""
     kept = np.empty(rows.size, np.int64)
     n = 0
     for j in range(used.size):
-        lender, slot = j // per_lender, j % per_lender
-        mine = rows[(col.lender[rows] == lender) & (rows % per_lender == slot)]
+        lender = works_for[j]
+        mine = rows[(col.lender[rows] == lender) & (rows % team[lender] == slot[j])]
         if mine.size == 0:
             continue
         tiebreak = np.empty(mine.size)
@@ -196,13 +221,30 @@ def _ration(col: Columns, rng: np.random.Generator, rows: np.ndarray, channel: i
             tiebreak[k] = rng.random()
         order = np.argsort(tiebreak, kind="mergesort")
         if policy.priority != RANDOM_PRIORITY:
-            dpd = col.dpd[mine[order]].astype(np.int64)
-            key = -dpd if policy.priority == HIGHEST_DPD else dpd
+            key = np.empty(mine.size)
+            for k in range(mine.size):
+                key[k] = priority_key(col, mine[order[k]], policy)
             order = order[np.argsort(key, kind="mergesort")]
-        room = max(capacity - used[j], 0)
+        room = max(capacity[j] - used[j], 0)
         chosen = mine[order][:room]
         used[j] += chosen.size
         taken[channel, j] += chosen.size
         kept[n:n + chosen.size] = chosen
         n += chosen.size
     return np.sort(kept[:n])
+
+
+@njit(cache=True, inline="always")
+def priority_key(col: Columns, i: int, policy: ContactPolicy) -> float:
+    """Sort key of account `i` for a collector short of capacity (smallest first): highest
+    or lowest DPD, largest balance owed (principal and claim), or largest expected recovery
+    (balance times exp(-dpd / recovery_decay_days))."""
+    dpd = np.float64(col.dpd[i])
+    balance = np.float64(col.principal[i] + col.claim[i])
+    if policy.priority == HIGHEST_DPD:
+        return -dpd
+    if policy.priority == LOWEST_DPD:
+        return dpd
+    if policy.priority == LARGEST_BALANCE:
+        return -balance
+    return -balance * np.exp(-dpd / policy.recovery_decay_days)

@@ -36,6 +36,7 @@ class LendingTerms(NamedTuple):
     apr_by_band: np.ndarray  # annual rate of each score band
     term_months: int
     income_replacement: float  # share of income while jobless
+    max_apr: float  # a stressed lender's markup stops here (never below a band's own APR)
 
 
 def lending_terms(config: ScenarioConfig) -> LendingTerms:
@@ -47,7 +48,8 @@ def lending_terms(config: ScenarioConfig) -> LendingTerms:
         size_sigma=lending.loan_size_sigma,
         apr_by_band=np.asarray(lending.apr_by_band, np.float64),
         term_months=lending.term_months,
-        income_replacement=config.shocks.job_loss_income_replacement)
+        income_replacement=config.shocks.job_loss_income_replacement,
+        max_apr=config.supply.max_apr)
 
 
 @njit(cache=True, inline="always")
@@ -75,15 +77,21 @@ def annuity_installment(principal: np.ndarray, monthly_rate: np.ndarray,
 def run(model: CreditMarket) -> None:
     """Borrowers without a loan develop needs and apply; lenders review, price and disburse.
 
-    Reads: `status`, `cooldown_until`, `churned`, `score`, `flag_day`, `income`, lender cash.
+    Reads: `status`, `cooldown_until`, `churned`, `score`, `flag_day`, `income`, each
+    lender's cash and credit policy (minimum score, APR markup, share of the amount asked
+    that it grants).
     Changes: loan columns of approved borrowers, lender ledgers (disbursed), today's counts of
     applications, approvals and rejections by reason.
     """
     pop, day = model.population, model.day
+    for lender in model.lender_list:
+        lender.forget_lending(day)
     scripted, scripted_amount = model.cast.applications(pop, day)
+    markup = np.array([lender.policy.apr_markup for lender in model.lender_list])
+    size_share = np.array([lender.policy.size_share for lender in model.lender_list])
     applicants, lender_of, amount, rate, installment, income_now = _applications(
         model.columns, day, model.cast.size, len(model.lender_list),
-        model.lending_terms, scripted, scripted_amount)
+        model.lending_terms, markup, size_share, scripted, scripted_amount)
     if applicants.size == 0:
         return
     model.events["applications"] += applicants.size
@@ -109,6 +117,7 @@ def run(model: CreditMarket) -> None:
         pop.schedule_due(approved, day + DAYS_PER_MONTH)
         lent = int(principal.sum())
         lender.ledger.disburse(lent)
+        lender.lent(day, principal, rate[mine][ok] * MONTHS_PER_YEAR)
         model.flows["loans_spent"] += lent
         model.events["originations"] += approved.size
         model.events["originated_principal"] += lent
@@ -116,12 +125,14 @@ def run(model: CreditMarket) -> None:
 
 @njit(cache=True)
 def _applications(col: Columns, day: int, cast_size: int,
-                  n_lenders: int, terms: LendingTerms, scripted: np.ndarray,
+                  n_lenders: int, terms: LendingTerms, markup: np.ndarray,
+                  size_share: np.ndarray, scripted: np.ndarray,
                   scripted_amount: np.ndarray) -> tuple[np.ndarray, ...]:
     """Today's applications: borrowers with a need (no loan, past any cool-down, not churned
     from every lender, not in the cast) and then the cast's `scripted` ones. Returns, per
     application, (row, lender chosen, amount in cents, monthly rate, installment in cents,
-    monthly income today in cents)."""
+    monthly income today in cents). Lender k grants `size_share[k]` of the amount asked
+    (whole currency units) and adds `markup[k]` to the band's APR, up to `terms.max_apr`."""
     rng = col.rng
     drawn = sample_rows(rng, col.status.size, terms.need_daily)
     all_churned = (1 << n_lenders) - 1
@@ -145,6 +156,8 @@ def _applications(col: Columns, day: int, cast_size: int,
         months = terms.months_of_income_median * np.exp(rng.normal(0.0, terms.size_sigma))
         # Requests are in whole currency units, at least one.
         units = np.rint(np.float64(col.income[own[k]]) * months / CENTS)
+        if size_share[lender_of[k]] < 1.0:
+            units = np.rint(units * size_share[lender_of[k]])
         amount[k] = max(np.int64(units * CENTS), CENTS)
     amount[k_own:] = scripted_amount
     if scripted.size:
@@ -154,7 +167,10 @@ def _applications(col: Columns, day: int, cast_size: int,
     income_now = np.empty(total)
     for k in range(total):
         i = rows[k]
-        rate[k] = terms.apr_by_band[score_band(col.score[i])] / MONTHS_PER_YEAR
+        band_apr = terms.apr_by_band[score_band(col.score[i])]
+        if markup[lender_of[k]] > 0:
+            band_apr = max(min(band_apr + markup[lender_of[k]], terms.max_apr), band_apr)
+        rate[k] = band_apr / MONTHS_PER_YEAR
         installment[k] = installment_of(np.float64(amount[k]), rate[k], terms.term_months)
         income_now[k] = np.float64(col.income[i])
         if col.jobless_until[i] > day:

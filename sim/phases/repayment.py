@@ -51,6 +51,8 @@ class RepaymentPolicy(NamedTuple):
     self_cure_daily: float  # self_cure_rate / DAYS_PER_MONTH
     chargeoff_payment_willingness: float
     payment: PaymentTerms
+    run_strategic_weight: float  # platform_run.strategic_weight
+    run_others_weight: float  # platform_run.others_weight
 
 
 def repayment_policy(config: ScenarioConfig) -> RepaymentPolicy:
@@ -67,6 +69,8 @@ def repayment_policy(config: ScenarioConfig) -> RepaymentPolicy:
         self_cure_daily=config.repayment.self_cure_rate / DAYS_PER_MONTH,
         chargeoff_payment_willingness=config.chargeoff.payment_willingness,
         payment=payment_terms(config),
+        run_strategic_weight=config.platform_run.strategic_weight,
+        run_others_weight=config.platform_run.others_weight,
     )
 
 
@@ -84,9 +88,10 @@ def run(model: CreditMarket) -> None:
     takings = Takings(len(model.lender_list))
     # Arrears exist only on loans already past due or whose installment fell due yesterday:
     # the rows `watched` since yesterday's repayment phase.
+    distress = np.array([lender.distress() for lender in model.lender_list])
     rescheduled, reminded, on_time, missed = _repay(
         model.columns, pop.watched, due, day, model.repayment_policy,
-        model.policy_enforcement, model.market_dpd30_share, counts, takings.money,
+        model.policy_enforcement, model.market_dpd30_share, distress, counts, takings.money,
         takings.tally)
     takings.settle(model)
     pop.schedule_due(rescheduled, day + DAYS_PER_MONTH)
@@ -104,16 +109,18 @@ def run(model: CreditMarket) -> None:
 @njit(cache=True)
 def _repay(col: Columns, watched: np.ndarray, due: np.ndarray,
            day: int, policy: RepaymentPolicy, policy_enforcement: float,
-           market_dpd30_share: float, counts: np.ndarray, money: np.ndarray,
+           market_dpd30_share: float, distress: np.ndarray, counts: np.ndarray,
+           money: np.ndarray,
            tally: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The phase over the `watched` rows and the installments `due` today (ascending).
-    Returns the rows whose next installment is now due in a month, the rows reminded, and
-    the rows to report as paid on time and as missed."""
+    """The phase over the `watched` rows and the installments `due` today (ascending;
+    `distress[lender]`: how close to failure borrowers believe each lender is). Returns the
+    rows whose next installment is now due in a month, the rows reminded, and the rows to
+    report as paid on time and as missed."""
     late, charged = _age(col, watched, day, policy.late_fee_cents, counts)
     rescheduled = _fall_due(col, due, day, counts)
     reminded, on_time, missed = _scheduled_payments(
-        col, col.rng, due, day, policy, policy_enforcement, market_dpd30_share, counts, money,
-        tally)
+        col, col.rng, due, day, policy, policy_enforcement, market_dpd30_share, distress,
+        counts, money, tally)
     _self_cure(col, col.rng, late, charged, day, policy, money, tally)
     return rescheduled, reminded, on_time, missed
 
@@ -187,7 +194,8 @@ def perceived_enforcement(col: Columns, i: int, policy: RepaymentPolicy,
 @njit(cache=True, inline="always")
 def _scheduled_payments(col: Columns, rng: np.random.Generator, due: np.ndarray, day: int,
                         policy: RepaymentPolicy, policy_enforcement: float,
-                        market_dpd30_share: float, counts: np.ndarray, money: np.ndarray,
+                        market_dpd30_share: float, distress: np.ndarray, counts: np.ndarray,
+                        money: np.ndarray,
                         tally: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = due.size
     was_current = np.empty(n, np.bool_)
@@ -205,16 +213,27 @@ def _scheduled_payments(col: Columns, rng: np.random.Generator, due: np.ndarray,
     peer = policy.peer_weight * market_dpd30_share
     for k in range(n):
         i = due[k]
-        if col.kind[i] == STRATEGIC and not col.strategic_default[i]:
+        if col.strategic_default[i]:
+            continue
+        fear = distress[col.lender[i]]
+        if col.kind[i] == STRATEGIC:
             felt = perceived_enforcement(col, i, policy, policy_enforcement)
             propensity = policy.base_propensity * (1.0 - felt) + peer
+            if fear > 0:
+                propensity += policy.run_strategic_weight * fear
             if rng.random() < min(max(propensity, 0.0), 1.0):
+                col.strategic_default[i] = True
+        elif fear > 0:
+            # A lender expected to fail offers no future credit to repay for: anyone may
+            # walk away, less readily the more enforcement they feel.
+            felt = perceived_enforcement(col, i, policy, policy_enforcement)
+            if rng.random() < policy.run_others_weight * fear * (1.0 - felt):
                 col.strategic_default[i] = True
     paid = np.zeros(n, np.bool_)
     refused = np.empty(n, np.bool_)
     for k in range(n):
         i = due[k]
-        refused[k] = col.kind[i] == STRATEGIC and col.strategic_default[i]
+        refused[k] = col.strategic_default[i]  # decided not to pay this loan
         if not forgot[k] and not refused[k]:
             paid[k] = try_to_pay_account(col, i, day, policy.payment, money, tally)
     for k in range(n):
