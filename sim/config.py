@@ -232,7 +232,8 @@ class LendingConfig(Section):
     equity_share: float = param(
         0.15, "share of assets", "Share of the lender's assets financed by its own equity at "
         "the start (and when a comparison's variant takes the lender over at the fork); the "
-        "rest is funding owed to investors or depositors, which accrues `cost_of_funds_rate`. "
+        "rest is funding owed to investors or depositors; the part lent out accrues "
+        "`cost_of_funds_rate` (idle cash is taken to earn what it costs). "
         "The capital ratio (equity over cash plus loans) moves with profit and loss from "
         "there.", ge=0, le=1,
         source="assumption, above the Basel III minimum total capital of 8 % plus the 2.5 % "
@@ -262,17 +263,18 @@ class SupplyConfig(Section):
     With no stress the policy is the scenario's own; a lender never lends more loosely than
     that."""
 
-    enabled: bool = param(False, "flag", "Lenders review their policy (off: the scenario's "
+    enabled: bool = param(True, "flag", "Lenders review their policy (off: the scenario's "
                           "policy holds for ever).")
     review_days: int = param(30, "days", "Days between policy reviews (a monthly credit "
                              "committee).", ge=1, le=3650)
     loss_window_days: int = param(90, "days", "Trailing window over which the net loss rate "
                                   "is measured at a review.", ge=1, le=3650)
     loss_target: float = param(
-        0.04, "share of the book per year", "Annual net loss rate (charge-offs less "
-        "recoveries over the mean book) the lender accepts without tightening.", ge=0, le=1,
-        source="assumption, inside F4 (annual net charge-off rate on US card loans "
-        "1.93-6.02 %, all-bank average 4.24 %)")
+        0.015, "share of the book per year", "Annual net loss rate (charge-offs less "
+        "recoveries over the mean book) the lender budgets for and accepts without "
+        "tightening.", ge=0, le=1,
+        source="assumption, just above the model's steady state (about 1.3 %) and under F4 "
+        "(US card net charge-offs 1.93-6.02 % a year), so that only a rise in losses binds")
     capital_target: float = param(
         0.08, "share of assets", "Capital ratio below which the lender tightens.", ge=0, le=1,
         source="Basel III minimum total capital ratio (BCBS 2011)")
@@ -280,7 +282,7 @@ class SupplyConfig(Section):
                                   "Weight of the capital shortfall in the lender's stress.",
                                   ge=0)
     score_points_per_stress: float = param(
-        15.0, "score points per stress point", "Rise of the minimum score per point of "
+        25.0, "score points per stress point", "Rise of the minimum score per point of "
         "stress.", ge=0, source="assumption; direction from Fedaseyeu (2020, JFE) and "
         "Fonseca (2023, J. Finance): collection restrictions cut credit to riskier borrowers")
     apr_points_per_stress: float = param(
@@ -315,17 +317,18 @@ class PlatformRunConfig(Section):
         0.5, "probability per installment at full distress", "Added chance that a strategic "
         "borrower who can pay stops paying, times distress.", ge=0, le=1, source="assumption")
     others_weight: float = param(
-        0.05, "probability per installment at full distress", "Chance that any other "
+        0.2, "probability per installment at full distress", "Chance that any other "
         "borrower who can pay stops paying their loan, times distress and one minus the "
-        "enforcement they perceive.", ge=0, le=1,
-        source="assumption; pattern from reports on China's 2018 P2P failures (borrowers of "
-        "failing platforms stopped repaying), no published rate")
+        "enforcement they perceive (at full distress most borrowers have walked away within "
+        "a year).", ge=0, le=1,
+        source="assumption; pattern from reports on China's 2018 P2P failures (most "
+        "borrowers of failed platforms stopped repaying), no published rate")
 
 
 class RegulationConfig(Section):
     """A regulator watching complaints about each lender's collection."""
 
-    enabled: bool = param(False, "flag", "The regulator acts on complaints.")
+    enabled: bool = param(True, "flag", "The regulator acts on complaints.")
     period_days: int = param(90, "days", "Days between the regulator's reviews of complaints "
                              "(a quarter).", ge=1, le=3650)
     complaint_threshold_per_1000: float = param(
@@ -334,8 +337,9 @@ class RegulationConfig(Section):
         ge=0, source="assumption; complaints per 1,000 accounts is the measure the UK FCA "
         "publishes for each firm")
     penalty_per_excess_complaint: float = param(
-        500.0, "currency units per complaint", "Fine per complaint above the threshold, "
-        "booked as regulatory cost.", ge=0, source="assumption")
+        650.0, "currency units per complaint", "Fine per complaint above the threshold, "
+        "booked as regulatory cost.", ge=0, source="assumption, of the order of the UK "
+        "Financial Ombudsman Service's case fee charged to firms (GBP 650 per case, 2023/24)")
     restriction_days: int = param(90, "days", "Days a sanctioned lender's contacts are "
                                   "restricted.", ge=0, le=3650, source="assumption")
     restricted_max_contacts_per_7_days: int = param(
@@ -484,7 +488,7 @@ class CollectionConfig(Section):
         "by a factor e, for the `expected_recovery` priority.", gt=0,
         source="assumption; collectability falls with delinquency age (F12: fresh debt "
         "sells at 16 cents, resold at 9)")
-    hiring: bool = param(False, "flag", "A lender hires a collector at a review when the "
+    hiring: bool = param(True, "flag", "A lender hires a collector at a review when the "
                          "capacity-using attempts its collectors could not make exceed "
                          "`hire_when_unmet_share` of those wanted since the last review.")
     hire_when_unmet_share: float = param(0.2, "share of wanted attempts", "Unmet share of "

@@ -130,6 +130,19 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
     SummaryMeasure("risk_adjusted_profit", "currency units", "Over the window: interest and "
                    "fees received less cost of funds, net charge-offs, collection, legal and "
                    "hiring cost, fines and the increase in the allowance."),
+    SummaryMeasure("lending_min_score_mean", "score points", "Lenders' minimum score, "
+                   "mean over the window (the scenario's own unless [supply] responds)."),
+    SummaryMeasure("lending_min_score_peak", "score points", "Lenders' highest minimum score "
+                   "in the window."),
+    SummaryMeasure("mean_apr", "annual rate", "Principal-weighted APR of the loans "
+                   "originated, mean over the window's days."),
+    SummaryMeasure("capital_ratio_end", "share of assets", "Lenders' equity over assets at "
+                   "the horizon."),
+    SummaryMeasure("capital_ratio_low", "share of assets", "Lenders' lowest capital ratio in "
+                   "the window."),
+    SummaryMeasure("willingness_to_pay", "share of installments", "Installments falling due "
+                   "in the window that borrowers did not refuse (refusals: strategic "
+                   "defaulters and borrowers walking away from a lender they expect to fail)."),
     SummaryMeasure("burn_in_drift", "share of the level", "Change of the 30+ DPD share over "
                    "the last 180 days before the window (linear fit), relative to its level: "
                    "near 0 when the window starts from a steady state."),
@@ -261,6 +274,13 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
         "allowance_start": book.allowance_start,
         "allowance_end": book.allowance_end,
         "risk_adjusted_profit": risk_adjusted,
+        "lending_min_score_mean": float(window["lending_min_score"].mean()),
+        "lending_min_score_peak": float(window["lending_min_score"].max()),
+        "mean_apr": float(window["mean_apr"].mean()),
+        "capital_ratio_end": float(last["lender_capital_ratio"]),
+        "capital_ratio_low": float(window["lender_capital_ratio"].min()),
+        "willingness_to_pay": 1.0 - _ratio(window["missed_strategic"].sum(),
+                                           window["installments_due"].sum()),
         "burn_in_drift": burn_in_drift(frame, start),
         "burn_in_book_drift": burn_in_drift(frame, start, column="balance_active"),
         **lifetime(full, start, book, config),

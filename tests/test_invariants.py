@@ -70,7 +70,9 @@ def _check_day(model: CreditMarket) -> None:
     for collector in model.collector_list:
         assert collector.used_today <= collector.capacity
     for lender in model.lender_list:
-        assert lender.ledger.cash >= -(lender.ledger.collection_cost + lender.ledger.legal_cost)
+        ledger = lender.ledger
+        assert ledger.cash >= -(ledger.collection_cost + ledger.legal_cost + ledger.staff_cost
+                                + ledger.regulatory_cost)
     assert (pop.deferrals_used <= model.config.deferral.max_per_loan).all()
     _check_indexes(model)
 

@@ -69,7 +69,8 @@ def distress(perceived_ratio: float, run: PlatformRunConfig) -> float:
 class Lender(mesa.Agent):
     """A lender with a policy (the scenario's lending, deferral and collection sections), a
     ledger in cents and a balance sheet: its assets (cash and principal outstanding) are
-    financed by equity and by funding owed to investors, which accrues the cost of funds.
+    financed by equity and by funding owed to investors; the part of the funding that is lent
+    out accrues the cost of funds.
 
     Attributes:
         index: position of the lender (0..lenders-1), the value of the borrower column `lender`.
@@ -140,11 +141,13 @@ class Lender(mesa.Agent):
         return distress(self.perceived_ratio, self.model.config.platform_run)
 
     def close_day(self) -> None:
-        """End of day: funding accrues the cost of funds, the public signal of the capital
-        ratio moves towards its value, and the day's losses and book are remembered for the
-        next policy review."""
+        """End of day: funding lent out accrues the cost of funds (idle cash is taken to
+        earn what its funding costs), the public signal of the capital ratio moves towards
+        its value, and the day's losses and book are remembered for the next policy
+        review."""
         config = self.model.config
-        self.funding *= 1.0 + config.lending.cost_of_funds_rate / DAYS_PER_YEAR
+        lent_out = min(self.funding, float(self.ledger.outstanding))
+        self.funding += lent_out * config.lending.cost_of_funds_rate / DAYS_PER_YEAR
         half_life = config.platform_run.signal_half_life_days
         self.perceived_ratio += ((self.capital_ratio() - self.perceived_ratio)
                                  * (1.0 - 0.5 ** (1.0 / half_life)))
@@ -194,7 +197,7 @@ class Lender(mesa.Agent):
             self.stress = lender_stress(self.loss_rate(), self.capital_ratio(), config.supply)
             self.policy = credit_policy(self.stress, config.lending, config.supply)
         collection = config.collection
-        if (collection.hiring and self.wanted_attempts
+        if (collection.hiring and self.model.collector_capacity() > 0 and self.wanted_attempts
                 and self.unmet_attempts > collection.hire_when_unmet_share * self.wanted_attempts
                 and len(self.collectors) < collection.max_collectors_per_lender):
             self.model.hire_collector(self)

@@ -215,7 +215,7 @@ def _scheduled_payments(col: Columns, rng: np.random.Generator, due: np.ndarray,
         i = due[k]
         if col.strategic_default[i]:
             continue
-        fear = distress[col.lender[i]]
+        fear = distress[col.lender[i]]  # 0 for a sound lender: no draw, no change
         if col.kind[i] == STRATEGIC:
             felt = perceived_enforcement(col, i, policy, policy_enforcement)
             propensity = policy.base_propensity * (1.0 - felt) + peer
@@ -223,7 +223,7 @@ def _scheduled_payments(col: Columns, rng: np.random.Generator, due: np.ndarray,
                 propensity += policy.run_strategic_weight * fear
             if rng.random() < min(max(propensity, 0.0), 1.0):
                 col.strategic_default[i] = True
-        elif fear > 0:
+        elif fear > 0 and policy.run_others_weight > 0:
             # A lender expected to fail offers no future credit to repay for: anyone may
             # walk away, less readily the more enforcement they feel.
             felt = perceived_enforcement(col, i, policy, policy_enforcement)

@@ -25,7 +25,11 @@ def write_comparison_figures(series: pd.DataFrame, summary: pd.DataFrame,
                              burn_in_days: int, horizon_day: int | None = None) -> list[Path]:
     """Draw every comparison figure into `folder`; returns the files written. `horizon_day`:
     the last day of the window, after which the books run off (marked on the time axes)."""
-    series = series.assign(default_rate_30d=_rolling_default_rate(series))
+    series = series.assign(default_rate_30d=_rolling_default_rate(series),
+                           approval_rate_30d=_rolling_ratio(series, "originations",
+                                                            "applications"),
+                           willingness_30d=1.0 - _rolling_ratio(series, "missed_strategic",
+                                                                "installments_due"))
     marks = (burn_in_days, horizon_day)
     figures = {
         # Up to the horizon: in a run-off the book shrinks to nothing and a rate over it
@@ -41,6 +45,17 @@ def write_comparison_figures(series: pd.DataFrame, summary: pd.DataFrame,
         "dpd_composition": lambda: _dpd_composition(series, variants, marks),
         "score_distributions": lambda: _scores(scores, score_bins, variants),
         "cost_vs_recoveries": lambda: _cost_vs_recoveries(runs, variants),
+        "credit_supply": lambda: _panels(
+            series, variants, marks, "Credit supply: what lenders offer as their books move",
+            [("approval_rate_30d", 100, "% of applications, last 30 days", "Approval rate"),
+             ("lending_min_score", 1, "score points", "Minimum score accepted"),
+             ("mean_apr", 100, "% a year, last 30 days' loans", "APR of new loans")]),
+        "lender_health": lambda: _panels(
+            series, variants, marks, "Lender health and borrowers' willingness to pay",
+            [("lender_capital_ratio", 100, "% of assets", "Capital ratio (equity / assets)"),
+             ("lender_distress", 1, "0 = sound, 1 = failing", "Distress borrowers perceive"),
+             ("willingness_30d", 100, "% of installments due, last 30 days",
+              "Installments not refused")]),
         "borrower_harm": lambda: _bars(summary, variants,
                                        ["contacts_per_delinquent_week", "complaints_per_1000"],
                                        "see each panel", "Borrower harm (95% CI)",
@@ -71,6 +86,42 @@ def _rolling_default_rate(series: pd.DataFrame, days: int = 30) -> np.ndarray:
         rate = (defaults / loans.where(loans > 0)) * DAYS_PER_YEAR / days
         out[series.index.get_indexer(rows.index)] = rate.to_numpy()
     return out
+
+
+def _rolling_ratio(series: pd.DataFrame, numerator: str, denominator: str,
+                   days: int = 30) -> np.ndarray:
+    """Per run and day: `numerator` over `denominator`, both summed over the last `days`
+    days (NaN until `days` days have passed or when the denominator is 0)."""
+    out = np.full(len(series), np.nan)
+    for _, run in series.groupby(["variant", "replicate"]).groups.items():
+        rows = series.loc[run].sort_values("day")
+        den = rows[denominator].rolling(days).sum()
+        ratio = rows[numerator].rolling(days).sum() / den.where(den > 0)
+        out[series.index.get_indexer(rows.index)] = ratio.to_numpy()
+    return out
+
+
+def _panels(series: pd.DataFrame, variants: list[str], marks: tuple[int, int | None],
+            title: str, panels: list[tuple[str, float, str, str]]) -> plt.Figure:
+    """One panel per (column, scale, unit, name), every variant's mean and 95% CI over time,
+    up to the horizon (a run-off stops lending, so supply says nothing there)."""
+    horizon_day = marks[1]
+    shown = series[series["day"] <= horizon_day] if horizon_day else series
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 4), squeeze=False)
+    for ax, (column, scale, unit, name) in zip(axes[0], panels, strict=True):
+        for variant in variants:
+            days, mean, low, high = _band(shown, variant, column)
+            line, = ax.plot(days, scale * mean, label=variant)
+            ax.fill_between(days, scale * low, scale * high, alpha=0.2,
+                            color=line.get_color())
+        ax.set_title(name)
+        ax.set_xlabel("day")
+        ax.set_ylabel(unit)
+        _fork_line(ax, (marks[0], None))
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle(f"{title} (mean and 95% CI over replicates)")
+    fig.tight_layout()
+    return fig
 
 
 def _fork_line(ax: plt.Axes, marks: tuple[int, int | None]) -> None:

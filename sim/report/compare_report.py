@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 HEADLINE = ("lifetime_loss_rate", "lifetime_net_loss", "risk_adjusted_profit",
             "lifetime_profit", "dpd30_share_incl_forborne", "annual_default_rate",
             "forborne_share", "cure_rate", "lifetime_recovery_rate", "collection_cost",
-            "complaints_per_1000", "contacts_per_delinquent_week", "deferral_rate")
+            "complaints_per_1000", "regulatory_cost", "contacts_per_delinquent_week",
+            "deferral_rate", "lending_min_score_mean", "mean_apr", "approval_rate",
+            "capital_ratio_low", "willingness_to_pay")
 """Measures of the headline table and of the plain sentences, lifetime measures first."""
 HORIZON = ("default_rate", "bad_debt_loss", "recovery_rate", "net_loss", "dpd30_share",
            "lender_profit")
@@ -41,6 +43,11 @@ LABELS = {
     "complaints_per_1000": "complaints per 1,000 borrowers",
     "contacts_per_delinquent_week": "contacts per delinquent account-week",
     "deferral_rate": "deferrals per loan", "lender_profit": "the lender's profit",
+    "regulatory_cost": "the regulator's fines for complaints",
+    "lending_min_score_mean": "the lender's minimum score (credit supply)",
+    "mean_apr": "the APR of new loans", "approval_rate": "the approval rate",
+    "capital_ratio_low": "the lender's lowest capital ratio",
+    "willingness_to_pay": "the share of installments borrowers did not refuse",
 }
 
 
