@@ -75,8 +75,8 @@ def test_step_and_reset_move_the_day_and_draw_the_plots():
     for _ in range(3):
         click(rc, "Step")
     assert on_day(box, WARM + 3)
-    # the Market tab: delinquency, defaults and losses, the lender, the scores
-    assert len(images(rc)) == 4
+    # the Market tab: delinquency, defaults and losses, the lender, credit supply, the scores
+    assert len(images(rc)) == 5
     open_tab(rc, 1)
     assert len(images(rc)) == 2  # contacts and cost, deferrals
     click(rc, "Reset")
@@ -169,7 +169,7 @@ def test_side_by_side_forks_one_warm_up_into_strict_and_lenient():
     assert "strict - lenient" in status_text(box)
     open_tab(rc, 0)
     # two columns of each Market figure
-    assert len(images(rc)) == 2 * 4
+    assert len(images(rc)) == 2 * 5
 
 
 def test_side_by_side_differences_appear_after_the_first_day():

@@ -78,7 +78,7 @@ COMPARE_NOTE = ("Run this preset twice on the same borrowers and shocks, once un
 
 TABS = ("Market", "Collection", "Borrowers", "Compare")
 """The page's tabs, in order (English; translated by `tr`)."""
-TAB_FIGURES = {"Market": ("dpd_buckets", "defaults_and_losses", "lender"),
+TAB_FIGURES = {"Market": ("dpd_buckets", "defaults_and_losses", "lender", "credit_supply"),
                "Collection": ("collection", "deferrals")}
 """The run figures (`sim.report.figures.time_series_figures`) each tab shows."""
 

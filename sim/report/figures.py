@@ -81,7 +81,8 @@ def time_series_figures() -> dict[str, Callable[..., plt.Figure]]:
     """The figures drawn from a daily metrics table alone, by name (also the dashboard's);
     each is called as `draw(frame, language="en")`."""
     return {"dpd_buckets": _dpd_buckets, "defaults_and_losses": _defaults_and_losses,
-            "collection": _collection, "deferrals": _deferrals, "lender": _lender}
+            "collection": _collection, "deferrals": _deferrals, "lender": _lender,
+            "credit_supply": _credit_supply}
 
 
 def _label(ax: plt.Axes, title: str, ylabel: str, language: str, xlabel: str = "day") -> None:
@@ -185,6 +186,22 @@ def _lender(frame: pd.DataFrame, language: str = "en") -> plt.Figure:
     right.plot(frame["day"], frame["balance_active"], label=tr("principal outstanding", language))
     right.plot(frame["day"], frame["lender_cash"], label=tr("cash", language))
     _label(right, "Lender book and cash", "currency units", language)
+    right.legend(fontsize=8)
+    return fig
+
+
+def _credit_supply(frame: pd.DataFrame, language: str = "en") -> plt.Figure:
+    fonts_for(language)
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(14, 4))
+    left.plot(frame["day"], frame["lending_min_score"])
+    _label(left, "Minimum score accepted", "score points", language)
+    middle.plot(frame["day"], 100 * frame["mean_apr"])
+    _label(middle, "APR of new loans", "% a year, last 30 days' loans", language)
+    right.plot(frame["day"], 100 * frame["lender_capital_ratio"],
+               label=tr("capital ratio", language))
+    right.plot(frame["day"], 100 * frame["lender_distress"],
+               label=tr("distress borrowers perceive (x 100)", language))
+    _label(right, "Lender health", "% of assets", language)
     right.legend(fontsize=8)
     return fig
 
