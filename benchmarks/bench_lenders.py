@@ -38,9 +38,9 @@ def timed_run(borrowers: int, days: int, overrides: list[str]) -> dict[str, floa
         review(model)
         spent["review"] += time.perf_counter() - start
 
-    def timed_close_day(lender):
+    def timed_close_day(lender, provisions):
         start = time.perf_counter()
-        close_day(lender)
+        close_day(lender, provisions)
         spent["close_day"] += time.perf_counter() - start
 
     CreditMarket.review, Lender.close_day = timed_review, timed_close_day

@@ -230,14 +230,27 @@ class LendingConfig(Section):
         "effective rate 5.33 %, Federal Reserve H.15)")
 
     equity_share: float = param(
-        0.15, "share of assets", "Share of the lender's assets financed by its own equity at "
+        0.10, "share of assets", "Share of the lender's assets financed by its own equity at "
         "the start (and when a comparison's variant takes the lender over at the fork); the "
         "rest is funding owed to investors or depositors; the part lent out accrues "
         "`cost_of_funds_rate` (idle cash is taken to earn what it costs). "
         "The capital ratio (equity over cash plus loans) moves with profit and loss from "
         "there.", ge=0, le=1,
-        source="assumption, above the Basel III minimum total capital of 8 % plus the 2.5 % "
-        "conservation buffer (BCBS 2011)")
+        source="US commercial banks' equity capital is about 10 % of their assets (FDIC "
+        "Quarterly Banking Profile)")
+    provision_dpd: int = param(
+        90, "days", "Loans this many days past due or more are provisioned in full: their "
+        "principal no longer counts towards the lender's equity.", ge=1, le=36500,
+        source="the Basel default definition (90 days past due, BCBS 2006 para. 452)")
+    stage2_dpd: int = param(
+        30, "days", "Loans this many days past due or more (and under `provision_dpd`) are "
+        "provisioned at `stage2_provision_share` of their principal.", ge=1, le=36500,
+        source="IFRS 9 B5.5.19: 30 days past due presumes a significant increase in credit "
+        "risk (stage 2, lifetime expected loss)")
+    stage2_provision_share: float = param(
+        0.4, "share of principal", "Provision on loans from `stage2_dpd` to `provision_dpd` "
+        "days past due.", ge=0, le=1,
+        source="assumption, near the model's own roll from 30 DPD to charge-off")
 
     @model_validator(mode="after")
     def _five_bands(self) -> LendingConfig:
@@ -254,14 +267,14 @@ class SupplyConfig(Section):
     losses and capital move.
 
     At every review the lender measures its stress: the annualised net loss rate of its book
-    over the last `loss_window_days` above `loss_target`, in percentage points, plus
-    `capital_weight` times the shortfall of its capital ratio below `capital_target`, in
-    percentage points. Its minimum score is then `lending.min_score` plus
-    `score_points_per_stress` per point of stress, its prices `lending.apr_by_band` plus
-    `apr_points_per_stress` per point (capped at `max_apr`), and the loans it grants the
-    amount asked for times 1 - `size_cut_per_stress` per point (at least `min_size_share`).
-    With no stress the policy is the scenario's own; a lender never lends more loosely than
-    that."""
+    over the last `loss_window_days` less `loss_target`, in percentage points (negative when
+    losses run under target), plus `capital_weight` times the shortfall of its capital ratio
+    below `capital_target`, in percentage points. Its minimum score is then
+    `lending.min_score` plus `score_points_per_stress` per point of stress (down to
+    `max_loosening_points` below it, up to `max_min_score`); under positive stress its prices
+    are `lending.apr_by_band` plus `apr_points_per_stress` per point (capped at `max_apr`),
+    and the loans it grants the amount asked for times 1 - `size_cut_per_stress` per point
+    (at least `min_size_share`)."""
 
     enabled: bool = param(True, "flag", "Lenders review their policy (off: the scenario's "
                           "policy holds for ever).")
@@ -276,15 +289,22 @@ class SupplyConfig(Section):
         source="assumption, just above the model's steady state (about 1.3 %) and under F4 "
         "(US card net charge-offs 1.93-6.02 % a year), so that only a rise in losses binds")
     capital_target: float = param(
-        0.08, "share of assets", "Capital ratio below which the lender tightens.", ge=0, le=1,
-        source="Basel III minimum total capital ratio (BCBS 2011)")
+        0.03, "share of assets", "Capital ratio (equity over assets) below which the lender "
+        "tightens.", ge=0, le=1,
+        source="Basel III leverage ratio minimum: Tier 1 capital of 3 % of total exposure "
+        "(BCBS 2014)")
     capital_weight: float = param(1.0, "stress points per point of capital shortfall",
                                   "Weight of the capital shortfall in the lender's stress.",
                                   ge=0)
     score_points_per_stress: float = param(
         25.0, "score points per stress point", "Rise of the minimum score per point of "
         "stress.", ge=0, source="assumption; direction from Fedaseyeu (2020, JFE) and "
-        "Fonseca (2023, J. Finance): collection restrictions cut credit to riskier borrowers")
+        "Fonseca (2023, J. Finance): collection restrictions cut credit to riskier "
+        "borrowers; no source for the size")
+    max_loosening_points: float = param(
+        25.0, "score points", "Most a lender lowers its minimum score below "
+        "`lending.min_score` when its losses run under target (negative stress; prices and "
+        "loan sizes do not loosen).", ge=0, le=600, source="assumption")
     apr_points_per_stress: float = param(
         0.5, "APR percentage points per stress point", "Rise of every band's APR per point of "
         "stress.", ge=0)
@@ -295,8 +315,9 @@ class SupplyConfig(Section):
                                   le=1)
     max_apr: float = param(
         0.36, "annual rate", "Highest APR the lender may charge.", ge=0, le=5,
-        source="China's Supreme People's Court: interest above 36 % a year is not protected "
-        "(Provisions on private lending, 2015)")
+        source="China's Supreme People's Court, Provisions on private lending (2015): "
+        "interest above 36 % a year is void (24-36 % is not enforced); replaced in 2020 by "
+        "four times the one-year loan prime rate")
     max_min_score: int = param(800, "score points", "Highest minimum score a lender sets.",
                                ge=350, le=950)
 
@@ -313,14 +334,24 @@ class PlatformRunConfig(Section):
         30.0, "days", "Half-life of the public signal of the lender's health: borrowers "
         "learn its capital ratio through news and peers, with this lag.", gt=0,
         source="assumption")
+    rumour_day: int = param(
+        -1, "day", "Day on which news of other platforms' failures sets the capital ratio "
+        "borrowers believe of every lender to `rumour_ratio` (-1: never); the belief then "
+        "moves back towards the true ratio with the signal's half-life.", ge=-1,
+        source="assumption; the June-July 2018 wave of P2P failures in China hit sound and "
+        "weak platforms alike")
+    rumour_ratio: float = param(0.03, "share of assets", "Capital ratio borrowers believe "
+                                "of every lender on `rumour_day`.", ge=0, le=1,
+                                source="assumption")
     strategic_weight: float = param(
         0.5, "probability per installment at full distress", "Added chance that a strategic "
-        "borrower who can pay stops paying, times distress.", ge=0, le=1, source="assumption")
+        "borrower stops paying, times distress and one minus the enforcement they perceive.",
+        ge=0, le=1, source="assumption")
     others_weight: float = param(
         0.2, "probability per installment at full distress", "Chance that any other "
         "borrower who can pay stops paying their loan, times distress and one minus the "
-        "enforcement they perceive (at full distress most borrowers have walked away within "
-        "a year).", ge=0, le=1,
+        "enforcement they perceive, if they have the cash to pay (at full distress most "
+        "borrowers have walked away within a year).", ge=0, le=1,
         source="assumption; pattern from reports on China's 2018 P2P failures (most "
         "borrowers of failed platforms stopped repaying), no published rate")
 
@@ -338,8 +369,9 @@ class RegulationConfig(Section):
         "publishes for each firm")
     penalty_per_excess_complaint: float = param(
         650.0, "currency units per complaint", "Fine per complaint above the threshold, "
-        "booked as regulatory cost.", ge=0, source="assumption, of the order of the UK "
-        "Financial Ombudsman Service's case fee charged to firms (GBP 650 per case, 2023/24)")
+        "booked as regulatory cost.", ge=0, source="assumption; a stand-in of the order of "
+        "the UK Financial Ombudsman Service's case fee (GBP 650 per case referred, 2023/24), "
+        "a fee rather than a fine")
     restriction_days: int = param(90, "days", "Days a sanctioned lender's contacts are "
                                   "restricted.", ge=0, le=3650, source="assumption")
     restricted_max_contacts_per_7_days: int = param(

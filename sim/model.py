@@ -25,7 +25,7 @@ from sim.metrics import DPD30_LOAN_SHARE, EVENT_NAMES, METRIC_NAMES, MetricsReco
 from sim.payments import payment_terms
 from sim.people import draw_people, people_traits
 from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
-from sim.population import NO_LOAN, BorrowerPopulation
+from sim.population import ACTIVE, NO_LOAN, BorrowerPopulation
 from sim.streams import life_key
 from sim.totals import PopulationTotals, population_totals
 from sim.tracking import BorrowerTracker
@@ -165,6 +165,8 @@ class CreditMarket(mesa.Model):
         metrics."""
         self.events = dict.fromkeys(EVENT_NAMES, 0)
         self.review()
+        for lender in self.lender_list:
+            lender.forget_lending(self.day)
         life.run(self)
         if self.lending_open:
             lending.run(self)
@@ -175,6 +177,18 @@ class CreditMarket(mesa.Model):
         chargeoff.run(self)
         self.record_day()
         self.day += 1
+
+    def provisions(self) -> np.ndarray:
+        """Per lender, in cents: the principal of active loans `lending.provision_dpd` or
+        more days past due (provisioned in full) plus `stage2_provision_share` of the
+        principal of those `stage2_dpd` days past due or more."""
+        pop, lending = self.population, self.config.lending
+        rows = pop.watched
+        rows = rows[(pop.status[rows] == ACTIVE) & (pop.dpd[rows] >= lending.stage2_dpd)]
+        share = np.where(pop.dpd[rows] >= lending.provision_dpd, 1.0,
+                         lending.stage2_provision_share)
+        return np.bincount(pop.lender[rows], weights=share * pop.principal[rows],
+                           minlength=len(self.lender_list))
 
     def review(self) -> None:
         """Phase 0, reviews (not on day 0): every `supply.review_days` each lender sets its
@@ -192,8 +206,8 @@ class CreditMarket(mesa.Model):
         """Phase 8, metrics: the lenders close their day (funding accrues, the public signal
         of their health moves), today's events go into the totals, the books are checked and
         the day is recorded."""
-        for lender in self.lender_list:
-            lender.close_day()
+        for lender, provisions in zip(self.lender_list, self.provisions(), strict=True):
+            lender.close_day(provisions)
         for name, count in self.events.items():
             self.totals[name] += count
         totals = population_totals(self.columns, self.day)

@@ -83,8 +83,8 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
                    "legal cases and hiring collectors, in the window."),
     SummaryMeasure("regulatory_cost", "currency units", "Regulators' fines for complaints in "
                    "the window (see [regulation])."),
-    SummaryMeasure("net_loss", "currency units", "Bad-debt loss plus collection cost, in the "
-                   "window."),
+    SummaryMeasure("net_loss", "currency units", "Bad-debt loss plus collection cost and "
+                   "fines, in the window."),
     SummaryMeasure("contacts", "contacts", "Collection contact attempts in the window."),
     SummaryMeasure("contacts_per_delinquent_week", "contacts per account-week", "Contact "
                    "attempts per week an account spent delinquent or in collection."),
@@ -248,7 +248,7 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
         "recovery_rate": _ratio(growth("recoveries_cum") - growth("legacy_recoveries_cum"),
                                 growth("charged_off_principal_cum")),
         "collection_cost": collection_cost,
-        "net_loss": bad_debt + collection_cost,
+        "net_loss": bad_debt + collection_cost + regulatory_cost,
         "regulatory_cost": regulatory_cost,
         "contacts": contacts,
         "contacts_per_delinquent_week": _ratio(contacts, delinquent_days / 7),

@@ -39,22 +39,27 @@ class CreditPolicy(NamedTuple):
 
 
 def lender_stress(loss_rate: float, capital_ratio: float, supply: SupplyConfig) -> float:
-    """A lender's stress in percentage points: its annual net loss rate above
-    `supply.loss_target` plus `supply.capital_weight` times its capital ratio's shortfall
-    below `supply.capital_target` (both shares; 0 when neither is exceeded)."""
-    loss_excess = max(loss_rate - supply.loss_target, 0.0)
+    """A lender's stress in percentage points: its annual net loss rate less
+    `supply.loss_target` (negative when losses run under target) plus
+    `supply.capital_weight` times its capital ratio's shortfall below
+    `supply.capital_target` (both shares)."""
+    loss_gap = loss_rate - supply.loss_target
     capital_shortfall = max(supply.capital_target - capital_ratio, 0.0)
-    return 100.0 * (loss_excess + supply.capital_weight * capital_shortfall)
+    return 100.0 * (loss_gap + supply.capital_weight * capital_shortfall)
 
 
 def credit_policy(stress: float, lending: LendingConfig, supply: SupplyConfig) -> CreditPolicy:
     """The policy a lender under `stress` (percentage points) sets: the scenario's own at 0,
-    tighter, dearer and smaller as stress rises (see `SupplyConfig`)."""
+    tighter, dearer and smaller as stress rises; under negative stress only the minimum score
+    loosens, by at most `supply.max_loosening_points` (see `SupplyConfig`)."""
     min_score = lending.min_score + supply.score_points_per_stress * stress
+    lowest = max(lending.min_score - supply.max_loosening_points, 350)
+    highest = max(supply.max_min_score, lending.min_score)
+    tight = max(stress, 0.0)
     return CreditPolicy(
-        min_score=int(round(min(min_score, max(supply.max_min_score, lending.min_score)))),
-        apr_markup=supply.apr_points_per_stress * stress / 100.0,
-        size_share=max(1.0 - supply.size_cut_per_stress * stress, supply.min_size_share))
+        min_score=int(round(min(max(min_score, lowest), highest))),
+        apr_markup=supply.apr_points_per_stress * tight / 100.0,
+        size_share=max(1.0 - supply.size_cut_per_stress * tight, supply.min_size_share))
 
 
 def distress(perceived_ratio: float, run: PlatformRunConfig) -> float:
@@ -95,8 +100,9 @@ class Lender(mesa.Agent):
         self.policy = credit_policy(0.0, config.lending, config.supply)
         self.stress = 0.0
         self.funding = 0.0
-        self.perceived_ratio = 0.0
+        self.provisions = 0.0
         self.set_capital_structure(config.lending.equity_share)
+        self.perceived_ratio = self.capital_ratio()
         self.restricted_until = -1
         self.complaints_period = 0
         self.wanted_attempts = 0
@@ -108,19 +114,20 @@ class Lender(mesa.Agent):
         self._days_seen = 0
 
     def set_capital_structure(self, equity_share: float) -> None:
-        """Finance the lender's assets as they stand with `equity_share` of equity and the
-        rest funding (at the start, and when a comparison's variant takes it over: a transfer
-        between owners and funders, no cash moves). Borrowers learn the new ratio at once."""
-        self.funding = (1.0 - equity_share) * self.assets()
-        self.perceived_ratio = self.capital_ratio()
+        """Finance the lender's assets as they stand with `equity_share` of equity (after
+        provisions) and the rest funding: at the start, and when a comparison's variant takes
+        it over (a transfer between owners and funders, no cash moves). Borrowers learn the
+        new ratio through the public signal, with its lag."""
+        self.funding = (1.0 - equity_share) * self.assets() - self.provisions
 
     def assets(self) -> float:
         """Cash plus principal outstanding, in cents (charged-off claims count for nothing)."""
         return float(self.ledger.cash + self.ledger.outstanding)
 
     def equity(self) -> float:
-        """Assets less funding owed, in cents."""
-        return self.assets() - self.funding
+        """Assets less provisions (principal of loans `lending.provision_dpd` or more days
+        past due, as of the end of the last day) less funding owed, in cents."""
+        return self.assets() - self.provisions - self.funding
 
     def capital_ratio(self) -> float:
         """Equity over assets (negative when insolvent; 0 with no assets)."""
@@ -140,17 +147,21 @@ class Lender(mesa.Agent):
         """How close to failure borrowers believe this lender is (0-1, see `distress`)."""
         return distress(self.perceived_ratio, self.model.config.platform_run)
 
-    def close_day(self) -> None:
+    def close_day(self, provisions: float) -> None:
         """End of day: funding lent out accrues the cost of funds (idle cash is taken to
         earn what its funding costs), the public signal of the capital ratio moves towards
         its value, and the day's losses and book are remembered for the next policy
-        review."""
+        review. `provisions`: principal of this lender's loans provisioned in full today,
+        in cents."""
         config = self.model.config
+        self.provisions = provisions
         lent_out = min(self.funding, float(self.ledger.outstanding))
         self.funding += lent_out * config.lending.cost_of_funds_rate / DAYS_PER_YEAR
-        half_life = config.platform_run.signal_half_life_days
+        run = config.platform_run
         self.perceived_ratio += ((self.capital_ratio() - self.perceived_ratio)
-                                 * (1.0 - 0.5 ** (1.0 / half_life)))
+                                 * (1.0 - 0.5 ** (1.0 / run.signal_half_life_days)))
+        if self.model.day == run.rumour_day:
+            self.perceived_ratio = run.rumour_ratio
         slot = self._days_seen % self._losses.size
         self._losses[slot] = self.ledger.charged_off_principal - self.ledger.recoveries
         self._book[slot] = self.ledger.outstanding

@@ -84,8 +84,6 @@ def run(model: CreditMarket) -> None:
     applications, approvals and rejections by reason.
     """
     pop, day = model.population, model.day
-    for lender in model.lender_list:
-        lender.forget_lending(day)
     scripted, scripted_amount = model.cast.applications(pop, day)
     markup = np.array([lender.policy.apr_markup for lender in model.lender_list])
     size_share = np.array([lender.policy.size_share for lender in model.lender_list])

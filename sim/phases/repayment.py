@@ -220,12 +220,13 @@ def _scheduled_payments(col: Columns, rng: np.random.Generator, due: np.ndarray,
             felt = perceived_enforcement(col, i, policy, policy_enforcement)
             propensity = policy.base_propensity * (1.0 - felt) + peer
             if fear > 0:
-                propensity += policy.run_strategic_weight * fear
+                propensity += policy.run_strategic_weight * fear * (1.0 - felt)
             if rng.random() < min(max(propensity, 0.0), 1.0):
                 col.strategic_default[i] = True
-        elif fear > 0 and policy.run_others_weight > 0:
-            # A lender expected to fail offers no future credit to repay for: anyone may
-            # walk away, less readily the more enforcement they feel.
+        elif (fear > 0 and policy.run_others_weight > 0
+              and col.cash[i] >= arrears_of(col, i)):
+            # A lender expected to fail offers no future credit to repay for: anyone who
+            # could pay may walk away, less readily the more enforcement they feel.
             felt = perceived_enforcement(col, i, policy, policy_enforcement)
             if rng.random() < policy.run_others_weight * fear * (1.0 - felt):
                 col.strategic_default[i] = True
