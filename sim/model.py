@@ -26,6 +26,7 @@ from sim.payments import payment_terms
 from sim.people import draw_people, people_traits
 from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
 from sim.population import ACTIVE, NO_LOAN, BorrowerPopulation
+from sim.risk_gradient import RiskRecorder
 from sim.streams import life_key
 from sim.totals import PopulationTotals, population_totals
 from sim.tracking import BorrowerTracker
@@ -54,6 +55,8 @@ class CreditMarket(mesa.Model):
         cast: the scripted borrowers of the scenario's `[[cast]]` (rows 0..k-1), tracked
             from day 0.
         metrics: daily metrics recorder; `metrics.frame()` is the time series.
+        risk: loans by score at origination and their defaults within a year
+            (`sim.risk_gradient`).
         events: today's event counts; totals: cumulative event counts.
         flows: cumulative external money flows in cents (see FLOW_NAMES).
         datacollector: Mesa DataCollector with one model reporter per metric.
@@ -75,6 +78,7 @@ class CreditMarket(mesa.Model):
         self.day = 0
         self.population = BorrowerPopulation(config, self.rng)
         self.transitions = TransitionRecorder(config.run.borrowers)
+        self.risk = RiskRecorder()
         self.columns = Columns.of(self.population, self.transitions, self.rng)
         self.life_key = life_key(config.run.seed if rng is None else rng)
         draw_people(self.columns, self.life_key, np.arange(config.run.borrowers), 0,

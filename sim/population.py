@@ -125,6 +125,8 @@ class BorrowerPopulation:
         self.strategic_default = np.zeros(n, bool)
         self.legal_day = np.full(n, -1, np.int32)
         self.chargeoff_day = np.full(n, NEVER, np.int32)
+        self.origin_day = np.full(n, NEVER, np.int32)  # day the current loan was opened
+        self.origin_score = np.zeros(n, np.int16)  # the borrower's score on that day
         self.forborne_since = np.full(n, NEVER, np.int32)
         self.forborne_dpd = np.zeros(n, np.int32)
         self.probation_start = np.full(n, NEVER, np.int32)

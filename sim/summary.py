@@ -118,6 +118,10 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
     SummaryMeasure("approval_rate", "share of applications", "Applications approved in "
                    "the window."),
     SummaryMeasure("mean_score", "score points", "Mean bureau score at the horizon."),
+    SummaryMeasure("score_auc", "0-1", "Area under the ROC curve of the score at "
+                   "origination for a charge-off within a year, over the window's loans "
+                   "observed for a year (0.5: the score does not rank risk; see "
+                   "risk_gradient.csv)."),
     SummaryMeasure("lender_profit", "currency units", "Lenders' cash-basis profit in the "
                    "window: interest and fees less net charge-offs, collection, legal and hiring "
                    "cost and fines (no cost of funds, no provisions)."),
@@ -188,6 +192,7 @@ class BookDates:
     horizon_row: int | None = None
     open_at_horizon: int = 0
     open_at_end: int = 0
+    score_auc: float = float("nan")
 
 
 def summarize(frame: pd.DataFrame, config: ScenarioConfig,
@@ -269,6 +274,7 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
         "cure_rate": cure_rate(moves) if moves is not None else nan,
         "approval_rate": _ratio(window["originations"].sum(), window["applications"].sum()),
         "mean_score": float(last["mean_score"]),
+        "score_auc": book.score_auc,
         "lender_profit": income - net_chargeoffs - collection_cost - regulatory_cost,
         "cost_of_funds": cost_of_funds,
         "allowance_start": book.allowance_start,

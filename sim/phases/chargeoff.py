@@ -72,6 +72,7 @@ def charge_off(model: CreditMarket, rows: np.ndarray) -> None:
     pop.status[rows] = CHARGED_OFF
     model.transitions.loans_ended(rows, CHARGED_OFF_STATE)
     pop.chargeoff_day[rows] = model.day
+    model.risk.defaulted(model.day, pop.origin_day[rows], pop.origin_score[rows])
     pop.deferral_until[rows] = np.minimum(pop.deferral_until[rows], model.day)
     model.bureau.report(rows, "charged_off", model.day)
     model.events["defaults"] += rows.size

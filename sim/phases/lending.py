@@ -113,6 +113,9 @@ def run(model: CreditMarket) -> None:
         _open_loans(model.columns, approved, lender.index, principal, rate[mine][ok],
                     installment[mine][ok], day, model.lending_terms.term_months)
         pop.schedule_due(approved, day + DAYS_PER_MONTH)
+        pop.origin_day[approved] = day
+        pop.origin_score[approved] = pop.score[approved]
+        model.risk.originated(day, pop.score[approved])
         lent = int(principal.sum())
         lender.ledger.disburse(lent)
         lender.lent(day, principal, rate[mine][ok] * MONTHS_PER_YEAR)
