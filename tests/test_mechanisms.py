@@ -126,8 +126,9 @@ def test_price_follows_the_score_band_at_origination() -> None:
 
 
 def test_bureau_flag_blocks_new_credit() -> None:
+    # No supply response: it would raise the cut-off, and the score check comes first.
     kw = dict(shocks__job_loss_rate=0.5, lending__min_score=350,
-              chargeoff__recovery_window_days=10)
+              chargeoff__recovery_window_days=10, supply__enabled=False)
     on = totals(make_config(N, DAYS, lending__bureau_flag_lookback_days=365, **kw))
     off = totals(make_config(N, DAYS, lending__bureau_flag_lookback_days=0, **kw))
     assert on["rejected_bureau_flag"] > 0 and off["rejected_bureau_flag"] == 0
