@@ -220,3 +220,14 @@ def test_a_rumour_hits_every_lender_and_lingers_where_capital_is_thin():
     assert (fragile.metrics.frame()["lender_distress"].iloc[later].mean()
             > healthy.metrics.frame()["lender_distress"].iloc[later].mean())
     assert fragile.totals["missed_strategic"] > healthy.totals["missed_strategic"]
+
+
+def test_a_collection_restriction_that_lowers_recoveries_tightens_credit():
+    """No calls, letters or texts (a cap of 0 contacts a week): recoveries fall, losses rise,
+    and the lender raises its cut-off."""
+    free = strict_market()
+    barred = strict_market(collection__max_contacts_per_7_days=0)
+    assert barred.totals["payments_after_contact"] == 0 < free.totals["payments_after_contact"]
+    late = slice(200, 400)
+    assert (barred.metrics.frame()["lending_min_score"].iloc[late].mean()
+            > free.metrics.frame()["lending_min_score"].iloc[late].mean())

@@ -94,17 +94,6 @@ def test_reports_with_no_delay_still_move_scores() -> None:
     assert (pop.flag_day[defaulted] >= 0).all()
 
 
-def test_pending_reports_of_departed_borrowers_are_dropped() -> None:
-    model = CreditMarket(make_config(100, 10))
-    rows = np.array([3, 5, 8])
-    before = model.population.score[rows].copy()
-    model.bureau.report(rows, "charged_off", day=0)
-    model.bureau.forget(np.array([5]), day=1)
-    assert model.bureau.apply_due(1000) == 2
-    moved = model.population.score[rows] != before
-    np.testing.assert_array_equal(moved, [True, False, True])
-
-
 def test_several_lenders_keep_their_books_for_years() -> None:
     model = run_model(make_config(4000, 730, seed=3, lending__lenders=2, **HARD))
     assert model.totals["defaults"] > 0
