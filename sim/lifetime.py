@@ -77,7 +77,7 @@ def measure_window(model: CreditMarket, config: ScenarioConfig, window_days: int
     book = BookDates(allowance_start=allowance_start, allowance_end=allowance_end,
                      horizon_row=horizon_row, open_at_horizon=open_at_horizon or 0,
                      open_at_end=open_at_end or 0,
-                     score_auc=model.risk.score_auc(start, model.day - 1))
+                     score_auc=model.risk.score_auc(0, model.day - 1))
     frame = model.metrics.frame()
     summary = summarize(frame, config, model.transitions, book)
     moves = model.transitions.counts(from_day=start, to_day=start + window_days)

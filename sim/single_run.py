@@ -54,9 +54,7 @@ def run_to_folder(config: ScenarioConfig, scenario: str, out: Path, overwrite: b
         wall = time.perf_counter() - clock
         frame, summary, moves = measured.frame, measured.summary, measured.transitions
         write_frame(staging / "transitions.csv", transitions_frame(moves))
-        write_frame(staging / "risk_gradient.csv", model.risk.risk_gradient(
-            config.run.steady_state_from_day if config.run.steady_state_from_day
-            < config.run.days else 0, model.day - 1))
+        write_frame(staging / "risk_gradient.csv", model.risk.risk_gradient(0, model.day - 1))
         frame.to_parquet(staging / "timeseries.parquet", index=False)
         write_json(staging / "summary.json", {**summary,
                                               "contacts_by_channel": contacts_by_channel(frame)})

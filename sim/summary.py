@@ -119,8 +119,8 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
                    "the window."),
     SummaryMeasure("mean_score", "score points", "Mean bureau score at the horizon."),
     SummaryMeasure("score_auc", "0-1", "Area under the ROC curve of the score at "
-                   "origination for a charge-off within a year, over the window's loans "
-                   "observed for a year (0.5: the score does not rank risk; see "
+                   "origination for a charge-off within a year, over every loan of the run "
+                   "observed for a year, from day 0 (0.5: the score does not rank risk; see "
                    "risk_gradient.csv)."),
     SummaryMeasure("lender_profit", "currency units", "Lenders' cash-basis profit in the "
                    "window: interest and fees less net charge-offs, collection, legal and hiring "
