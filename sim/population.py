@@ -133,6 +133,10 @@ class BorrowerPopulation:
         self.loans_taken = np.zeros(n, np.int16)  # at most one loan a month: fits any run
         self.window_start = np.full(1, NEVER, np.int32)
         self.watched = np.zeros(0, np.int64)
+        # Rows reported to the bureau in their current delinquency episode (ascending): a
+        # partial payment that brings DPD back under the report point and past it again
+        # does not report the episode twice; back to current, a new episode may be.
+        self.reported_open = np.zeros(0, np.int64)
         self.due_calendar: defaultdict[int, list[np.ndarray]] = defaultdict(list)
         self.court_calendar: defaultdict[int, list[np.ndarray]] = defaultdict(list)
 

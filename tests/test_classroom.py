@@ -110,12 +110,34 @@ def test_wang_fang_does_not_ask_falls_behind_is_reported_and_is_later_refused(ca
     assert len(days_with(wang, "reports", "missed")) == 3
     assert wang["dpd"].max() >= market.config.bureau.report_dpd
     reported = days_with(wang, "reports", "reported")
-    assert reported[0] == 150
+    assert reported == [150]  # one late episode, reported once
     assert wang.loc[reported[0] + market.config.bureau.reporting_delay_days + 1, "score"] \
         < wang.loc[reported[0], "score"]
     assert days_with(wang, "events", "loan_refused_bureau_flag") == [500]
-    assert wang.loc[500, "score"] == 572 and not wang.loc[500:, "has_loan"].any()
-    assert_quoted(5, [reported[0], 724, 572])
+    assert wang.loc[500, "score"] == 632 and not wang.loc[500:, "has_loan"].any()
+    assert_quoted(5, [reported[0], 724, 632])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("sick_days", [45, 60, 75])
+def test_the_case_holds_for_other_seeds_and_shock_lengths(seed, sick_days):
+    """Li Na gets her second loan and Wang Fang is refused on day 500, Wang Fang's episode is
+    reported once, whatever the market's seed and however long the illness and the job loss
+    (the job loss lasting 15 days longer than the illness, as in the case)."""
+    overrides = (f"run.seed={seed}",)
+    config = load_preset("classroom/two_borrowers", list(overrides), None)
+    cast = [member.model_copy(update={"illness_days": sick_days,
+                                      "job_loss_days": sick_days + 15})
+            for member in config.cast]
+    market = CreditMarket(config.model_copy(update={"cast": cast}), collect=False)
+    market.run_days()
+    story = market.tracker.frame()
+    names = {name: row for row, name in market.cast.names.items()}
+    li = story[story["borrower"] == names["Li Na"]].set_index("day")
+    wang = story[story["borrower"] == names["Wang Fang"]].set_index("day")
+    assert days_with(li, "events", "loan_approved")[1:] == [500]
+    assert days_with(wang, "events", "loan_refused_bureau_flag") == [500]
+    assert len(days_with(wang, "reports", "reported")) == 1
 
 
 def test_guide_ladder_exercise():

@@ -1,6 +1,7 @@
 """Phase 5, collection: escalate by DPD, then contact delinquent accounts along the ladder.
 
-Escalation: at `bureau.report_dpd` the lender reports serious delinquency; at `legal.dpd` it
+Escalation: at `bureau.report_dpd` the lender reports serious delinquency (once per episode:
+until the account is current again); at `legal.dpd` it
 files a case (cost now, judgment after `legal.delay_days`, see the charge-off phase).
 Contacts: each delinquent account (active and past due, or charged off and still collected)
 gets, on each channel, an attempt today with probability (contacts per week in its DPD
@@ -107,8 +108,11 @@ _CONTACT_EVENT_NAMES = {channel: [name.format(channel) for name in CONTACT_EVENT
 def _escalate(model: CreditMarket) -> None:
     pop, day = model.population, model.day
     past_due = pop.past_due_rows()
+    still_late = pop.reported_open[pop.dpd[pop.reported_open] > 0]
     report = past_due[pop.dpd[past_due] == model.config.bureau.report_dpd]
     report = report[pop.status[report] != NO_LOAN]
+    report = np.setdiff1d(report, still_late, assume_unique=True)  # once per episode
+    pop.reported_open = np.union1d(still_late, report)
     model.bureau.report(report, "reported", day)
     model.events["bureau_reports"] += report.size
     legal = model.config.legal
