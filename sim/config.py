@@ -502,6 +502,16 @@ class CollectionConfig(Section):
     """Collection policy: ladder, reminders, capacity and the rules that limit contact."""
 
     ladder: LadderConfig = LadderConfig()
+    segment_min_score: int = param(
+        951, "score points", "Borrowers with at least this score today are collected along "
+        "`good_customer_ladder`, the others along `ladder` (951: one ladder for everyone).",
+        ge=350, le=951, source="assumption; personalising collection by customer segment "
+        "is the practice the project's seed 003 describes (mild early for good customers, "
+        "strict late)")
+    good_customer_ladder: LadderConfig = LadderConfig(
+        dpd_1_30=ChannelRates(app=2.0), dpd_31_60=ChannelRates(app=2.0, sms=1.0),
+        dpd_61_90=ChannelRates(sms=2.0, letter=1.0, phone=2.0),
+        dpd_90_plus=ChannelRates(letter=1.0, phone=2.0))
     reminder_channel: Literal["none", "app", "sms"] = param(
         "app", "choice", "Channel of the reminder sent on the due day to borrowers without "
         "auto-repay ('none' sends none).")

@@ -19,9 +19,9 @@ import numpy as np
 from numba import njit
 
 from sim.columns import Columns
-from sim.config import CHANNELS, DPD_BUCKETS, ScenarioConfig
+from sim.config import CHANNELS, DPD_BUCKETS, LadderConfig, ScenarioConfig
 from sim.payments import PaymentTerms, payment_terms, sum_by_lender, try_to_pay_account
-from sim.population import CHARGED_OFF, FORGETFUL, WEEK
+from sim.population import CHARGED_OFF, FORGETFUL, SCORE_MAX, WEEK
 from sim.units import to_cents
 
 if TYPE_CHECKING:
@@ -42,6 +42,8 @@ class ContactPolicy(NamedTuple):
     """
 
     daily_p: np.ndarray  # chance of an attempt today, channel x DPD bucket
+    daily_p_good: np.ndarray  # the same along the good customers' ladder
+    good_min_score: int  # lowest score of a good customer (951: none)
     blocked_by_opt_out: np.ndarray  # bool per channel
     uses_capacity: np.ndarray  # bool per channel
     reaches_third_party: np.ndarray  # bool per channel: phone with third parties allowed
@@ -68,10 +70,28 @@ class ContactPolicy(NamedTuple):
 PRIORITIES = ("highest_dpd", "lowest_dpd", "largest_balance", "expected_recovery", "random")
 
 
+def ladders(config: ScenarioConfig) -> tuple[LadderConfig, ...]:
+    """The collection ladders in use: the main one, and the good customers' when segments
+    are on (`collection.segment_min_score` within the score range)."""
+    policy = config.collection
+    if policy.segment_min_score <= SCORE_MAX:
+        return policy.ladder, policy.good_customer_ladder
+    return (policy.ladder,)
+
+
 def ladder_channels(config: ScenarioConfig) -> tuple[str, ...]:
-    """The channels the collection ladder uses in some DPD bucket, in channel order."""
-    ladder = config.collection.ladder
-    return tuple(c for c in CHANNELS if any(getattr(getattr(ladder, b), c) for b in DPD_BUCKETS))
+    """The channels a collection ladder in use asks for in some DPD bucket, in channel
+    order."""
+    return tuple(c for c in CHANNELS
+                 if any(getattr(getattr(ladder, b), c)
+                        for ladder in ladders(config) for b in DPD_BUCKETS))
+
+
+def _daily_chances(ladder: LadderConfig, channels: tuple[str, ...]) -> np.ndarray:
+    """Chance of an attempt today along `ladder`, channel x DPD bucket."""
+    weekly = np.array([[getattr(getattr(ladder, b), c) for b in DPD_BUCKETS]
+                       for c in channels], np.float64).reshape(len(channels), len(DPD_BUCKETS))
+    return weekly / WEEK
 
 
 def contact_policy(config: ScenarioConfig) -> ContactPolicy:
@@ -79,10 +99,10 @@ def contact_policy(config: ScenarioConfig) -> ContactPolicy:
     policy = config.collection
     used = ladder_channels(config)
     specs = [getattr(config.channels, c) for c in used]
-    weekly = np.array([[getattr(getattr(policy.ladder, b), c) for b in DPD_BUCKETS]
-                       for c in used], np.float64).reshape(len(used), len(DPD_BUCKETS))
     return ContactPolicy(
-        daily_p=weekly / WEEK,
+        daily_p=_daily_chances(policy.ladder, used),
+        daily_p_good=_daily_chances(policy.good_customer_ladder, used),
+        good_min_score=policy.segment_min_score,
         blocked_by_opt_out=np.array([c in policy.opt_out_channels for c in used], bool),
         uses_capacity=np.array([s.uses_capacity for s in specs], bool),
         reaches_third_party=np.array([policy.third_party_contact and c == "phone"

@@ -436,3 +436,29 @@ def test_borrower_agents_are_views_of_the_columns() -> None:
     model.population.score[pick.row] = 777
     model.population.cash[pick.row] = 12_345
     assert pick.score == 777 and pick.snapshot()["cash"] == 12_345
+
+
+def test_good_customers_are_collected_along_their_own_ladder() -> None:
+    """Segments on at 650 points with a good customers' ladder that never calls: no borrower
+    at 650 or more is ever contacted that day, and those under it still are."""
+    silent = {bucket: {"app": 0.0, "sms": 0.0, "letter": 0.0, "phone": 0.0}
+              for bucket in ("dpd_1_30", "dpd_31_60", "dpd_61_90", "dpd_90_plus")}
+    model = CreditMarket(make_config(N, 250, shocks__job_loss_rate=0.5, bureau__report_dpd=30,
+                                     collection__segment_min_score=650,
+                                     collection__good_customer_ladder=silent))
+    pop = model.population
+    contacted_low = 0
+    for _ in range(250):
+        model.step()
+        today = pop.contacts_week[(model.day - 1) % 7]
+        assert not today[pop.score >= 650].any()
+        contacted_low += int(today[pop.score < 650].sum())
+    assert contacted_low > 0
+
+
+def test_a_mild_early_ladder_for_everyone_cuts_early_contacts() -> None:
+    kw = dict(shocks__job_loss_rate=0.5)
+    one = totals(make_config(N, DAYS, **kw))
+    segmented = totals(make_config(N, DAYS, collection__segment_min_score=350, **kw))
+    # The default good customers' ladder sends no SMS in the first 30 days past due.
+    assert segmented["contacts_sms"] < one["contacts_sms"]

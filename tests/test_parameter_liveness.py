@@ -63,6 +63,7 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         {"start_day": 100, "end_day": 200, "force_majeure": True}]},
     "supply.capital_weight": {"lending__equity_share": 0.01},
     "supply.capital_target": {"lending__equity_share": 0.01},
+    "collection.good_customer_ladder": {"collection__segment_min_score": 600},
     "lending.lenders": {},
     "lending.repeat_cooldown_days": {},
 }
@@ -157,8 +158,12 @@ def changed_values(path: str, field: Any, default: Any) -> list[Any]:
 
 
 def context(path: str) -> dict[str, Any]:
-    section = path.split(".")[0]
-    return {**RICH, **CONTEXTS.get(section, {}), **CONTEXTS.get(path, {})}
+    """RICH with the contexts of the parameter's sections, outermost first, and its own."""
+    parts = path.split(".")
+    settings = dict(RICH)
+    for depth in range(1, len(parts) + 1):
+        settings.update(CONTEXTS.get(".".join(parts[:depth]), {}))
+    return settings
 
 
 def fingerprint(settings: dict[str, Any]) -> str:

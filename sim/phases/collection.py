@@ -1,12 +1,14 @@
 """Phase 5, collection: escalate by DPD, then contact delinquent accounts along the ladder.
 
 Escalation: at `bureau.report_dpd` the lender reports serious delinquency (once per episode:
-until the account is current again); at `legal.dpd` it
-files a case (cost now, judgment after `legal.delay_days`, see the charge-off phase).
+until the account is current again); at `legal.dpd` it files a case (cost now, judgment
+after `legal.delay_days`, see the charge-off phase).
 Contacts: each delinquent account (active and past due, or charged off and still collected)
 gets, on each channel, an attempt today with probability (contacts per week in its DPD
-bucket) / 7. Attempts skip opted-out borrowers on blocked channels and borrowers already at
-the 7-day cap; calls and letters also need a collector's capacity, rationed by priority.
+bucket) / 7, along the good customers' ladder if its score is at least
+`collection.segment_min_score`, else along the main one. Attempts skip opted-out borrowers
+on blocked channels and borrowers already at the 7-day cap; calls and letters also need a
+collector's capacity, rationed by priority.
 """
 
 from __future__ import annotations
@@ -161,7 +163,9 @@ def _contact_accounts(col: Columns, accounts: np.ndarray,
         m = 0
         for k in range(accounts.size):
             i = accounts[k]
-            if not draws[k] < policy.daily_p[c, bucket[k]]:
+            good = col.score[i] >= policy.good_min_score
+            chance = policy.daily_p_good[c, bucket[k]] if good else policy.daily_p[c, bucket[k]]
+            if not draws[k] < chance:
                 continue
             if not in_collection(col, i, day):
                 continue
