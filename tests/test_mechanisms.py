@@ -462,3 +462,20 @@ def test_a_mild_early_ladder_for_everyone_cuts_early_contacts() -> None:
     segmented = totals(make_config(N, DAYS, collection__segment_min_score=350, **kw))
     # The default good customers' ladder sends no SMS in the first 30 days past due.
     assert segmented["contacts_sms"] < one["contacts_sms"]
+
+
+def test_auto_repay_that_withholds_on_pay_day_prevents_hardship_misses() -> None:
+    """Borrowers who all signed up for auto-repay, living at the edge (expenses take 110 % of
+    income): withholding the installment on pay day keeps it out of the spending."""
+    kw = dict(borrowers__autopay_share=1.0, borrowers__expense_ratio=1.1,
+              borrowers__buffer_months_median=0.1)
+    spending = totals(make_config(N, DAYS, **kw))
+    withheld = totals(make_config(N, DAYS, repayment__autopay_withholds=True, **kw))
+    assert withheld["missed_hardship"] < 0.5 * spending["missed_hardship"]
+
+
+def test_withholding_touches_only_borrowers_who_signed_up() -> None:
+    kw = dict(borrowers__autopay_share=0.0, borrowers__expense_ratio=1.1)
+    off = run_model(make_config(N, DAYS, **kw)).metrics.frame()
+    on = run_model(make_config(N, DAYS, repayment__autopay_withholds=True, **kw)).metrics.frame()
+    assert off.equals(on)

@@ -8,8 +8,9 @@ import numpy as np
 from numba import njit
 
 from sim.columns import Columns
+from sim.payments import arrears_of
 from sim.people import PeopleTraits, draw_people
-from sim.population import FRAGILE, NO_LOAN
+from sim.population import ACTIVE, FRAGILE, NO_LOAN
 from sim.streams import (
     DIGEST_ILLNESS,
     DIGEST_JOB_LOSS,
@@ -89,6 +90,7 @@ class LifeRates(NamedTuple):
     income_replacement: float
     expense_ratio: float
     illness_cost_share: float
+    autopay_withholds: bool
 
 
 def life_rates(config: ScenarioConfig, job_loss_multiplier: float = 1.0,
@@ -109,6 +111,7 @@ def life_rates(config: ScenarioConfig, job_loss_multiplier: float = 1.0,
         income_replacement=shocks.job_loss_income_replacement,
         expense_ratio=b.expense_ratio,
         illness_cost_share=shocks.illness_cost_share,
+        autopay_withholds=config.repayment.autopay_withholds,
     )
 
 
@@ -153,7 +156,8 @@ def _live_a_day(col: Columns, key: np.uint64, day: int, cast_size: int,
         for k in range(pay_rows.size):
             noise[k] = np.exp(-0.5 * vol * vol + vol * normal(key, pay_rows[k], day, PAY))
         earned, spent = _pay_day(col, pay_rows, noise, day, rates.income_replacement,
-                                 rates.expense_ratio, rates.illness_cost_share)
+                                 rates.expense_ratio, rates.illness_cost_share,
+                                 rates.autopay_withholds)
         flows[2] += earned
         flows[3] += spent
     return leaving
@@ -174,10 +178,11 @@ def _start_shock(until: np.ndarray, digest: np.ndarray, key: np.uint64, i: int, 
 @njit(cache=True, inline="always")
 def _pay_day(col: Columns, rows: np.ndarray, noise: np.ndarray, day: int,
              income_replacement: float, expense_ratio: float,
-             illness_cost_share: float) -> tuple[int, int]:
+             illness_cost_share: float, autopay_withholds: bool) -> tuple[int, int]:
     """Borrowers `rows` earn their income times `noise` (benefits only while jobless) and
-    spend their living expenses (more while ill) as far as their cash allows. Returns the
-    cents earned and spent."""
+    spend their living expenses (more while ill) as far as their cash allows, less what
+    auto-repay withholds (`autopay_withholds`: the arrears and next installment of a
+    borrower with auto-repay and an active loan). Returns the cents earned and spent."""
     earned_total = spent_total = 0
     for k in range(rows.size):
         i = rows[k]
@@ -190,7 +195,10 @@ def _pay_day(col: Columns, rows: np.ndarray, noise: np.ndarray, day: int,
             expenses += income * illness_cost_share
         earned_cents = np.int64(np.rint(earned))
         available = col.cash[i] + earned_cents
-        spent = min(np.int64(np.rint(expenses)), available)
+        withheld = 0
+        if autopay_withholds and col.autopay[i] and col.status[i] == ACTIVE:
+            withheld = min(arrears_of(col, i) + col.installment[i], available)
+        spent = min(np.int64(np.rint(expenses)), available - withheld)
         col.cash[i] = available - spent
         earned_total += earned_cents
         spent_total += spent
