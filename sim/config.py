@@ -392,10 +392,11 @@ class RepaymentConfig(Section):
                                      "pays when paying partially.", ge=0, le=1)
     autopay_withholds: bool = param(
         False, "flag", "Auto-repay withholds on pay day: a borrower who signed up keeps their "
-        "arrears and next installment out of that day's living expenses (spending is cut "
-        "instead), so the installment is there when it falls due. Off: auto-repay only "
-        "prevents forgetting.", source="assumption; off until the delinquency facts are "
-        "calibrated with it (see docs/validation.md)")
+        "arrears and what falls due within a month out of that day's living expenses "
+        "(spending is cut instead), so the installment is there when it falls due. Off: "
+        "auto-repay only prevents forgetting.",
+        source="assumption; off until the delinquency facts are calibrated with it (see "
+        "docs/validation.md)")
     self_cure_rate: float = param(2.4, "attempts per borrower-month", "Rate at which a "
                                   "delinquent borrower tries, unprompted, to pay arrears.",
                                   ge=0, le=30, source=CALIBRATED_STEADY_STATE)

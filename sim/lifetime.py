@@ -19,6 +19,7 @@ import pandas as pd
 from sim.config import ScenarioConfig
 from sim.model import CreditMarket
 from sim.provisions import book_by_state, expected_credit_loss, loss_given_default
+from sim.risk_gradient import DEFAULT_HORIZON_DAYS
 from sim.summary import BookDates, summarize
 from sim.units import CENTS, DAYS_PER_YEAR
 
@@ -77,9 +78,17 @@ def measure_window(model: CreditMarket, config: ScenarioConfig, window_days: int
     book = BookDates(allowance_start=allowance_start, allowance_end=allowance_end,
                      horizon_row=horizon_row, open_at_horizon=open_at_horizon or 0,
                      open_at_end=open_at_end or 0,
-                     score_auc=model.risk.score_auc(0, model.day - 1))
+                     score_auc=model.risk.score_auc(auc_from(start, model.day - 1),
+                                                    model.day - 1))
     frame = model.metrics.frame()
     summary = summarize(frame, config, model.transitions, book)
     moves = model.transitions.counts(from_day=start, to_day=start + window_days)
     return MeasuredRun(frame=frame, summary=summary, transitions=moves,
                        life_digest=life_digest, generation=generation)
+
+
+def auc_from(start: int, last_day: int) -> int:
+    """First origination day of the loans that rank the score: the window's start when the
+    run observes its loans for a year after it (the loans of the variant's own policy),
+    else day 0."""
+    return start if last_day - start >= DEFAULT_HORIZON_DAYS else 0

@@ -89,6 +89,20 @@ def arrears_of(col: Columns, i: int) -> int:
 
 
 @njit(cache=True, inline="always")
+def next_installment_of(col: Columns, i: int) -> tuple[int, int]:
+    """What falls due at the next due date of the active loan of row `i`, in cents:
+    (principal, interest). Interest is the month's on the scheduled and on the past-due
+    principal; the principal is one installment less its interest, or all that is left at
+    the last installment. Deferred charges fall due with it too (not included)."""
+    scheduled = col.principal[i] - col.principal_due[i]
+    scheduled_interest = np.int64(np.rint(scheduled * col.rate[i]))
+    interest = scheduled_interest + np.int64(np.rint(col.principal_due[i] * col.rate[i]))
+    if col.installments_left[i] <= 1:
+        return scheduled, interest
+    return min(max(col.installment[i] - scheduled_interest, 0), scheduled), interest
+
+
+@njit(cache=True, inline="always")
 def contractual_dpd_of(col: Columns, i: int, day: int) -> int:
     """Days past due of the oldest unpaid installment of the active loan of row `i`, counting
     the arrears as whole installments: one installment behind is (day - last due day)."""

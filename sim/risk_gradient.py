@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.population import SCORE_MAX
 from sim.units import DAYS_PER_YEAR
 
 DEFAULT_HORIZON_DAYS = int(DAYS_PER_YEAR)
@@ -62,6 +63,8 @@ class RiskRecorder:
         if scores.size == 0:
             return pd.DataFrame(columns=columns)
         edges = np.unique(np.quantile(scores, np.linspace(0, 1, bands + 1)).round())
+        if edges.size == 1:  # every loan at one score: one band
+            edges = np.repeat(edges, 2)
         inner = edges[1:-1]
         loans = np.bincount(np.searchsorted(inner, scores, side="right"),
                             minlength=edges.size - 1)
@@ -77,8 +80,8 @@ class RiskRecorder:
         (the chance a loan that did not default had the higher score, ties counting half);
         NaN without both kinds of loans."""
         scores, bad = self._loans(from_day, last_day)
-        good_counts = np.bincount(scores, minlength=951)[:951]
-        bad_counts = np.bincount(bad, minlength=951)[:951]
+        good_counts = np.bincount(scores, minlength=SCORE_MAX + 1)
+        bad_counts = np.bincount(bad, minlength=SCORE_MAX + 1)
         good_counts = good_counts - bad_counts
         n_good, n_bad = good_counts.sum(), bad_counts.sum()
         if n_good <= 0 or n_bad <= 0:

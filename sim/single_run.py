@@ -10,7 +10,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.config import ScenarioConfig
-from sim.lifetime import MeasuredRun, measure_window
+from sim.lifetime import MeasuredRun, auc_from, measure_window
 from sim.model import CreditMarket
 from sim.params_doc import render_toml
 from sim.report.figures import write_run_figures
@@ -54,7 +54,9 @@ def run_to_folder(config: ScenarioConfig, scenario: str, out: Path, overwrite: b
         wall = time.perf_counter() - clock
         frame, summary, moves = measured.frame, measured.summary, measured.transitions
         write_frame(staging / "transitions.csv", transitions_frame(moves))
-        write_frame(staging / "risk_gradient.csv", model.risk.risk_gradient(0, model.day - 1))
+        start = config.run.steady_state_from_day
+        write_frame(staging / "risk_gradient.csv", model.risk.risk_gradient(
+            auc_from(start if start < config.run.days else 0, model.day - 1), model.day - 1))
         frame.to_parquet(staging / "timeseries.parquet", index=False)
         write_json(staging / "summary.json", {**summary,
                                               "contacts_by_channel": contacts_by_channel(frame)})

@@ -119,9 +119,10 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
                    "the window."),
     SummaryMeasure("mean_score", "score points", "Mean bureau score at the horizon."),
     SummaryMeasure("score_auc", "0-1", "Area under the ROC curve of the score at "
-                   "origination for a charge-off within a year, over every loan of the run "
-                   "observed for a year, from day 0 (0.5: the score does not rank risk; see "
-                   "risk_gradient.csv)."),
+                   "origination for a charge-off within a year, over the loans observed for a "
+                   "year: those of the window when the run (with its run-off) observes them "
+                   "for a year, else every loan from day 0 (0.5: the score does not rank "
+                   "risk; see risk_gradient.csv)."),
     SummaryMeasure("lender_profit", "currency units", "Lenders' cash-basis profit in the "
                    "window: interest and fees less net charge-offs, collection, legal and hiring "
                    "cost and fines (no cost of funds, no provisions)."),

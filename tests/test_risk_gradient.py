@@ -50,3 +50,8 @@ def test_a_run_records_every_origination_and_its_year():
     assert table["loans"].sum() == opened_early
     auc = market.risk.score_auc(0, market.day - 1)
     assert 0.3 < auc < 1.0
+
+
+def test_one_score_for_every_loan_makes_one_band():
+    table = recorder_with([600, 600, 600], [600]).risk_gradient(0, 400)
+    assert table["loans"].tolist() == [4] and table["defaults"].tolist() == [1]

@@ -83,6 +83,8 @@ def run(model: CreditMarket) -> None:
     takings.settle(model)
     made = np.zeros(lenders, np.int64)
     np.add.at(made, works_for, taken.sum(axis=0))
+    # A contact's payment may have brought a reported loan current: its next episode is new.
+    pop.reported_open = pop.reported_open[pop.dpd[pop.reported_open] > 0]
     for lender, k in zip(model.lender_list, range(lenders), strict=True):
         lender.complaints_period += int(complaints[k])
         lender.wanted_attempts += int(wanted[k])

@@ -8,9 +8,9 @@ import numpy as np
 from numba import njit
 
 from sim.columns import Columns
-from sim.payments import arrears_of
+from sim.payments import arrears_of, next_installment_of
 from sim.people import PeopleTraits, draw_people
-from sim.population import ACTIVE, FRAGILE, NO_LOAN
+from sim.population import ACTIVE, FRAGILE, NEVER, NO_LOAN
 from sim.streams import (
     DIGEST_ILLNESS,
     DIGEST_JOB_LOSS,
@@ -182,7 +182,8 @@ def _pay_day(col: Columns, rows: np.ndarray, noise: np.ndarray, day: int,
     """Borrowers `rows` earn their income times `noise` (benefits only while jobless) and
     spend their living expenses (more while ill) as far as their cash allows, less what
     auto-repay withholds (`autopay_withholds`: the arrears and next installment of a
-    borrower with auto-repay and an active loan). Returns the cents earned and spent."""
+    borrower with auto-repay and an active loan: the arrears, and what falls due in the next
+    month). Returns the cents earned and spent."""
     earned_total = spent_total = 0
     for k in range(rows.size):
         i = rows[k]
@@ -197,7 +198,11 @@ def _pay_day(col: Columns, rows: np.ndarray, noise: np.ndarray, day: int,
         available = col.cash[i] + earned_cents
         withheld = 0
         if autopay_withholds and col.autopay[i] and col.status[i] == ACTIVE:
-            withheld = min(arrears_of(col, i) + col.installment[i], available)
+            owed = arrears_of(col, i)
+            if col.next_due[i] != NEVER and col.next_due[i] - day <= DAYS_PER_MONTH:
+                principal, interest = next_installment_of(col, i)
+                owed += principal + interest + col.deferred_interest[i]
+            withheld = min(owed, available)
         spent = min(np.int64(np.rint(expenses)), available - withheld)
         col.cash[i] = available - spent
         earned_total += earned_cents

@@ -22,7 +22,14 @@ from numba import njit
 from sim.columns import Columns
 from sim.config import ScenarioConfig
 from sim.contacts import contacts_this_week, record_attempts
-from sim.payments import PaymentTerms, Takings, arrears_of, payment_terms, try_to_pay_account
+from sim.payments import (
+    PaymentTerms,
+    Takings,
+    arrears_of,
+    next_installment_of,
+    payment_terms,
+    try_to_pay_account,
+)
 from sim.population import ACTIVE, CHARGED_OFF, FORGETFUL, NEVER, NO_LOAN, STRATEGIC
 from sim.rows import union_rows
 from sim.units import DAYS_PER_MONTH, to_cents
@@ -161,14 +168,10 @@ def _fall_due(col: Columns, due: np.ndarray, day: int, counts: np.ndarray) -> np
     again = np.empty(due.size, np.int64)
     n = 0
     for i in due:
-        scheduled = col.principal[i] - col.principal_due[i]
-        scheduled_interest = np.int64(np.rint(scheduled * col.rate[i]))
-        interest = scheduled_interest + np.int64(np.rint(col.principal_due[i] * col.rate[i]))
+        principal_part, interest = next_installment_of(col, i)
         if col.installments_left[i] <= 1:
-            principal_part = scheduled
             col.next_due[i] = NEVER
         else:
-            principal_part = min(max(col.installment[i] - scheduled_interest, 0), scheduled)
             col.next_due[i] = day + DAYS_PER_MONTH
             again[n] = i
             n += 1
