@@ -302,12 +302,9 @@ def take_snapshot(model: CreditMarket, totals: PopulationTotals) -> Snapshot:
 
 
 def _pooled_apr(lenders: list) -> float:
-    apr = [x.mean_apr() for x in lenders]
-    weight = [x.recent_principal() for x in lenders]
-    total = sum(weight)
-    if not total:
-        return float("nan")
-    return sum(a * w for a, w in zip(apr, weight, strict=True) if w) / total
+    """Principal-weighted APR of every lender's loans of the last 30 days (NaN if none)."""
+    principal, weighted = np.sum([x.recent_lending() for x in lenders], axis=0)
+    return float(weighted / principal) if principal > 0 else float("nan")
 
 
 class MetricsRecorder:

@@ -168,7 +168,7 @@ class Lender(mesa.Agent):
         self._days_seen += 1
 
     def lent(self, day: int, principal: np.ndarray, annual_rate: np.ndarray) -> None:
-        """Remember today's loans (principal in cents, APR) for `mean_apr`."""
+        """Remember today's loans (principal in cents, APR) for `recent_lending`."""
         slot = day % ORIGINATION_MEMORY_DAYS
         self._lent[slot, 0] += float(principal.sum())
         self._lent[slot, 1] += float((annual_rate * principal).sum())
@@ -177,15 +177,11 @@ class Lender(mesa.Agent):
         """Start the memory slot of `day` afresh (called before the day's lending)."""
         self._lent[day % ORIGINATION_MEMORY_DAYS] = 0.0
 
-    def recent_principal(self) -> float:
-        """Principal this lender originated in the last 30 days, in cents."""
-        return float(self._lent[:, 0].sum())
-
-    def mean_apr(self) -> float:
-        """Principal-weighted APR of the loans this lender originated in the last 30 days
-        (NaN if none)."""
+    def recent_lending(self) -> tuple[float, float]:
+        """The loans this lender originated in the last 30 days: (principal in cents, sum of
+        APR x principal); their principal-weighted APR is the second over the first."""
         principal, weighted = self._lent.sum(axis=0)
-        return weighted / principal if principal > 0 else float("nan")
+        return float(principal), float(weighted)
 
     def loss_rate(self) -> float:
         """Annualised net loss rate of the book over the remembered days (charge-offs less
@@ -195,7 +191,7 @@ class Lender(mesa.Agent):
             return 0.0
         newest = (self._days_seen - 1) % self._losses.size
         oldest = (self._days_seen - days) % self._losses.size
-        book = self._book[:days].mean() if days < self._losses.size else self._book.mean()
+        book = self._book[:days].mean()  # the slots filled so far (all, once the ring is)
         loss = self._losses[newest] - self._losses[oldest]
         return loss / book * DAYS_PER_YEAR / (days - 1) if book > 0 else 0.0
 

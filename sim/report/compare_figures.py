@@ -78,14 +78,9 @@ def _band(series: pd.DataFrame, variant: str, column: str) -> tuple[np.ndarray, 
 def _rolling_default_rate(series: pd.DataFrame, days: int = 30) -> np.ndarray:
     """Per run and day: charge-offs over the last `days` days over the mean active loans of
     those days, annualised (NaN until `days` days have passed)."""
-    out = np.full(len(series), np.nan)
-    for _, run in series.groupby(["variant", "replicate"]).groups.items():
-        rows = series.loc[run].sort_values("day")
-        defaults = rows["defaults"].rolling(days).sum()
-        loans = rows["loans_active"].rolling(days).mean()
-        rate = (defaults / loans.where(loans > 0)) * DAYS_PER_YEAR / days
-        out[series.index.get_indexer(rows.index)] = rate.to_numpy()
-    return out
+    # Charge-offs over the mean of the active loans, times DAYS_PER_YEAR / days, is
+    # charge-offs over their sum, times DAYS_PER_YEAR.
+    return _rolling_ratio(series, "defaults", "loans_active", days) * DAYS_PER_YEAR
 
 
 def _rolling_ratio(series: pd.DataFrame, numerator: str, denominator: str,
