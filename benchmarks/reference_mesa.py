@@ -27,6 +27,7 @@ import math
 import time
 from bisect import bisect_right
 from collections import defaultdict, deque
+from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import mesa
@@ -210,7 +211,8 @@ class ReferenceLoan:
     """The one loan a borrower may hold: terms, dues and collection state (plain values)."""
 
     __slots__ = ("chargeoff_day", "claim", "deferral_until", "deferrals_used", "deferred_ever",
-                 "deferred_interest", "dpd", "fees_due", "installment", "installments_left",
+                 "deferred_interest", "dpd", "fees_due", "garnish_until", "installment",
+                 "installments_left",
                  "interest_due", "last_due", "legal_day", "lender", "next_due", "principal",
                  "principal_due", "rate", "redefaulted", "status", "strategic_default",
                  "worst_dpd")
@@ -239,6 +241,7 @@ class ReferenceLoan:
         self.strategic_default = False
         self.legal_day: int | None = None
         self.chargeoff_day = NEVER
+        self.garnish_until = NEVER
 
     @property
     def arrears(self) -> int:
@@ -258,8 +261,16 @@ class ReferenceBorrower(mesa.Agent):
         rules, rand = model.rules, model.random
         self.income = round(rules.income_median * math.exp(rand.gauss(0.0, rules.income_sigma))
                             * CENTS)
+        risk = rand.gauss(0.0, 1.0)  # latent financial fragility
         u = rand.random()
-        self.kind = next((k for k, edge in rules.kind_cdf if u < edge), rules.kind_cdf[-1][0])
+        if u < rules.strategic_below:
+            self.kind = STRATEGIC
+        elif u < rules.forgetful_below:
+            self.kind = FORGETFUL
+        else:
+            self.kind = HARDSHIP if risk > rules.fragile_above else REGULAR
+        loading = rules.risk_shock_loading
+        self.shock_proneness = math.exp(loading * risk - 0.5 * loading * loading)
         buffer_months = rules.buffer_median * math.exp(rand.gauss(0.0, rules.buffer_sigma))
         if self.kind is HARDSHIP:
             buffer_months *= rules.hardship_buffer_multiplier
@@ -267,9 +278,9 @@ class ReferenceBorrower(mesa.Agent):
         self.autopay = rand.random() < rules.autopay_share
         self.opted_out = rand.random() < rules.opt_out_share
         self.aware = rand.random() < rules.awareness
-        score = rand.gauss(rules.score_mean, rules.score_sd)
-        if self.kind is HARDSHIP:
-            score += rules.hardship_score_offset
+        rho = rules.score_risk_correlation
+        score = rules.score_mean + rules.score_sd * (
+            -rho * risk + math.sqrt(1.0 - rho * rho) * rand.gauss(0.0, 1.0))
         self.score = min(max(round(score), SCORE_MIN), SCORE_MAX)
         self.jobless_until = NEVER
         self.ill_until = NEVER
@@ -287,9 +298,10 @@ class ReferenceBorrower(mesa.Agent):
         """A job loss or an illness may start today (if not already in one)."""
         model = self.model
         day, rand, rules = model.day, model.random.random, model.rules
-        if self.jobless_until <= day and rand() < p_job:
+        if self.jobless_until <= day and rand() < p_job * self.shock_proneness:
             self.jobless_until = day + int(model.rng.geometric(rules.job_p_end))
-        if self.ill_until <= day and rand() < p_ill:
+            self.income = round(self.income * (1.0 - rules.income_scar))
+        if self.ill_until <= day and rand() < p_ill * self.shock_proneness:
             self.ill_until = day + int(model.rng.geometric(rules.ill_p_end))
 
     def step_pay_day(self) -> None:
@@ -306,10 +318,20 @@ class ReferenceBorrower(mesa.Agent):
             expenses += self.income * rules.illness_cost_share
         earned_cents = round(earned)
         available = self.cash + earned_cents
-        spent = min(round(expenses), available)
+        loan = self.loan
+        garnished = 0
+        if (loan is not None and loan.status is CHARGED_OFF and loan.garnish_until > day
+                and self.jobless_until <= day):
+            spare = max(earned_cents - round(expenses), 0)
+            garnished = min(round(rules.garnish_share * earned_cents), spare, loan.claim,
+                            available)
+        spent = min(round(expenses), available - garnished)
         self.cash = available - spent
         model.flows["income"] += earned_cents
         model.flows["living_expenses"] += spent
+        if garnished > 0:
+            self.pay(garnished)
+            model.events["legal_recovered"] += garnished
 
     # --- lending ------------------------------------------------------------------------------
     def monthly_income_now(self) -> float:
@@ -365,6 +387,15 @@ class ReferenceBorrower(mesa.Agent):
                 model.events["partial_payments"] += 1
         return full and owed > 0
 
+    def willingness(self) -> float:
+        """Willingness to pay what is owed relative to arrears: lower once a charge-off shows
+        on the borrower's credit file (after the reporting delay)."""
+        loan, rules = self.loan, self.model.rules
+        if (loan.status is CHARGED_OFF
+                and self.model.day >= loan.chargeoff_day + rules.reporting_delay):
+            return rules.chargeoff_willingness
+        return 1.0
+
     def pay(self, amount: int) -> None:
         """Move `amount` cents to the lender: a recovery on a claim, or fees, then interest,
         then past-due principal on an active loan."""
@@ -418,7 +449,7 @@ class ReferenceBorrower(mesa.Agent):
         rules, day = model.rules, model.day
         if loan.status is CHARGED_OFF:
             loan.dpd += 1
-            if model.random.random() < rules.self_cure_p * rules.chargeoff_willingness \
+            if model.random.random() < rules.self_cure_p * self.willingness() \
                     and not loan.strategic_default:
                 self.try_to_pay()
             return
@@ -461,10 +492,11 @@ class ReferenceBorrower(mesa.Agent):
 
     def perceived_enforcement(self) -> float:
         """Enforcement a strategic borrower feels: the policy's early report and legal action,
-        plus the collection contacts of the last 7 days (before today's)."""
+        plus collection pressure: the contacts of the last 7 days (before today's) or, if
+        more, those a week a first month late brings, both over the weekly cap."""
         rules = self.model.rules
-        recent = self.contacts_since(self.model.day - WEEK) / rules.enforcement_cap
-        felt = rules.policy_enforcement + rules.w_contacts * min(recent, 1.0)
+        recent = min(self.contacts_since(self.model.day - WEEK) / rules.enforcement_cap, 1.0)
+        felt = rules.policy_enforcement + rules.w_contacts * max(recent, rules.expected_contacts)
         return min(max(felt, 0.0), 1.0)
 
     def pay_installment(self) -> None:
@@ -485,7 +517,7 @@ class ReferenceBorrower(mesa.Agent):
             forgot = rand() < p
         refused = False
         if self.kind is STRATEGIC:
-            if not loan.strategic_default:
+            if not loan.strategic_default and self.cash >= loan.arrears:
                 propensity = (rules.base_propensity * (1.0 - self.perceived_enforcement())
                               + rules.peer_weight * model.market_dpd30_share)
                 if rand() < min(max(propensity, 0.0), 1.0):
@@ -578,6 +610,7 @@ class ReferenceBorrower(mesa.Agent):
         loan.legal_day = None  # a case against a re-aged loan is withdrawn
         loan.deferrals_used += 1
         loan.deferred_ever = True
+        loan.strategic_default = False  # decided afresh at the next due date
 
     # --- collection ---------------------------------------------------------------------------
     def in_collection(self) -> bool:
@@ -656,8 +689,7 @@ class ReferenceBorrower(mesa.Agent):
             prompt_p = rules.contact_cure_probability
         else:
             prompt_p = spec.pay_effect
-        if loan.status is CHARGED_OFF:
-            prompt_p *= rules.chargeoff_willingness
+        prompt_p *= self.willingness()
         if rand() < prompt_p:
             loan.strategic_default = False
             if self.try_to_pay():
@@ -688,15 +720,11 @@ class ReferenceBorrower(mesa.Agent):
         if loan.legal_day == day:
             if loan.status is ACTIVE:
                 self.charge_off()
-            awarded = round(loan.claim * rules.legal_recovery_share)
-            taken = min(awarded, max(self.cash, 0))
-            if taken > 0:
-                self.pay(taken)
+            if model.random.random() < rules.enforceable_share:  # a payment order on income
+                loan.garnish_until = day + rules.order_days
+                events["legal_enforced"] += 1
             events["legal_judgments"] += 1
-            events["legal_recovered"] += taken
             model.bureau.report(self, "legal")
-            if self.loan is not None:
-                self.close_loan()
             return
         if loan.status is ACTIVE:
             if loan.dpd < rules.chargeoff_dpd:
@@ -710,7 +738,7 @@ class ReferenceBorrower(mesa.Agent):
             events["debts_sold"] += 1
             self.close_loan()
             return
-        if age >= rules.recovery_window_days:
+        if age >= rules.recovery_window_days and loan.garnish_until <= day:
             events["claims_written_off"] += 1
             self.close_loan()
 
@@ -727,11 +755,14 @@ class Rules:
                                - b.forgetful_share),
                   HARDSHIP: b.hardship_share, STRATEGIC: b.strategic_share,
                   FORGETFUL: b.forgetful_share}
-        total, cum = sum(shares.values()), 0.0
-        self.kind_cdf = []
-        for kind, share in shares.items():
-            cum += share / total
-            self.kind_cdf.append((kind, cum))
+        total = sum(shares.values())
+        self.strategic_below = shares[STRATEGIC] / total
+        self.forgetful_below = (shares[STRATEGIC] + shares[FORGETFUL]) / total
+        rest = shares[REGULAR] + shares[HARDSHIP]
+        regular_given = shares[REGULAR] / rest if rest > 0 else 1.0
+        self.fragile_above = (math.inf if regular_given >= 1 else -math.inf
+                              if regular_given <= 0 else NormalDist().inv_cdf(regular_given))
+        self.risk_shock_loading = b.risk_shock_loading
         self.income_median, self.income_sigma = b.income_median, b.income_sigma
         self.income_volatility, self.expense_ratio = b.income_volatility, b.expense_ratio
         self.buffer_median, self.buffer_sigma = b.buffer_months_median, b.buffer_sigma
@@ -741,12 +772,13 @@ class Rules:
         self.awareness = config.deferral.awareness
         self.score_mean, self.score_sd = (config.bureau.initial_score_mean,
                                           config.bureau.initial_score_sd)
-        self.hardship_score_offset = config.bureau.hardship_score_offset
+        self.score_risk_correlation = config.bureau.score_risk_correlation
 
         self.job_loss_rate, self.illness_rate = shocks.job_loss_rate, shocks.illness_rate
         self.job_p_end, self.ill_p_end = 1.0 / shocks.job_loss_mean_days, \
             1.0 / shocks.illness_mean_days
         self.income_replacement = shocks.job_loss_income_replacement
+        self.income_scar = shocks.job_loss_income_scar
         self.illness_cost_share = shocks.illness_cost_share
 
         self.need_p = daily_probability(lend.need_rate)
@@ -763,6 +795,7 @@ class Rules:
             rep.partial_pay_share
         self.self_cure_p = rep.self_cure_rate / DAYS_PER_MONTH
         self.chargeoff_willingness = config.chargeoff.payment_willingness
+        self.reporting_delay = config.bureau.reporting_delay_days
 
         f = config.forgetful
         self.miss_probability, self.reminder_fix_share = f.miss_probability, \
@@ -793,6 +826,8 @@ class Rules:
                        for c in CHANNELS}
         self.opt_out_channels = frozenset(coll.opt_out_channels)
         self.contact_cap = coll.max_contacts_per_7_days
+        self.expected_contacts = min(sum(coll.ladder.dpd_1_30.model_dump().values())
+                                     / max(coll.max_contacts_per_7_days, 1), 1.0)
         self.collectors_per_lender = coll.collectors_per_lender
         self.capacity_priority = coll.capacity_priority
         self.complaint_opt_out_probability = coll.complaint_opt_out_probability
@@ -807,7 +842,8 @@ class Rules:
         self.legal_enabled, self.legal_dpd, self.legal_delay = (legal.enabled, legal.dpd,
                                                                 legal.delay_days)
         self.legal_cost_cents = to_cents(legal.cost)
-        self.legal_recovery_share = legal.recovery_share
+        self.garnish_share, self.enforceable_share = legal.garnish_share, legal.enforceable_share
+        self.order_days = legal.order_months * DAYS_PER_MONTH
         self.report_dpd = config.bureau.report_dpd
 
         co = config.chargeoff

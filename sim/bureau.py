@@ -1,9 +1,15 @@
 """The credit bureau: receives lenders' reports, moves scores after a reporting delay, bands them.
 
-Lenders report events (on-time and missed installments, serious delinquency, legal judgments,
-charge-offs); each report moves the borrower's score by the points the scenario gives, once
-`reporting_delay_days` have passed. Negative reports (serious delinquency, legal, charge-off)
-also set the borrower's `flag_day`, which lenders read when reviewing applications.
+The score is a scorecard in three parts. Identity and stability: the starting score, drawn
+with each person conditional on their latent risk (`sim.people`), is the score's anchor.
+Payment history: lenders report events (on-time and missed installments, serious
+delinquency, legal judgments, charge-offs); each report moves the borrower's score by the
+points the scenario gives, once `reporting_delay_days` have passed. Behaviour: every
+application for a loan is reported as an inquiry, which costs points the same way. Every 30
+days the distance of each score from its anchor shrinks by the share that
+`history_half_life_days` implies, so recent events weigh more than old ones. Negative reports
+(serious delinquency, legal, charge-off) also set the borrower's `flag_day`, which lenders
+read when reviewing applications.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from sim.config import SCORE_BAND_EDGES, BureauConfig
 from sim.population import SCORE_MAX, SCORE_MIN, BorrowerPopulation
 from sim.rows import without_rows
 
-EVENTS = ("on_time", "missed", "reported", "legal", "charged_off")
+EVENTS = ("on_time", "missed", "reported", "legal", "charged_off", "inquiry")
 NEGATIVE_EVENTS = frozenset({"reported", "legal", "charged_off"})
 
 
@@ -43,13 +49,16 @@ class CreditBureau:
         reports: number of reports received, by event name.
     """
 
-    def __init__(self, config: BureauConfig, population: BorrowerPopulation) -> None:
+    def __init__(self, config: BureauConfig, population: BorrowerPopulation,
+                 first_faded_row: int = 0) -> None:
+        """`first_faded_row`: rows below it (the classroom cast) keep their history in full."""
         self.config = config
         self.population = population
+        self.first_faded_row = first_faded_row
         self.points = {
             "on_time": config.on_time_points, "missed": config.missed_points,
             "reported": config.reported_points, "legal": config.legal_points,
-            "charged_off": config.charged_off_points,
+            "charged_off": config.charged_off_points, "inquiry": config.inquiry_points,
         }
         self.pending: dict[int, list[tuple[np.ndarray, int, bool, int]]] = defaultdict(list)
         self.departures: list[tuple[int, np.ndarray]] = []
@@ -91,6 +100,36 @@ class CreditBureau:
         horizon = day - self.config.reporting_delay_days
         self.departures = [(d, gone) for d, gone in self.departures if d > horizon]
         return applied
+
+
+    def fade_history(self, day: int) -> None:
+        """Every `FADE_PERIOD_DAYS` (from day 1 on), move every score back towards its anchor
+        by the share `history_half_life_days` implies (truncated towards the anchor, so a
+        score reaches it in the end)."""
+        half_life = self.config.history_half_life_days
+        if half_life <= 0 or day == 0 or day % FADE_PERIOD_DAYS:
+            return
+        pop = self.population
+        _fade(pop.score, pop.score_anchor, pop.score_counts, self.first_faded_row,
+              0.5 ** (FADE_PERIOD_DAYS / half_life))
+
+
+FADE_PERIOD_DAYS = 30
+"""Days between two fadings of payment history (`CreditBureau.fade_history`)."""
+
+
+@njit(cache=True)
+def _fade(score: np.ndarray, anchor: np.ndarray, score_counts: np.ndarray, first: int,
+          keep: float) -> None:
+    """Scores of rows from `first` on keep the share `keep` of their distance from `anchor`
+    (truncated towards it), with the score histogram in step."""
+    for i in range(first, score.size):
+        gap = score[i] - anchor[i]
+        if gap:
+            new = anchor[i] + np.int64(np.trunc(gap * keep))
+            score_counts[score[i]] -= 1
+            score_counts[new] += 1
+            score[i] = new
 
 
 @njit(cache=True)

@@ -51,7 +51,10 @@ class Cast:
             pop.autopay[row] = member.autopay
             pop.opted_out[row] = False
             pop.aware[row] = member.asks_for_deferral
-        pop.set_scores(self.rows, np.array([m.score for m in self.members], np.int16))
+        scores = np.array([m.score for m in self.members], np.int16)
+        pop.set_scores(self.rows, scores)
+        pop.score_anchor[self.rows] = scores
+        pop.shock_proneness[self.rows] = 1.0
 
     def exclude(self, rows: np.ndarray) -> np.ndarray:
         """`rows` without the cast's (random events pass the cast by)."""

@@ -30,6 +30,10 @@ SCORE_BAND_NAMES: tuple[str, ...] = ("poor", "fair", "good", "very_good", "excel
 CALIBRATED_STEADY_STATE = ("calibrated to F1, F4, F6 and F10 "
                            "(scenarios/calibration/steady_state.toml, docs/validation.md)")
 """Source of the parameters set by the steady-state calibration."""
+CALIBRATED_REMINDERS = ("calibrated to F7, the on-time lift of an SMS reminder (Cadena and "
+                        "Schoar, NBER w17020): the misses a reminder prevents must be about "
+                        "7 % of installments (docs/validation.md)")
+"""Source of the forgetful borrowers' parameters."""
 
 def param(default: Any, unit: str, doc: str, source: str = ASSUMPTION, **limits: Any) -> Any:
     """Declare a scenario parameter: default, unit, one-line meaning, source, and limits
@@ -88,14 +92,21 @@ class BorrowerConfig(Section):
     strategic_share: float = param(0.05, "share of borrowers", "Share of strategic borrowers: "
                                    "able to pay, they may choose not to when enforcement looks "
                                    "weak.", ge=0, le=1)
-    forgetful_share: float = param(0.10, "share of borrowers", "Share of forgetful borrowers: "
-                                   "they miss installments without hardship.", ge=0, le=1)
+    forgetful_share: float = param(0.25, "share of borrowers", "Share of forgetful borrowers: "
+                                   "they miss installments without hardship.", ge=0, le=1,
+                                   source=CALIBRATED_REMINDERS)
     autopay_share: float = param(0.40, "share of borrowers", "Share of borrowers who opted into "
                                  "automatic repayment from their account.", ge=0, le=1)
     hardship_buffer_multiplier: float = param(0.25, "multiplier", "Starting buffer of fragile "
                                               "borrowers relative to the others.", ge=0, le=1)
     hardship_shock_multiplier: float = param(2.5, "multiplier", "Shock rates of fragile "
                                              "borrowers relative to the others.", ge=1)
+    risk_shock_loading: float = param(
+        0.5, "log-units per standard deviation of latent risk", "How strongly a borrower's "
+        "latent financial fragility (a standard normal trait; the fragile type is its upper "
+        "`hardship_share` tail) scales their job-loss and illness rates: a borrower z standard "
+        "deviations above the mean has them multiplied by exp(loading * z - loading^2 / 2), "
+        "which leaves the mean rate unchanged.", ge=0, le=3)
     turnover_rate: float = param(0.25, "departures per borrower-year", "Rate at which a "
                                  "borrower without a loan or open debt leaves the market and "
                                  "is replaced by a new borrower (keeps the market from being "
@@ -136,13 +147,19 @@ class MacroShock(Section):
 class ShockConfig(Section):
     """Life shocks that cut income or add costs, and the macro schedule that scales them."""
 
-    job_loss_rate: float = param(0.045, "events per borrower-year", "Rate at which an "
+    job_loss_rate: float = param(0.038, "events per borrower-year", "Rate at which an "
                                  "employed borrower loses their job.", ge=0, le=365,
                                  source=CALIBRATED_STEADY_STATE)
     job_loss_mean_days: float = param(120.0, "days", "Mean duration of unemployment "
                                       "(geometric).", ge=1)
     job_loss_income_replacement: float = param(0.3, "share of income", "Income kept while "
                                                "unemployed (benefits).", ge=0, le=1)
+    job_loss_income_scar: float = param(
+        0.1, "share of income", "Share of a borrower's normal income lost for good at each "
+        "job loss (the next job pays less): hardship that a pause cannot cure.", ge=0, le=1,
+        source="assumption below the 25 % long-run earnings loss of displaced high-tenure "
+        "workers (Jacobson, LaLonde and Sullivan 1993, AER), since most job losses are not "
+        "mass lay-offs (Davis and von Wachter 2011, Brookings Papers)")
     illness_rate: float = param(0.06, "events per borrower-year", "Rate of a costly illness.",
                                 ge=0, le=365)
     illness_mean_days: float = param(45.0, "days", "Mean duration of an illness (geometric).",
@@ -157,7 +174,7 @@ class ShockConfig(Section):
 class StrategicConfig(Section):
     """Willingness to pay of strategic borrowers."""
 
-    base_propensity: float = param(0.07, "probability per installment", "Chance that a "
+    base_propensity: float = param(0.1, "probability per installment", "Chance that a "
                                    "strategic borrower who can pay decides to stop paying, "
                                    "when perceived enforcement is nil.", ge=0, le=1,
                                    source=CALIBRATED_STEADY_STATE)
@@ -175,21 +192,37 @@ class StrategicConfig(Section):
     enforcement_horizon_days: float = param(180.0, "days", "A bureau report or legal action "
                                             "filed at DPD d weighs max(0, 1 - d / horizon) in "
                                             "perceived enforcement.", gt=0)
-    contact_response: float = param(0.38, "multiplier", "A strategic defaulter's response to "
+    contact_response: float = param(0.37, "multiplier", "A strategic defaulter's response to "
                                     "a contact, relative to the channel's pay effect.", ge=0,
                                     le=1, source=CALIBRATED_STEADY_STATE)
     deferral_apply_multiplier: float = param(2.0, "multiplier", "How much more readily "
                                              "strategic defaulters ask for deferral.", ge=0)
+    false_claim_rate: float = param(
+        0.1, "applications per borrower-month", "Rate at which an aware strategic borrower "
+        "who is current and in no shock asks for a deferral claiming hardship (a pause is "
+        "worth having if the review can be fooled).", ge=0, le=30)
+    forgiveness_weight: float = param(
+        0.1, "probability per unit of forgiveness chance", "Added propensity to stop paying "
+        "per unit of the chance of being forgiven that a borrower who knows deferral exists "
+        "sees: the chance that a hardship claim passes the lender's review (0 where the "
+        "lender grants no deferrals). Moral hazard: an outcome of this rule, not imposed.",
+        ge=0, le=1)
+    grievance_weight: float = param(
+        0.02, "probability per unit of stress", "Added propensity to stop paying per point "
+        "of collection stress the borrower still carries (relative to `collection."
+        "churn_stress`, at most 1): borrowers treated harshly pay less willingly.", ge=0,
+        le=1, source="assumption; direction from reactance to aggressive collection "
+        "reported in the CFPB 2017 debt collection survey")
 
 
 class ForgetfulConfig(Section):
     """Forgetful borrowers and what fixes them."""
 
-    miss_probability: float = param(0.30, "probability per installment", "Chance a forgetful "
+    miss_probability: float = param(0.55, "probability per installment", "Chance a forgetful "
                                     "borrower without auto-repay forgets an installment.",
-                                    ge=0, le=1)
-    reminder_fix_share: float = param(0.7, "share", "Share of those misses a pre-due reminder "
-                                      "prevents.", ge=0, le=1)
+                                    ge=0, le=1, source=CALIBRATED_REMINDERS)
+    reminder_fix_share: float = param(0.9, "share", "Share of those misses a pre-due reminder "
+                                      "prevents.", ge=0, le=1, source=CALIBRATED_REMINDERS)
     contact_cure_probability: float = param(0.9, "probability", "Chance a forgetful borrower "
                                             "reached by a collector pays (if able).", ge=0,
                                             le=1)
@@ -363,12 +396,12 @@ class RegulationConfig(Section):
     period_days: int = param(90, "days", "Days between the regulator's reviews of complaints "
                              "(a quarter).", ge=1, le=3650)
     complaint_threshold_per_1000: float = param(
-        5.0, "complaints per 1,000 accounts per period", "Complaints about a lender in a "
-        "period, per 1,000 of its accounts (loans and claims), above which it is sanctioned "
-        "(the model's steady state: about 1-4 under the baseline and lenient policies, 3-5 "
-        "under strict collection, far more in a lending wave or a shock).",
-        ge=0, source="assumption, set to catch outliers rather than the typical lender; "
-        "complaints per 1,000 accounts is the measure the UK FCA publishes for each firm")
+        13.0, "complaints per 1,000 accounts per period", "Complaints about a lender in a "
+        "period, per 1,000 of its accounts (loans and claims), above which it is sanctioned.",
+        ge=0, source="assumption, set to catch outliers rather than the typical lender and "
+        "so that strict collection, restricted now and then, gives F13 (4+ contacts a week "
+        "for 40 % of contacted consumers); complaints per 1,000 accounts is the measure the "
+        "UK FCA publishes for each firm")
     penalty_per_excess_complaint: float = param(
         650.0, "currency units per complaint", "Fine per complaint above the threshold, "
         "booked as regulatory cost.", ge=0, source="assumption; a stand-in of the order of "
@@ -388,8 +421,9 @@ class RepaymentConfig(Section):
                             "(at each 30 days past due).", ge=0)
     partial_payments: bool = param(True, "flag", "Borrowers who cannot pay in full pay part "
                                    "of what they have.")
-    partial_pay_share: float = param(0.5, "share of cash", "Share of their cash a borrower "
-                                     "pays when paying partially.", ge=0, le=1)
+    partial_pay_share: float = param(0.767, "share of cash", "Share of their cash a borrower "
+                                     "pays when paying partially.", ge=0, le=1,
+                                     source=CALIBRATED_STEADY_STATE)
     autopay_withholds: bool = param(
         False, "flag", "Auto-repay withholds on pay day: a borrower who signed up keeps their "
         "arrears and what falls due within a month out of that day's living expenses "
@@ -397,7 +431,7 @@ class RepaymentConfig(Section):
         "auto-repay only prevents forgetting.",
         source="assumption; off until the delinquency facts are calibrated with it (see "
         "docs/validation.md)")
-    self_cure_rate: float = param(2.4, "attempts per borrower-month", "Rate at which a "
+    self_cure_rate: float = param(1.47, "attempts per borrower-month", "Rate at which a "
                                   "delinquent borrower tries, unprompted, to pay arrears.",
                                   ge=0, le=30, source=CALIBRATED_STEADY_STATE)
 
@@ -425,6 +459,16 @@ class DeferralConfig(Section):
     verification_accuracy: float = param(0.8, "probability", "Chance the lender's review sees "
                                          "that an ineligible applicant is ineligible; the "
                                          "rest are granted by mistake.", ge=0, le=1)
+    false_claim_detection: float = param(
+        0.6, "probability", "Chance the review sees through a strategic borrower's false "
+        "claim of hardship (papers made to look right are harder to catch than an honest "
+        "applicant who does not qualify).", ge=0, le=1)
+    wrongful_refusal_share: float = param(
+        0.1, "probability", "Chance the review refuses an eligible applicant (papers missing "
+        "or late).", ge=0, le=1)
+    review_cost: float = param(
+        20.0, "currency units per application", "Cost of reviewing one deferral application "
+        "(documents, a call), booked as staff cost.", ge=0)
     mode: Literal["extend", "rate_cut"] = param("extend", "choice", "Outcome of a grant: "
                                                 "'extend' pauses payments for extend_months and "
                                                 "adds them to the term; 'rate_cut' cuts the rate "
@@ -579,9 +623,24 @@ class LegalConfig(Section):
     dpd: int = param(150, "days", "DPD at which legal action is filed.", ge=1, le=36500)
     cost: float = param(300.0, "currency units per case", "Cost of filing a case.", ge=0)
     delay_days: int = param(90, "days", "Days from filing to judgment.", ge=0, le=36500)
-    recovery_share: float = param(0.1, "share of the debt", "Share of the debt the judgment "
-                                  "recovers (limited by the borrower's cash).", ge=0, le=1,
-                              source="calibrated to F1 and F4 (see docs/validation.md)")
+    garnish_share: float = param(
+        0.25, "share of income", "Share of each month's income a judgment's payment order "
+        "takes on pay day, until the claim is paid or the order ends; never more than the "
+        "income left after living expenses (the debtor's subsistence is protected), and "
+        "nothing from unemployment benefits.", ge=0, le=1,
+        source="US Consumer Credit Protection Act, 15 U.S.C. 1673(a): the lesser of 25 % of "
+        "disposable earnings and what exceeds a subsistence floor; benefits exempt (31 CFR "
+        "Part 212)")
+    enforceable_share: float = param(
+        0.03, "share of judgments", "Chance that a judgment can be enforced (the court finds "
+        "income to garnish); an unenforceable judgment leaves the claim to ordinary "
+        "collection.", ge=0, le=1,
+        source=CALIBRATED_STEADY_STATE + "; China's courts close a large share of "
+        "enforcement cases for want of property (the 'difficulty of enforcement' the Supreme "
+        "People's Court campaigned against in 2016-2018)")
+    order_months: int = param(24, "months", "How long a judgment's payment order runs (the "
+                              "claim is kept at least that long, beyond the recovery "
+                              "window).", ge=0, le=1200)
 
 
 class BureauConfig(Section):
@@ -591,8 +650,26 @@ class BureauConfig(Section):
                                       le=950)
     initial_score_sd: float = param(60.0, "score points", "Standard deviation of the starting "
                                     "score.", ge=0)
-    hardship_score_offset: float = param(-40.0, "score points", "Starting-score offset of "
-                                         "fragile borrowers.")
+    score_risk_correlation: float = param(
+        0.9, "correlation", "Correlation between a new borrower's starting score (what the "
+        "bureau knows of their identity, stability and history elsewhere) and minus their "
+        "latent financial fragility: 0, a score that knows nothing; 1, a score that ranks "
+        "fragility exactly.", ge=0, le=1,
+        source="assumption, set so that the lowest decile of scores at origination defaults "
+        "at least five times as often as the highest; default rates falling steeply by score "
+        "decile: Board of Governors of the Federal Reserve System (2007), Report to the "
+        "Congress on Credit Scoring and Its Effects on the Availability and Affordability of "
+        "Credit")
+    history_half_life_days: float = param(
+        730.0, "days", "Half-life of the score's memory of payment history and applications: "
+        "every 30 days each score moves back towards the borrower's starting score by the "
+        "share this implies, so recent delinquency weighs more than old (0: never fades).",
+        ge=0, source="assumption; US bureaus keep most negative items for 7 years, with "
+        "weight falling with age (CFPB, Key Dimensions and Processes in the U.S. Credit "
+        "Reporting System, 2012)")
+    inquiry_points: int = param(-5, "score points", "Score change per application for a "
+                                "loan (a hard inquiry, fading like payment history).",
+                                ge=-100, le=0)
     report_dpd: int = param(60, "days", "DPD at which the lender reports serious delinquency "
                             "to the bureau.", ge=1, le=36500)
     reporting_delay_days: int = param(15, "days", "Days between a lender's report and the "
@@ -618,11 +695,12 @@ class ChargeOffConfig(Section):
                      source="F15 (FFIEC retail classification: 120 DPD for closed-end loans)")
     recovery_window_days: int = param(365, "days", "Days after charge-off during which the "
                                       "lender keeps collecting.", ge=0, le=36500)
-    payment_willingness: float = param(0.05, "multiplier", "Willingness of a borrower to pay a "
-                                       "charged-off claim, relative to arrears on an active "
-                                       "loan (scales unprompted and prompted payments).", ge=0,
-                                       le=1,
-                                   source="calibrated to F1 and F4 (see docs/validation.md)")
+    payment_willingness: float = param(
+        0.003, "multiplier", "Willingness of a borrower to pay a charged-off claim once the "
+        "charge-off shows on their credit file (after the bureau's reporting delay: what "
+        "they see, not the lender's booking), relative to arrears on an active loan (scales "
+        "unprompted and prompted payments; a court's payment order does not depend on it).",
+        ge=0, le=1, source=CALIBRATED_STEADY_STATE)
     debt_sale: bool = param(False, "flag", "Sell charged-off debt instead of collecting it.")
     sale_price: float = param(0.10, "currency units per unit of face value", "Price of sold "
                               "debt.", ge=0, le=1,

@@ -20,8 +20,14 @@ from numba import njit
 
 from sim.columns import Columns
 from sim.config import CHANNELS, DPD_BUCKETS, LadderConfig, ScenarioConfig
-from sim.payments import PaymentTerms, payment_terms, sum_by_lender, try_to_pay_account
-from sim.population import CHARGED_OFF, FORGETFUL, SCORE_MAX, WEEK
+from sim.payments import (
+    PaymentTerms,
+    payment_terms,
+    sum_by_lender,
+    try_to_pay_account,
+    willingness_of,
+)
+from sim.population import FORGETFUL, SCORE_MAX, WEEK
 from sim.units import to_cents
 
 if TYPE_CHECKING:
@@ -61,7 +67,6 @@ class ContactPolicy(NamedTuple):
     churn_stress: np.float32
     forgetful_cure_probability: float
     strategic_contact_response: float
-    chargeoff_payment_willingness: float
     payment: PaymentTerms
     priority: int  # index in PRIORITIES
     recovery_decay_days: float  # for the expected_recovery priority
@@ -121,7 +126,6 @@ def contact_policy(config: ScenarioConfig) -> ContactPolicy:
         churn_stress=np.float32(policy.churn_stress),
         forgetful_cure_probability=config.forgetful.contact_cure_probability,
         strategic_contact_response=config.strategic.contact_response,
-        chargeoff_payment_willingness=config.chargeoff.payment_willingness,
         payment=payment_terms(config),
         priority=PRIORITIES.index(policy.capacity_priority),
         recovery_decay_days=policy.recovery_decay_days,
@@ -234,8 +238,7 @@ def contact_effects(col: Columns, rng: np.random.Generator, rows: np.ndarray, ch
             p = policy.forgetful_cure_probability
         if col.strategic_default[i]:
             p = policy.pay_effect[channel] * policy.strategic_contact_response
-        if col.status[i] == CHARGED_OFF:
-            p *= policy.chargeoff_payment_willingness
+        p *= willingness_of(col, i, day, policy.payment)
         prompted[k] = rng.random() < p
     for k in range(m):
         if prompted[k]:

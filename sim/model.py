@@ -85,7 +85,8 @@ class CreditMarket(mesa.Model):
                     people_traits(config))
         self.cast = Cast(config)
         self.cast.place(self.population)
-        self.bureau = CreditBureau(config.bureau, self.population)
+        self.bureau = CreditBureau(config.bureau, self.population,
+                                   first_faded_row=self.cast.size)
         self.pay_day_rows = [np.flatnonzero(self.population.pay_dom == d)
                              for d in range(DAYS_PER_MONTH)]
         self.market_dpd30_share = 0.0

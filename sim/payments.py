@@ -45,13 +45,28 @@ class PaymentTerms(NamedTuple):
     cooldown_days: int  # lending.repeat_cooldown_days: wait after an account closes
     partial_payments: bool
     partial_pay_share: float
+    chargeoff_willingness: float  # chargeoff.payment_willingness
+    reporting_delay_days: int  # bureau.reporting_delay_days
 
 
 def payment_terms(config: ScenarioConfig) -> PaymentTerms:
     """The scenario's `PaymentTerms`."""
     return PaymentTerms(cooldown_days=config.lending.repeat_cooldown_days,
                         partial_payments=config.repayment.partial_payments,
-                        partial_pay_share=config.repayment.partial_pay_share)
+                        partial_pay_share=config.repayment.partial_pay_share,
+                        chargeoff_willingness=config.chargeoff.payment_willingness,
+                        reporting_delay_days=config.bureau.reporting_delay_days)
+
+
+@njit(cache=True, inline="always")
+def willingness_of(col: Columns, i: int, day: int, terms: PaymentTerms) -> float:
+    """How willingly borrower `i` pays what they owe, relative to arrears on an active loan:
+    `chargeoff_willingness` once a charge-off shows on their credit file (the bureau applied
+    the report: what the borrower sees, not the lender's internal booking), else 1."""
+    if (col.status[i] == CHARGED_OFF
+            and day >= col.chargeoff_day[i] + terms.reporting_delay_days):
+        return terms.chargeoff_willingness
+    return 1.0
 
 
 class Takings:
@@ -122,6 +137,7 @@ def close_account(col: Columns, i: int, day: int, terms: PaymentTerms) -> None:
     col.claim[i] = 0
     col.dpd[i] = 0
     col.legal_day[i] = -1
+    col.garnish_until[i] = NEVER
     col.next_due[i] = NEVER
     col.deferral_until[i] = NEVER
     col.installments_left[i] = 0

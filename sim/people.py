@@ -1,4 +1,13 @@
-"""New people in borrower rows: income, type, cash buffer, habits and starting score.
+"""New people in borrower rows: income, latent risk, type, cash buffer, habits and starting score.
+
+Each person has a latent financial fragility z (standard normal). Strategic and forgetful
+people are drawn first, whatever their z (willingness and attention are not fragility); among
+the others, the fragile (hardship) type is the upper tail of z (so that
+`borrowers.hardship_share` of all people are fragile) and the rest are regular. z also scales
+the person's shock rates (`borrowers.risk_shock_loading`), and their starting score is drawn
+with correlation `bureau.score_risk_correlation` to -z: the bureau knows something, not
+everything, of who is fragile. The starting score is also the score's anchor, to which
+payment history fades (`sim.bureau`).
 
 Rows get new people at the start of a run and when a borrower without a loan leaves the market
 (turnover, `sim.phases.life`). `draw_people` is compiled (numba) so that the life phase can
@@ -9,12 +18,21 @@ the same person in every policy variant of a run.
 
 from __future__ import annotations
 
+from statistics import NormalDist
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
-from sim.population import FRAGILE, NEVER, SCORE_MAX, SCORE_MIN
+from sim.population import (
+    FORGETFUL,
+    FRAGILE,
+    NEVER,
+    REGULAR,
+    SCORE_MAX,
+    SCORE_MIN,
+    STRATEGIC,
+)
 from sim.streams import PERSON, normal, uniform
 from sim.units import CENTS
 
@@ -29,7 +47,10 @@ class PeopleTraits(NamedTuple):
 
     income_median: float  # currency units per month
     income_sigma: float
-    type_cdf: np.ndarray  # cumulative shares of REGULAR, FRAGILE, STRATEGIC, FORGETFUL
+    strategic_below: float  # a uniform draw under this makes a strategic person
+    forgetful_below: float  # ... under this (and not strategic) a forgetful one
+    fragile_above: float  # latent risk above which any other person is fragile (inf: nobody)
+    risk_shock_loading: float
     buffer_months_median: float
     buffer_sigma: float
     hardship_buffer_multiplier: float
@@ -38,22 +59,29 @@ class PeopleTraits(NamedTuple):
     awareness: float
     score_mean: float
     score_sd: float
-    hardship_score_offset: float
+    score_risk_correlation: float
 
 
 def people_traits(config: ScenarioConfig) -> PeopleTraits:
     """The scenario's settings for drawing new people."""
     b, bureau = config.borrowers, config.bureau
     shares = np.asarray(type_shares(b.hardship_share, b.strategic_share, b.forgetful_share))
-    cdf = shares.cumsum()
-    cdf /= cdf[-1]
+    regular_or_fragile = float(shares[REGULAR] + shares[FRAGILE])
+    regular_given = (float(shares[REGULAR]) / regular_or_fragile if regular_or_fragile > 0
+                     else 1.0)
+    fragile_above = (np.inf if regular_given >= 1 else -np.inf if regular_given <= 0
+                     else NormalDist().inv_cdf(regular_given))
     return PeopleTraits(
-        income_median=b.income_median, income_sigma=b.income_sigma, type_cdf=cdf,
+        income_median=b.income_median, income_sigma=b.income_sigma,
+        strategic_below=float(shares[STRATEGIC]),
+        forgetful_below=float(shares[STRATEGIC] + shares[FORGETFUL]),
+        fragile_above=fragile_above,
+        risk_shock_loading=b.risk_shock_loading,
         buffer_months_median=b.buffer_months_median, buffer_sigma=b.buffer_sigma,
         hardship_buffer_multiplier=b.hardship_buffer_multiplier,
         autopay_share=b.autopay_share, opt_out_share=b.opt_out_share,
         awareness=config.deferral.awareness, score_mean=bureau.initial_score_mean,
-        score_sd=bureau.initial_score_sd, hardship_score_offset=bureau.hardship_score_offset)
+        score_sd=bureau.initial_score_sd, score_risk_correlation=bureau.score_risk_correlation)
 
 
 def type_shares(hardship: float, strategic: float, forgetful: float) -> list[float]:
@@ -67,17 +95,27 @@ def type_shares(hardship: float, strategic: float, forgetful: float) -> list[flo
 @njit(cache=True)
 def draw_people(col: Columns, key: np.uint64, rows: np.ndarray, day: int,
                 traits: PeopleTraits) -> None:
-    """Give rows `rows` (no row twice) new people arriving on `day`: income, type, buffer,
-    habits, score, and a clean history; keeps `score_counts` in step. `key`: the run's life
-    key (`sim.streams.life_key`)."""
+    """Give rows `rows` (no row twice) new people arriving on `day`: income, latent risk,
+    type, shock proneness, buffer, habits, score (and its anchor), and a clean history; keeps
+    `score_counts` in step. `key`: the run's life key (`sim.streams.life_key`)."""
     for j in range(rows.size):
         i = rows[j]
         g = col.generation[i] + 1
         col.generation[i] = g
         income = traits.income_median * np.exp(traits.income_sigma * normal(key, i, g, PERSON))
         col.income[i] = np.int64(np.rint(income * CENTS))
-        col.kind[i] = np.searchsorted(traits.type_cdf, uniform(key, i, g, PERSON + 1),
-                                      side="right")
+        risk = normal(key, i, g, PERSON + 7)
+        u = uniform(key, i, g, PERSON + 1)
+        if u < traits.strategic_below:
+            col.kind[i] = STRATEGIC
+        elif u < traits.forgetful_below:
+            col.kind[i] = FORGETFUL
+        elif risk > traits.fragile_above:
+            col.kind[i] = FRAGILE
+        else:
+            col.kind[i] = REGULAR
+        loading = traits.risk_shock_loading
+        col.shock_proneness[i] = np.exp(loading * risk - 0.5 * loading * loading)
         buffer_months = traits.buffer_months_median * np.exp(
             traits.buffer_sigma * normal(key, i, g, PERSON + 2))
         if col.kind[i] == FRAGILE:
@@ -86,10 +124,11 @@ def draw_people(col: Columns, key: np.uint64, rows: np.ndarray, day: int,
         col.autopay[i] = uniform(key, i, g, PERSON + 3) < traits.autopay_share
         col.opted_out[i] = uniform(key, i, g, PERSON + 4) < traits.opt_out_share
         col.aware[i] = uniform(key, i, g, PERSON + 5) < traits.awareness
-        score = traits.score_mean + traits.score_sd * normal(key, i, g, PERSON + 6)
-        if col.kind[i] == FRAGILE:
-            score += traits.hardship_score_offset
+        rho = traits.score_risk_correlation
+        score = traits.score_mean + traits.score_sd * (
+            -rho * risk + np.sqrt(1.0 - rho * rho) * normal(key, i, g, PERSON + 6))
         new = min(max(np.rint(score), SCORE_MIN), SCORE_MAX)
+        col.score_anchor[i] = new
         col.score_counts[col.score[i]] -= 1
         col.score[i] = new
         col.score_counts[col.score[i]] += 1

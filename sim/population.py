@@ -38,7 +38,9 @@ class BorrowerPopulation:
     Borrower: `income` (cents/month, normal income), `cash` (cents), `pay_dom` (day of the
     30-day month on which income arrives), `kind` (REGULAR, FRAGILE, STRATEGIC, FORGETFUL),
     `autopay`, `opted_out`, `aware` (knows deferral exists), `jobless_until` and `ill_until`
-    (day a shock ends; a shock is on while day < until), `score` (350-950), `stress`
+    (day a shock ends; a shock is on while day < until), `shock_proneness` (the person's
+    shock rates relative to their type's, from their latent risk), `score` (350-950),
+    `score_anchor` (the starting score, to which payment history fades), `stress`
     (points, decaying; `stress_day` is the day it was last brought up to date),
     `contacts_week` (contact attempts on each of the last 7 days, shape 7 x N),
     `churned` (bit k set: stopped borrowing from lender k), `cooldown_until`, `flag_day`
@@ -55,6 +57,7 @@ class BorrowerPopulation:
     `installments_left`, `next_due` and `last_due` (days), `dpd` (days past due), `worst_dpd`,
     `deferral_until`, `deferrals_used`, `deferral_asked_day`, `deferred_ever`, `redefaulted`,
     `strategic_default`, `legal_day` (judgment day of a filed case, -1 if none),
+    `garnish_until` (day a judgment's payment order on the claim ends; NEVER if none),
     `chargeoff_day`, `loans_taken`; forbearance: `forborne_since` (day of the deferral grant
     that made the loan forborne, NEVER if it is not), `forborne_dpd` (days past due when it
     was granted), `probation_start` (first day of the current run of performance since the
@@ -91,6 +94,8 @@ class BorrowerPopulation:
         self.jobless_until = np.full(n, NEVER, np.int32)
         self.ill_until = np.full(n, NEVER, np.int32)
         self.score = np.zeros(n, np.int16)
+        self.score_anchor = np.zeros(n, np.int16)
+        self.shock_proneness = np.ones(n, np.float32)
         self.score_counts = np.zeros(SCORE_MAX + 1, np.int64)
         self.score_counts[0] = n
         self.stress = np.zeros(n, np.float32)
@@ -124,6 +129,7 @@ class BorrowerPopulation:
         self.redefaulted = np.zeros(n, bool)
         self.strategic_default = np.zeros(n, bool)
         self.legal_day = np.full(n, -1, np.int32)
+        self.garnish_until = np.full(n, NEVER, np.int32)
         self.chargeoff_day = np.full(n, NEVER, np.int32)
         self.origin_day = np.full(n, NEVER, np.int32)  # day the current loan was opened
         self.origin_score = np.zeros(n, np.int16)  # the borrower's score on that day

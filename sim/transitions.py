@@ -137,11 +137,13 @@ def roll_rate_30_60(counts: np.ndarray) -> float:
 
 
 def cure_rate(counts: np.ndarray) -> float:
-    """Share of loans 30 or more days late (31+ DPD) that are current a month later (compare
-    F6, the monthly cure rate of delinquent loans). A loan re-aged by a deferral moves to the
-    forborne state, so it is not counted as cured."""
+    """Share of loans 30 or more days late (31+ DPD) that caught up by paying within a month:
+    current a month later, or repaid in full (a loan whose last installment has fallen due
+    is repaid when it catches up; compare F6, the monthly cure rate of delinquent loans). A
+    loan re-aged by a deferral moves to the forborne state, so it is not counted as cured."""
     late = counts[2:5]
-    return float(late[:, 0].sum() / late.sum()) if late.sum() else float("nan")
+    cured = late[:, STATES.index("current")].sum() + late[:, PAID_OFF_STATE].sum()
+    return float(cured / late.sum()) if late.sum() else float("nan")
 
 
 def as_frame(counts: np.ndarray) -> pd.DataFrame:

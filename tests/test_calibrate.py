@@ -52,7 +52,9 @@ def test_loss_is_zero_exactly_when_every_target_is_inside():
     middle = {fact: (low + high) / 2 for fact, (low, high) in calibration.ranges.items()}
     assert loss(middle, calibration)[0] == 0
     edge = {fact: high for fact, (low, high) in calibration.ranges.items()}
-    assert 0 < loss(edge, calibration)[0] < 0.01 * len(edge)
+    # Inside but on an edge: only the pull towards the middle, half a range width away.
+    assert loss(edge, calibration)[0] == pytest.approx(
+        calibration.spec.centring * 0.5 ** 2 * len(edge))
     outside = dict(middle, F1=calibration.ranges["F1"][1] * 2)
     total, parts = loss(outside, calibration)
     assert parts["F1"] > 1 and total == pytest.approx(sum(parts.values()))
@@ -61,9 +63,9 @@ def test_loss_is_zero_exactly_when_every_target_is_inside():
 
 @pytest.mark.parametrize(("old", "new", "expected"), [
     ('key = "shocks.job_loss_rate"', 'key = "shocks.job_los_rate"', "job_los_rate"),
-    ('low = 0.03', 'low = -0.5', "parameter.2.low"),
+    ('low = 0.02', 'low = -0.5', "parameter.2.low"),
     ('measure = "cure_rate"', 'measure = "cure"', "target.2.measure"),
-    ('trials = 30', 'trails = 30', "did you mean 'trials'"),
+    ('trials = 40', 'trails = 40', "did you mean 'trials'"),
 ])
 def test_bad_calibration_files_name_file_and_key(tmp_path, old, new, expected):
     folder = tmp_path / "scenarios"

@@ -141,11 +141,14 @@ def test_the_case_holds_for_other_seeds_and_shock_lengths(seed, sick_days):
 
 
 def test_guide_ladder_exercise():
-    last = run("collection_ladder").metrics.frame().iloc[-1]
+    market = run("collection_ladder")
+    last = market.metrics.frame().iloc[-1]
     contacts, legal, recovered = (round(last[c]) for c in
                                   ("collection_cost_cum", "legal_cost_cum", "recoveries_cum"))
-    assert contacts + legal > recovered  # what the guide concludes
-    assert_quoted(1, [contacts, legal, recovered])
+    by_orders = round(market.totals["legal_recovered"] / 100)
+    enforced, judged = market.totals["legal_enforced"], market.totals["legal_judgments"]
+    assert by_orders > legal and 0 < enforced < judged  # what the guide concludes
+    assert_quoted(1, [contacts, legal, recovered, by_orders])
 
 
 def test_guide_hardship_vs_strategic_exercise():

@@ -12,7 +12,7 @@ from sim.config import SCORE_BAND_EDGES, ScenarioConfig
 from sim.ledger import AccountingError
 from sim.model import CreditMarket
 from sim.phases.deferral import _open_to_apply
-from sim.population import ACTIVE, dpd_bucket
+from sim.population import ACTIVE, STRATEGIC, dpd_bucket
 from sim.totals import loan_book
 from tests.helpers import make_config, run_model
 
@@ -115,10 +115,14 @@ def _check_compiled_selections(model: CreditMarket) -> None:
     assert book.score_total == pop.score.astype(np.int64).sum()
     reapply = model.config.deferral.reapply_after_days
     in_difficulty = (pop.jobless_until > day) | (pop.ill_until > day) | (pop.dpd > 0)
-    may_apply = np.flatnonzero(
-        in_difficulty & (pop.status == ACTIVE) & (pop.deferral_until <= day) & pop.aware
-        & (day - pop.deferral_asked_day.astype(np.int64) >= reapply))
-    assert np.array_equal(_open_to_apply(model.columns, pop.watched, day, reapply), may_apply)
+    claims_falsely = (pop.kind == STRATEGIC) & (pop.dpd == 0)
+    for false_claims in (False, True):
+        may_apply = np.flatnonzero(
+            (in_difficulty | (false_claims & claims_falsely)) & (pop.status == ACTIVE)
+            & (pop.deferral_until <= day) & pop.aware
+            & (day - pop.deferral_asked_day.astype(np.int64) >= reapply))
+        assert np.array_equal(
+            _open_to_apply(model.columns, pop.watched, day, reapply, false_claims), may_apply)
 
 
 def test_caps_ranges_and_books_hold_every_day_under_strict_collection() -> None:

@@ -157,9 +157,9 @@ def test_complaints_above_the_threshold_cost_the_lender_and_restrict_contacts():
     assert frame["regulatory_cost_cum"].iloc[-1] == lender.ledger.regulatory_cost / 100
     assert fined.totals["contacts_sms"] < free.totals["contacts_sms"]
     summary = summarize(frame, fined.config)
-    assert summary["regulatory_cost"] > 0
-    assert summary["lender_profit"] < summarize(free.metrics.frame(), free.config)[
-        "lender_profit"] + summary["regulatory_cost"]
+    assert summary["regulatory_cost"] == pytest.approx(lender.ledger.regulatory_cost / 100)
+    # The fine is a cost; the restriction itself may cost or save (fewer contacts, less
+    # grievance): that is for the model to find, not for this test to fix.
 
 
 def test_a_quiet_lender_is_never_fined():

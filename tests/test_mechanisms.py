@@ -208,7 +208,8 @@ def test_deferral_is_granted_only_when_enabled() -> None:
 
 def test_verification_accuracy_controls_mistaken_grants() -> None:
     kw = dict(deferral__enabled=True, borrowers__strategic_share=0.3, **HARD)
-    exact = totals(make_config(N, DAYS, deferral__verification_accuracy=1.0, **kw))
+    exact = totals(make_config(N, DAYS, deferral__verification_accuracy=1.0,
+                               deferral__false_claim_detection=1.0, **kw))
     blind = totals(make_config(N, DAYS, deferral__verification_accuracy=0.0, **kw))
     assert exact["deferrals_granted_ineligible"] == 0
     assert blind["deferrals_granted_ineligible"] > 0
@@ -239,7 +240,8 @@ def test_extend_pauses_payments_and_accrues_interest_when_asked() -> None:
 
 def test_rate_cut_lowers_the_rate_of_deferred_loans() -> None:
     config = make_config(N, 200, deferral__enabled=True, deferral__mode="rate_cut",
-                         deferral__rate_cut_share=0.5, **HARD)
+                         deferral__rate_cut_share=0.5, supply__enabled=False,  # band prices
+                         **HARD)
     model = run_model(config)
     pop = model.population
     cut = np.flatnonzero((pop.status == ACTIVE) & pop.deferred_ever)
@@ -250,8 +252,8 @@ def test_rate_cut_lowers_the_rate_of_deferred_loans() -> None:
 
 def test_small_balance_eligibility_grants_without_hardship() -> None:
     kw = dict(deferral__enabled=True, deferral__eligible_hardship=False,
-              deferral__verification_accuracy=1.0, deferral__awareness=1.0,
-              borrowers__forgetful_share=0.5, borrowers__autopay_share=0.0,
+              deferral__verification_accuracy=1.0, deferral__false_claim_detection=1.0,
+              deferral__awareness=1.0, borrowers__forgetful_share=0.5, borrowers__autopay_share=0.0,
               deferral__good_record_max_dpd=30)
     off = totals(make_config(N, DAYS, deferral__eligible_small_balance=False, **kw))
     on = totals(make_config(N, DAYS, deferral__eligible_small_balance=True,
@@ -262,7 +264,7 @@ def test_small_balance_eligibility_grants_without_hardship() -> None:
 def test_force_majeure_window_makes_applicants_eligible() -> None:
     window = [{"start_day": 0, "end_day": DAYS, "force_majeure": True}]
     kw = dict(deferral__enabled=True, deferral__eligible_hardship=False,
-              deferral__verification_accuracy=1.0, **HARD)
+              deferral__verification_accuracy=1.0, deferral__false_claim_detection=1.0, **HARD)
     plain = totals(make_config(N, DAYS, **kw))
     declared = totals(make_config(N, DAYS, shocks__macro=window, **kw))
     assert plain["deferrals_granted"] == 0
@@ -449,10 +451,11 @@ def test_good_customers_are_collected_along_their_own_ladder() -> None:
     pop = model.population
     contacted_low = 0
     for _ in range(250):
+        score = pop.score.copy()  # the collection phase sees the day's scores before reporting
         model.step()
         today = pop.contacts_week[(model.day - 1) % 7]
-        assert not today[pop.score >= 650].any()
-        contacted_low += int(today[pop.score < 650].sum())
+        assert not today[score >= 650].any()
+        contacted_low += int(today[score < 650].sum())
     assert contacted_low > 0
 
 

@@ -45,7 +45,6 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "deferral.small_balance_max": {"deferral__eligible_small_balance": True,
                                    "deferral__good_record_max_dpd": 30},
     "deferral.good_record_max_dpd": {"deferral__eligible_small_balance": True},
-    "deferral.eligible_small_balance": {"deferral__good_record_max_dpd": 30},
     # A flagged borrower's score is low: with a cut-off the score check would come first.
     "lending.bureau_flag_lookback_days": {"supply__enabled": False,
                                           "lending__min_score": 350},
@@ -53,6 +52,12 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "channels.letter.informs_deferral": {"collection__capacity_per_1000_borrowers": 50.0,
                                          "channels__app__informs_deferral": False,
                                          "channels__phone__informs_deferral": False},
+    "channels.phone.informs_deferral": {"collection__capacity_per_1000_borrowers": 50.0,
+                                        "channels__app__informs_deferral": False,
+                                        "channels__letter__informs_deferral": False},
+    # Payment orders need enforceable judgments.
+    "legal.order_months": {"legal__enforceable_share": 1.0},
+    "legal.garnish_share": {"legal__enforceable_share": 1.0},
     "platform_run": {"lending__equity_share": 0.02},
     "platform_run.rumour_ratio": {"platform_run__rumour_day": 100},
     "regulation": {"regulation__complaint_threshold_per_1000": 0.5},
@@ -79,6 +84,9 @@ VALUES: dict[str, list[Any]] = {
     "channels.app.stress": [0.0, 2.0],
     "channels.letter.complaint_probability": [0.5],
     "chargeoff.payment_willingness": [1.0],
+    "strategic.grievance_weight": [1.0],
+    "deferral.good_record_max_dpd": [30],
+    "legal.order_months": [1],
 }
 """Values to try instead of half and 1.6 times the default."""
 
@@ -101,9 +109,9 @@ INERT: dict[str, str] = {
 
 DEAD: dict[str, str] = {}
 """Parameters known to change nothing where they should: each an expected failure to fix.
-(`strategic.enforcement_weight_contacts` acts only on a current borrower contacted in the
-last 7 days, rare at the defaults; `deferral.eligible_small_balance` only with
-`good_record_max_dpd` above 0: both act here, in the markets their contexts set.)"""
+(`strategic.enforcement_weight_contacts` acts through the contacts a first month late would
+bring, which every borrower deciding whether to pay weighs; `deferral.eligible_small_balance`
+through strategic borrowers who claim hardship while current: both act at the defaults.)"""
 
 
 def leaves(model: type[BaseModel], prefix: str = "") -> list[tuple[str, Any]]:

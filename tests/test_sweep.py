@@ -201,7 +201,7 @@ design = "sobol"
 samples = 8
 replicates = 1
 top_parameters = 0
-set = {{ "run.borrowers" = 200, "run.days" = 150, "run.steady_state_from_day" = 0 }}
+set = {{ "run.borrowers" = 600, "run.days" = 150, "run.steady_state_from_day" = 0 }}
 metrics = ["default_rate"]
 [[parameter]]
 key = "deferral.extend_months"

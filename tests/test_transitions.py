@@ -58,12 +58,12 @@ def test_a_month_moves_a_loan_at_most_one_bucket_deeper(model):
 
 def test_roll_and_cure_rates_read_the_right_cells():
     counts = np.zeros((6, 8), np.int64)
-    counts[2] = [10, 0, 30, 40, 0, 7, 0, 20]  # 31-60: 10 cure, 40 roll, 7 re-aged, of 107
+    counts[2] = [10, 0, 30, 40, 0, 7, 0, 20]  # 31-60: 10 current, 20 repaid, 40 roll, 7 re-aged
     counts[3] = [5, 0, 0, 10, 25, 3, 0, 0]
     counts[4] = [5, 0, 0, 0, 30, 0, 15, 0]
     counts[5] = [9, 0, 0, 0, 0, 40, 1, 0]  # forborne loans through probation: not cures
     assert roll_rate_30_60(counts) == pytest.approx(40 / 107)
-    assert cure_rate(counts) == pytest.approx(20 / 200)
+    assert cure_rate(counts) == pytest.approx((20 + 20) / 200)  # current or repaid in full
     probs = probabilities(counts)
     assert np.isnan(probs[0]).all()
     assert np.allclose(probs[2:].sum(axis=1), 1.0)

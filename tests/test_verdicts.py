@@ -98,7 +98,14 @@ def test_common_random_numbers_survive_the_fork():
         shocked = (a != 0) | (b != 0)
         return float((a == b)[shocked].mean())
 
-    assert common(runs[0]["life_digest"], runs[1]["life_digest"]) >= 0.99
+    # The same people meet exactly the same shocks; a slot whose borrower left in one
+    # branch only (people leave only without a loan, which the policy changes) holds a new
+    # person there, with their own shock proneness.
+    same_people = runs[0]["generation"] == runs[1]["generation"]
+    assert same_people.mean() > 0.95
+    shocked = (runs[0]["life_digest"] != 0) | (runs[1]["life_digest"] != 0)
+    assert (runs[0]["life_digest"] == runs[1]["life_digest"])[shocked & same_people].all()
+    assert common(runs[0]["life_digest"], runs[1]["life_digest"]) >= 0.95
     assert common(runs[1]["life_digest"], other["life_digest"]) < 0.05
 
 

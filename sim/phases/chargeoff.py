@@ -1,7 +1,9 @@
 """Phase 7, charge-off and recovery: judgments, charge-offs, debt sales, end of collection.
 
-A court judgment (filed in the collection phase) recovers `legal.recovery_share` of the debt,
-limited by the borrower's cash, and ends the account; an active loan is charged off first.
+A court judgment (filed in the collection phase) is a payment order: an active loan is charged
+off, and if the judgment can be enforced (`legal.enforceable_share`), for `legal.order_months`
+a share of the borrower's income is garnished on each pay day (`sim.phases.life`) until the
+claim is paid; the claim is kept while the order runs.
 A loan reaching `chargeoff.dpd` is charged off: its principal becomes a loss for the lender
 and the whole debt (principal, interest, fees) becomes a claim the lender keeps collecting
 for `recovery_window_days`, or sells after `sale_after_days` at `sale_price` per unit.
@@ -13,9 +15,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.payments import close_accounts, pay, sum_by_lender
+from sim.payments import close_accounts, sum_by_lender
 from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN
 from sim.transitions import CHARGED_OFF_STATE
+from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
@@ -25,8 +28,9 @@ def run(model: CreditMarket) -> None:
     """Settle judgments, charge off loans at the policy DPD, sell debt, close old claims.
 
     Reads: `legal_day`, `dpd`, `status`, `chargeoff_day`, `claim`, `cash`.
-    Changes: loan columns of the accounts concerned, `cash` (judgments), ledgers (charge-offs,
-    recoveries), bureau reports (legal, charged off); today's counts.
+    Changes: loan columns of the accounts concerned (`garnish_until` of judged claims),
+    ledgers (charge-offs, recoveries of debt sold), bureau reports (legal, charged off);
+    today's counts.
     """
     pop, day = model.population, model.day
     cfg = model.config.chargeoff
@@ -48,7 +52,8 @@ def run(model: CreditMarket) -> None:
             model.flows["debt_sales"] += int(price.sum())
             model.events["debts_sold"] += sold.size
             close_accounts(model, sold)
-    expired = charged[(pop.status[charged] == CHARGED_OFF) & (age >= cfg.recovery_window_days)]
+    expired = charged[(pop.status[charged] == CHARGED_OFF) & (age >= cfg.recovery_window_days)
+                      & (pop.garnish_until[charged] <= day)]
     model.events["claims_written_off"] += expired.size
     close_accounts(model, expired)
 
@@ -87,11 +92,10 @@ def _judgments(model: CreditMarket) -> None:
     if judged.size == 0:
         return
     charge_off(model, judged[pop.status[judged] == ACTIVE])
-    awarded = np.rint(pop.claim[judged] * model.config.legal.recovery_share).astype(np.int64)
-    taken = np.minimum(awarded, np.maximum(pop.cash[judged], 0))
-    paying = taken > 0
-    pay(model, judged[paying], taken[paying])
+    legal = model.config.legal
+    enforced = judged[model.rng.random(judged.size) < legal.enforceable_share]
+    pop.garnish_until[enforced] = day + legal.order_months * DAYS_PER_MONTH
+    pop.legal_day[judged] = -1
+    model.events["legal_enforced"] += enforced.size
     model.events["legal_judgments"] += judged.size
-    model.events["legal_recovered"] += int(taken.sum())
     model.bureau.report(judged, "legal", day)
-    close_accounts(model, judged[pop.status[judged] != NO_LOAN])

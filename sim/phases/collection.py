@@ -123,7 +123,8 @@ def _escalate(model: CreditMarket) -> None:
     if not legal.enabled:
         return
     filing = past_due[pop.dpd[past_due] == legal.dpd]
-    filing = filing[(pop.status[filing] != NO_LOAN) & (pop.legal_day[filing] < 0)]
+    filing = filing[(pop.status[filing] != NO_LOAN) & (pop.legal_day[filing] < 0)
+                    & (pop.garnish_until[filing] <= day)]
     if filing.size == 0:
         return
     pop.file_cases(filing, day + legal.delay_days)

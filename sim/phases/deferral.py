@@ -1,14 +1,18 @@
 """Phase 4, deferral: borrowers in difficulty apply, lenders review by policy and grant.
 
 Aware borrowers with an active loan who are in a shock or past due apply at `apply_rate`
-(strategic defaulters more readily), at most once every `reapply_after_days`. The lender
-refuses if deferral is off or the loan used its limit; otherwise it checks eligibility
-(hardship, force majeure, small balance with a good record). Its verification catches an
-ineligible applicant with probability `verification_accuracy`; the others are granted by
-mistake. A grant re-ages the loan (DPD back to 0, past-due principal rescheduled over the
-remaining term plus the unpaid installments, a filed case withdrawn) and either pauses
-payments for `extend_months` or cuts the rate. The loan is then forborne: reported apart,
-never a cure, until it has performed through `probation_days`.
+(strategic defaulters more readily); aware strategic borrowers who are current and in no
+shock claim hardship falsely at `strategic.false_claim_rate`; nobody asks more than once
+every `reapply_after_days`. The lender refuses if deferral is off; otherwise each application
+costs it `review_cost`, and it refuses if the loan used its limit; otherwise it checks eligibility
+(hardship, force majeure, small balance with a good record). Its review errs by kind of
+applicant: it refuses an eligible one with probability `wrongful_refusal_share`, grants an
+honest ineligible one with probability 1 - `verification_accuracy` and a false claim with
+probability 1 - `false_claim_detection`. A grant re-ages the loan (DPD back to 0, past-due
+principal rescheduled over the remaining term plus the unpaid installments, a filed case
+withdrawn, the borrower's decision to stop paying taken afresh at the next due date) and
+either pauses payments for `extend_months` or cuts the rate. The loan is then forborne:
+reported apart, never a cure, until it has performed through `probation_days`.
 """
 
 from __future__ import annotations
@@ -22,9 +26,9 @@ from sim.columns import Columns
 from sim.payments import sum_by_lender
 from sim.phases.lending import annuity_installment
 from sim.phases.life import macro_multipliers
-from sim.population import ACTIVE, NEVER, NO_LOAN
+from sim.population import ACTIVE, NEVER, NO_LOAN, STRATEGIC
 from sim.transitions import FORBORNE_DPD_LIMIT
-from sim.units import DAYS_PER_MONTH
+from sim.units import DAYS_PER_MONTH, to_cents
 
 if TYPE_CHECKING:
     from sim.model import CreditMarket
@@ -43,20 +47,27 @@ def run(model: CreditMarket) -> None:
     model.events["redefaults"] += _mark_redefaults(model.columns, pop.watched, cfg.redefault_dpd)
     _review_forbearance(model.columns, day, cfg.probation_days)
 
-    open_rows = _open_to_apply(model.columns, pop.watched, day, cfg.reapply_after_days)
+    strategic = model.config.strategic
+    open_rows = _open_to_apply(model.columns, pop.watched, day, cfg.reapply_after_days,
+                               strategic.false_claim_rate > 0)
     candidates = model.cast.exclude(open_rows)
     scripted = model.cast.deferral_requests(open_rows)
     if candidates.size == 0 and scripted.size == 0:
         return
-    rate = cfg.apply_rate / DAYS_PER_MONTH * np.where(
-        pop.strategic_default[candidates], model.config.strategic.deferral_apply_multiplier, 1.0)
-    applicants = candidates[rng.random(candidates.size) < np.minimum(rate, 1.0)]
+    in_shock = pop.in_shock(day, candidates)
+    false_claim = ~in_shock & (pop.dpd[candidates] == 0)  # strategic, claiming hardship
+    rate = np.where(false_claim, strategic.false_claim_rate, cfg.apply_rate) / DAYS_PER_MONTH
+    rate *= np.where(pop.strategic_default[candidates], strategic.deferral_apply_multiplier, 1.0)
+    drawn = rng.random(candidates.size) < np.minimum(rate, 1.0)
+    applicants, false_claim = candidates[drawn], false_claim[drawn]
     if scripted.size:
         applicants = np.concatenate([applicants, scripted])
+        false_claim = np.concatenate([false_claim, np.zeros(scripted.size, bool)])
     if applicants.size == 0:
         return
     pop.deferral_asked_day[applicants] = day
     model.events["deferrals_requested"] += applicants.size
+    model.events["deferral_false_claims"] += int(np.count_nonzero(false_claim))
     tracker = model.tracker
     if tracker is not None:
         tracker.noted(applicants, "deferral_asked")
@@ -66,6 +77,7 @@ def run(model: CreditMarket) -> None:
         if tracker is not None:
             tracker.noted(applicants, "deferral_refused")
         return
+    _pay_review_cost(model, applicants)
     within_limit = pop.deferrals_used[applicants] < cfg.max_per_loan
     _, _, force_majeure = macro_multipliers(model, day)
     eligible = (
@@ -75,8 +87,11 @@ def run(model: CreditMarket) -> None:
            & (pop.principal[applicants] <= model.small_balance_cents)
            & (pop.worst_dpd[applicants] <= cfg.good_record_max_dpd))
     )
-    fooled = rng.random(applicants.size) >= cfg.verification_accuracy
-    granted = within_limit & (eligible | fooled)
+    detection = np.where(false_claim, cfg.false_claim_detection, cfg.verification_accuracy)
+    # The cast's scripted requests meet no random refusal: their story is the lesson.
+    wrongful = np.where(applicants < model.cast.size, 0.0, cfg.wrongful_refusal_share)
+    passed = np.where(eligible, 1.0 - wrongful, 1.0 - detection)
+    granted = within_limit & (rng.random(applicants.size) < passed)
     model.events["deferrals_granted"] += int(np.count_nonzero(granted))
     model.events["deferrals_granted_ineligible"] += int(np.count_nonzero(granted & ~eligible))
     model.events["deferrals_refused"] += int(np.count_nonzero(~granted))
@@ -84,6 +99,18 @@ def run(model: CreditMarket) -> None:
         tracker.noted(applicants[granted], "deferral_granted")
         tracker.noted(applicants[~granted], "deferral_refused")
     grant(model, applicants[granted])
+
+
+def _pay_review_cost(model: CreditMarket, applicants: np.ndarray) -> None:
+    """Each lender pays `deferral.review_cost` per application it reviews (staff cost)."""
+    cost = to_cents(model.config.deferral.review_cost)
+    if cost == 0:
+        return
+    counts = np.bincount(model.population.lender[applicants], minlength=len(model.lender_list))
+    for lender, count in zip(model.lender_list, counts.tolist(), strict=True):
+        if count:
+            lender.ledger.pay_staff_cost(cost * count)
+            model.flows["staff_costs"] += cost * count
 
 
 def grant(model: CreditMarket, rows: np.ndarray) -> None:
@@ -132,20 +159,23 @@ def grant(model: CreditMarket, rows: np.ndarray) -> None:
     pop.legal_day[rows] = -1  # a case filed against a re-aged loan is withdrawn
     pop.deferrals_used[rows] += 1
     pop.deferred_ever[rows] = True
+    pop.strategic_default[rows] = False  # the decision to pay is taken afresh after it
 
 
 @njit(cache=True)
 def _open_to_apply(col: Columns, watched: np.ndarray, day: int,
-                   reapply_after_days: int) -> np.ndarray:
+                   reapply_after_days: int, false_claims: bool) -> np.ndarray:
     """Rows (ascending) that may apply today: in difficulty (in a shock, or past due: found
-    among `watched`, `BorrowerPopulation.watched`), with an active loan outside a deferral
-    pause, aware of deferral and not asked in the last `reapply_after_days`."""
+    among `watched`, `BorrowerPopulation.watched`) or, if `false_claims`, strategic and
+    current, with an active loan outside a deferral pause, aware of deferral and not asked
+    in the last `reapply_after_days`."""
     found = np.empty(col.status.size, np.int64)
     n = 0
     k = 0  # next position in watched
     for i in range(col.status.size):
         in_shock = col.jobless_until[i] > day or col.ill_until[i] > day
-        if not in_shock:
+        claims = false_claims and col.kind[i] == STRATEGIC and col.dpd[i] == 0
+        if not (in_shock or claims):
             continue
         while k < watched.size and watched[k] < i:  # past-due rows before this one
             if col.dpd[watched[k]] > 0 and _may_apply(col, watched[k], day, reapply_after_days):

@@ -81,7 +81,8 @@ def run(model: CreditMarket) -> None:
     lender's cash and credit policy (minimum score, APR markup, share of the amount asked
     that it grants).
     Changes: loan columns of approved borrowers, lender ledgers (disbursed), today's counts of
-    applications, approvals and rejections by reason.
+    applications, approvals and rejections by reason; an inquiry reported to the bureau for
+    every application.
     """
     pop, day = model.population, model.day
     scripted, scripted_amount = model.cast.applications(pop, day)
@@ -93,6 +94,8 @@ def run(model: CreditMarket) -> None:
     if applicants.size == 0:
         return
     model.events["applications"] += applicants.size
+    if model.config.bureau.inquiry_points:  # the cast's scores move on payments only
+        model.bureau.report(model.cast.exclude(applicants), "inquiry", day)
     for lender in model.lender_list:
         mine = lender_of == lender.index
         if not mine.any():

@@ -8,9 +8,9 @@ import numpy as np
 from numba import njit
 
 from sim.columns import Columns
-from sim.payments import arrears_of, next_installment_of
+from sim.payments import arrears_of, next_installment_of, pay
 from sim.people import PeopleTraits, draw_people
-from sim.population import ACTIVE, FRAGILE, NEVER, NO_LOAN
+from sim.population import ACTIVE, CHARGED_OFF, FRAGILE, NEVER, NO_LOAN
 from sim.streams import (
     DIGEST_ILLNESS,
     DIGEST_JOB_LOSS,
@@ -50,7 +50,8 @@ def run(model: CreditMarket) -> None:
 
     Reads: turnover and shock rates, the macro schedule, `kind`, `income`, `pay_dom`.
     Changes: the rows of departing borrowers (new people), `jobless_until`, `ill_until`,
-    `cash`; the model's external flows (income, spending, cash of people leaving and joining).
+    `cash`; claims under a judgment's payment order (the garnished income is paid to the
+    lender); the model's external flows (income, spending, cash of people leaving and joining).
     """
     pop, day = model.population, model.day
     # The cast's scripted shocks first: random events pass the cast's rows by, so this order
@@ -62,8 +63,13 @@ def run(model: CreditMarket) -> None:
         rates = life_rates(model.config, job_mult, ill_mult)
     pay_rows = model.pay_day_rows[day % DAYS_PER_MONTH]
     flows = np.zeros(len(LIFE_FLOWS), np.int64)
+    garnished = np.zeros(pay_rows.size, np.int64)
     leaving = _live_a_day(model.columns, model.life_key, day, model.cast.size, rates,
-                          model.people_traits, pay_rows, flows)
+                          model.people_traits, pay_rows, flows, garnished)
+    taken = garnished > 0
+    if taken.any():
+        pay(model, pay_rows[taken], garnished[taken])
+        model.events["legal_recovered"] += int(garnished.sum())
     cents = dict(zip(LIFE_FLOWS, flows.tolist(), strict=True))
     if leaving.size:
         model.bureau.forget(leaving, day)
@@ -88,9 +94,11 @@ class LifeRates(NamedTuple):
     illness_mean_days: float
     income_volatility: float
     income_replacement: float
+    income_scar: float
     expense_ratio: float
     illness_cost_share: float
     autopay_withholds: bool
+    garnish_share: float
 
 
 def life_rates(config: ScenarioConfig, job_loss_multiplier: float = 1.0,
@@ -109,9 +117,11 @@ def life_rates(config: ScenarioConfig, job_loss_multiplier: float = 1.0,
         illness_mean_days=shocks.illness_mean_days,
         income_volatility=b.income_volatility,
         income_replacement=shocks.job_loss_income_replacement,
+        income_scar=shocks.job_loss_income_scar,
         expense_ratio=b.expense_ratio,
         illness_cost_share=shocks.illness_cost_share,
         autopay_withholds=config.repayment.autopay_withholds,
+        garnish_share=config.legal.garnish_share,
     )
 
 
@@ -122,9 +132,13 @@ LIFE_FLOWS = ("turnover_cash_out", "turnover_cash_in", "income", "living_expense
 @njit(cache=True)
 def _live_a_day(col: Columns, key: np.uint64, day: int, cast_size: int,
                 rates: LifeRates, traits: PeopleTraits, pay_rows: np.ndarray,
-                flows: np.ndarray) -> np.ndarray:
-    """The phase: turnover, job losses, illnesses, pay day; adds the day's external flows to
-    `flows` (LIFE_FLOWS) and returns the rows given new people. Every chance is a
+                flows: np.ndarray, garnished: np.ndarray) -> np.ndarray:
+    """The phase: turnover, job losses (each cutting the row's income for good by
+    `income_scar`), illnesses (a row's daily chance is its type's times its
+    `shock_proneness`), pay day; adds the day's external flows to
+    `flows` (LIFE_FLOWS), sets `garnished[k]` to the cents a payment order takes from the
+    income of `pay_rows[k]` (kept out of living expenses; the caller pays it over), and
+    returns the rows given new people. Every chance is a
     counter-based draw of (`key`, row, day) (`sim.streams`), so a row's life does not depend
     on what other phases drew. Rows below `cast_size` (the classroom cast) have no random
     events."""
@@ -144,20 +158,20 @@ def _live_a_day(col: Columns, key: np.uint64, day: int, cast_size: int,
             flows[1] += col.cash[i]
     for i in range(cast_size, n):
         fragile = col.kind[i] == FRAGILE
-        _start_shock(col.jobless_until, col.life_digest, key, i, day,
-                     rates.job_loss_fragile if fragile else rates.job_loss_other,
-                     rates.job_loss_mean_days, JOB_LOSS, JOB_LOSS_LENGTH, DIGEST_JOB_LOSS)
+        prone = col.shock_proneness[i]
+        if _start_shock(col.jobless_until, col.life_digest, key, i, day,
+                        prone * (rates.job_loss_fragile if fragile else rates.job_loss_other),
+                        rates.job_loss_mean_days, JOB_LOSS, JOB_LOSS_LENGTH, DIGEST_JOB_LOSS):
+            col.income[i] = np.int64(np.rint(col.income[i] * (1.0 - rates.income_scar)))
         _start_shock(col.ill_until, col.life_digest, key, i, day,
-                     rates.illness_fragile if fragile else rates.illness_other,
+                     prone * (rates.illness_fragile if fragile else rates.illness_other),
                      rates.illness_mean_days, ILLNESS, ILLNESS_LENGTH, DIGEST_ILLNESS)
     if pay_rows.size:
         vol = rates.income_volatility
         noise = np.empty(pay_rows.size)
         for k in range(pay_rows.size):
             noise[k] = np.exp(-0.5 * vol * vol + vol * normal(key, pay_rows[k], day, PAY))
-        earned, spent = _pay_day(col, pay_rows, noise, day, rates.income_replacement,
-                                 rates.expense_ratio, rates.illness_cost_share,
-                                 rates.autopay_withholds)
+        earned, spent = _pay_day(col, pay_rows, noise, day, rates, garnished)
         flows[2] += earned
         flows[3] += spent
     return leaving
@@ -166,38 +180,47 @@ def _live_a_day(col: Columns, key: np.uint64, day: int, cast_size: int,
 @njit(cache=True, inline="always")
 def _start_shock(until: np.ndarray, digest: np.ndarray, key: np.uint64, i: int, day: int,
                  chance: float, mean_days: float, purpose: int, length_purpose: int,
-                 tag: int) -> None:
+                 tag: int) -> bool:
     """Row `i`, if not in this kind of shock (which ends on day `until[i]`), starts one today
     with probability `chance`, lasting a geometric number of days with mean `mean_days`; the
-    draws are counter-based (`sim.streams`) and the start is folded into the row's digest."""
+    draws are counter-based (`sim.streams`) and the start is folded into the row's digest.
+    Returns whether a shock started."""
     if until[i] <= day and uniform(key, i, day, purpose) < chance:
         until[i] = day + geometric(uniform(key, i, day, length_purpose), 1.0 / mean_days)
         digest[i] = fold(digest[i], tag, day)
+        return True
+    return False
 
 
 @njit(cache=True, inline="always")
 def _pay_day(col: Columns, rows: np.ndarray, noise: np.ndarray, day: int,
-             income_replacement: float, expense_ratio: float,
-             illness_cost_share: float, autopay_withholds: bool) -> tuple[int, int]:
+             rates: LifeRates, garnished: np.ndarray) -> tuple[int, int]:
     """Borrowers `rows` earn their income times `noise` (benefits only while jobless) and
-    spend their living expenses (more while ill) as far as their cash allows, less what
-    auto-repay withholds (`autopay_withholds`: the arrears and next installment of a
-    borrower with auto-repay and an active loan: the arrears, and what falls due in the next
-    month). Returns the cents earned and spent."""
+    spend their living expenses (more while ill) as far as their cash allows, less what is
+    set aside: a payment order's share of the income (`garnished[k]`, at most the claim),
+    or what auto-repay withholds (`autopay_withholds`: for a borrower with auto-repay and an
+    active loan, the arrears and what falls due in the next month). Returns the cents
+    earned and spent."""
     earned_total = spent_total = 0
     for k in range(rows.size):
         i = rows[k]
         income = np.float64(col.income[i])
         earned = income * noise[k]
         if col.jobless_until[i] > day:
-            earned *= income_replacement
-        expenses = income * expense_ratio
+            earned *= rates.income_replacement
+        expenses = income * rates.expense_ratio
         if col.ill_until[i] > day:
-            expenses += income * illness_cost_share
+            expenses += income * rates.illness_cost_share
         earned_cents = np.int64(np.rint(earned))
         available = col.cash[i] + earned_cents
         withheld = 0
-        if autopay_withholds and col.autopay[i] and col.status[i] == ACTIVE:
+        if (col.status[i] == CHARGED_OFF and col.garnish_until[i] > day
+                and col.jobless_until[i] <= day):  # benefits are not garnished
+            spare = max(earned_cents - np.int64(np.rint(expenses)), 0)
+            garnished[k] = min(np.int64(np.rint(rates.garnish_share * earned_cents)), spare,
+                               col.claim[i], available)
+            withheld = garnished[k]
+        elif rates.autopay_withholds and col.autopay[i] and col.status[i] == ACTIVE:
             owed = arrears_of(col, i)
             if col.next_due[i] != NEVER and col.next_due[i] - day <= DAYS_PER_MONTH:
                 principal, interest = next_installment_of(col, i)

@@ -1,10 +1,10 @@
 """Phase 3, repayment: DPD ages, late fees, installments fall due, borrowers pay or miss.
 
 A borrower with an installment due today pays it unless they cannot (hardship: not enough
-cash), will not (strategic: decided to default) or forget (forgetful, without auto-repay;
-a reminder prevents most of these). Delinquent borrowers also try, now and then, to pay their
-arrears unprompted (`self_cure_rate`). An account whose arrears are not cleared by the end of
-its due day is 1 day past due the next day.
+cash), will not (strategic: decided to default, `decides_to_stop`) or forget (forgetful,
+without auto-repay; a reminder prevents most of these). Delinquent borrowers also try, now
+and then, to pay their arrears unprompted (`self_cure_rate`). An account whose arrears are not
+cleared by the end of its due day is 1 day past due the next day.
 
 The phase runs as one compiled loop per step (numba) over the rows concerned; the model's
 generator is drawn from in a fixed order: a forgetting draw for every installment due, a
@@ -29,6 +29,7 @@ from sim.payments import (
     next_installment_of,
     payment_terms,
     try_to_pay_account,
+    willingness_of,
 )
 from sim.population import ACTIVE, CHARGED_OFF, FORGETFUL, NEVER, NO_LOAN, STRATEGIC
 from sim.rows import union_rows
@@ -56,10 +57,15 @@ class RepaymentPolicy(NamedTuple):
     enforcement_weight_contacts: float
     contact_cap: int  # max(max_contacts_per_7_days, 1)
     self_cure_daily: float  # self_cure_rate / DAYS_PER_MONTH
-    chargeoff_payment_willingness: float
     payment: PaymentTerms
     run_strategic_weight: float  # platform_run.strategic_weight
     run_others_weight: float  # platform_run.others_weight
+    expected_contacts: float  # contacts a week a first month late brings, over the cap (<= 1)
+    forgiveness_chance: float  # chance a hardship claim passes review (0: no deferral)
+    forgiveness_weight: float
+    grievance_weight: float
+    churn_stress: float
+    stress_half_life_days: float
 
 
 def repayment_policy(config: ScenarioConfig) -> RepaymentPolicy:
@@ -74,10 +80,17 @@ def repayment_policy(config: ScenarioConfig) -> RepaymentPolicy:
         enforcement_weight_contacts=config.strategic.enforcement_weight_contacts,
         contact_cap=max(config.collection.max_contacts_per_7_days, 1),
         self_cure_daily=config.repayment.self_cure_rate / DAYS_PER_MONTH,
-        chargeoff_payment_willingness=config.chargeoff.payment_willingness,
         payment=payment_terms(config),
         run_strategic_weight=config.platform_run.strategic_weight,
         run_others_weight=config.platform_run.others_weight,
+        expected_contacts=min(sum(config.collection.ladder.dpd_1_30.model_dump().values())
+                              / max(config.collection.max_contacts_per_7_days, 1), 1.0),
+        forgiveness_chance=(1.0 - config.deferral.false_claim_detection
+                            if config.deferral.enabled else 0.0),
+        forgiveness_weight=config.strategic.forgiveness_weight,
+        grievance_weight=config.strategic.grievance_weight,
+        churn_stress=config.collection.churn_stress,
+        stress_half_life_days=config.collection.stress_half_life_days,
     )
 
 
@@ -187,11 +200,48 @@ def _fall_due(col: Columns, due: np.ndarray, day: int, counts: np.ndarray) -> np
 @njit(cache=True, inline="always")
 def perceived_enforcement(col: Columns, i: int, policy: RepaymentPolicy,
                           policy_enforcement: float) -> float:
-    """Enforcement strategic borrower `i` perceives (0-1): the policy's early bureau report
-    and legal action, plus the contacts they received in the last 7 days."""
-    recent = contacts_this_week(col, i) / policy.contact_cap
-    felt = policy_enforcement + policy.enforcement_weight_contacts * min(recent, 1.0)
+    """Enforcement borrower `i` perceives (0-1): the policy's early bureau report and legal
+    action, plus collection pressure: the contacts they received in the last 7 days, or, if
+    more, the contacts a week that a first month late would bring (what they know of the
+    lender's collection), both relative to the weekly cap."""
+    recent = min(contacts_this_week(col, i) / policy.contact_cap, 1.0)
+    pressure = max(recent, policy.expected_contacts)
+    felt = policy_enforcement + policy.enforcement_weight_contacts * pressure
     return min(max(felt, 0.0), 1.0)
+
+
+@njit(cache=True, inline="always")
+def decides_to_stop(col: Columns, rng: np.random.Generator, i: int, day: int,
+                    policy: RepaymentPolicy, policy_enforcement: float, peer: float,
+                    fear: float) -> bool:
+    """The decision to pay, taken at a due date by borrower `i`, who has the cash to pay
+    (`peer`: the added propensity the market's delinquency gives; `fear`: how close to
+    failure they believe their lender is, 0 for a sound one). Returns whether they decide to
+    stop paying this loan.
+
+    A strategic borrower stops with a propensity that enforcement felt now scales down
+    (`perceived_enforcement`) and that peers' defaults, the chance of being forgiven (a
+    hardship claim passing the review, if they know deferral exists), the collection stress
+    they still carry and a lender expected to fail push up. Any other borrower stops only
+    when their lender looks likely to fail (nothing is drawn otherwise)."""
+    if col.kind[i] == STRATEGIC:
+        felt = perceived_enforcement(col, i, policy, policy_enforcement)
+        propensity = policy.base_propensity * (1.0 - felt) + peer
+        if col.aware[i]:
+            propensity += policy.forgiveness_weight * policy.forgiveness_chance
+        if policy.grievance_weight > 0 and col.stress[i] > 0:
+            elapsed = day - col.stress_day[i]
+            stress = col.stress[i] * 0.5 ** (elapsed / policy.stress_half_life_days)
+            propensity += policy.grievance_weight * min(stress / policy.churn_stress, 1.0)
+        if fear > 0:
+            propensity += policy.run_strategic_weight * fear * (1.0 - felt)
+        return rng.random() < min(max(propensity, 0.0), 1.0)
+    if fear > 0 and policy.run_others_weight > 0:
+        # A lender expected to fail offers no future credit to repay for: anyone who could
+        # pay may walk away, less readily the more enforcement they feel.
+        felt = perceived_enforcement(col, i, policy, policy_enforcement)
+        return rng.random() < policy.run_others_weight * fear * (1.0 - felt)
+    return False
 
 
 @njit(cache=True, inline="always")
@@ -216,23 +266,11 @@ def _scheduled_payments(col: Columns, rng: np.random.Generator, due: np.ndarray,
     peer = policy.peer_weight * market_dpd30_share
     for k in range(n):
         i = due[k]
-        if col.strategic_default[i]:
-            continue
-        fear = distress[col.lender[i]]  # 0 for a sound lender: no draw, no change
-        if col.kind[i] == STRATEGIC:
-            felt = perceived_enforcement(col, i, policy, policy_enforcement)
-            propensity = policy.base_propensity * (1.0 - felt) + peer
-            if fear > 0:
-                propensity += policy.run_strategic_weight * fear * (1.0 - felt)
-            if rng.random() < min(max(propensity, 0.0), 1.0):
-                col.strategic_default[i] = True
-        elif (fear > 0 and policy.run_others_weight > 0
-              and col.cash[i] >= arrears_of(col, i)):
-            # A lender expected to fail offers no future credit to repay for: anyone who
-            # could pay may walk away, less readily the more enforcement they feel.
-            felt = perceived_enforcement(col, i, policy, policy_enforcement)
-            if rng.random() < policy.run_others_weight * fear * (1.0 - felt):
-                col.strategic_default[i] = True
+        if col.strategic_default[i] or col.cash[i] < arrears_of(col, i):
+            continue  # decided already, or cannot pay: nothing to decide
+        if decides_to_stop(col, rng, i, day, policy, policy_enforcement, peer,
+                           distress[col.lender[i]]):
+            col.strategic_default[i] = True
     paid = np.zeros(n, np.bool_)
     refused = np.empty(n, np.bool_)
     for k in range(n):
@@ -259,15 +297,15 @@ def _self_cure(col: Columns, rng: np.random.Generator, late: np.ndarray,
                charged: np.ndarray, day: int, policy: RepaymentPolicy, money: np.ndarray,
                tally: np.ndarray) -> None:
     """Delinquent borrowers (late ones first, then charged-off ones) try to pay their arrears
-    unprompted, charged-off ones less willingly; strategic defaulters never do."""
+    unprompted, those who see a charge-off on their file less willingly (`willingness_of`);
+    strategic defaulters never do."""
     delinquent = np.concatenate((late, charged))
     trying = np.zeros(delinquent.size, np.bool_)
     for k in range(delinquent.size):
         i = delinquent[k]
         if col.status[i] == NO_LOAN:
             continue
-        p = policy.self_cure_daily * (
-            policy.chargeoff_payment_willingness if col.status[i] == CHARGED_OFF else 1.0)
+        p = policy.self_cure_daily * willingness_of(col, i, day, policy.payment)
         trying[k] = rng.random() < p and not col.strategic_default[i]
     for k in range(delinquent.size):
         if trying[k]:

@@ -1,4 +1,5 @@
-"""Phase 6, reporting: the credit bureau applies the reports whose delay has passed."""
+"""Phase 6, reporting: the credit bureau applies the reports whose delay has passed and, once
+a month, lets payment history fade."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ if TYPE_CHECKING:
 
 
 def run(model: CreditMarket) -> None:
-    """Apply today's due bureau reports to scores and negative-record flags.
+    """Apply today's due bureau reports to scores and negative-record flags; every 30 days,
+    fade payment history towards each score's anchor.
 
-    Reads: the bureau's pending reports. Changes: `score`, `flag_day`.
+    Reads: the bureau's pending reports, `score_anchor`. Changes: `score`, `flag_day`.
     """
     model.events["score_updates"] += model.bureau.apply_due(model.day)
+    model.bureau.fade_history(model.day)

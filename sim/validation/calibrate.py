@@ -7,12 +7,14 @@ base with the trial's parameter values on the same replicate seeds (common rando
 trials differ by their parameters, not by luck) and scores the mean of each target measure:
 
     loss = sum over targets of weight * (distance outside the range / range width)^2
-           + CENTRING * sum of weight * ((value - range middle) / range width)^2
+           + centring * sum of weight * ((value - range middle) / range width)^2
 
-The first part is zero when every target is inside its range; the small second part prefers
-values near the middle. Optuna's TPE sampler, seeded, proposes the trials, so a calibration is
-reproducible. Outputs: trials.csv, best.toml (a scenario that extends the base with the best
-values), figures/trials.png, report.md and manifest.json.
+The first part is zero when every target is inside its range; the second part (the file's
+`centring`, small by default) prefers values near the middle, so that a best trial is not
+left on an edge where another sample's noise would push it out. Optuna's TPE sampler, seeded,
+proposes the trials, so a calibration is reproducible. Outputs: trials.csv, best.toml (a
+scenario that extends the base with the best values), figures/trials.png, report.md and
+manifest.json.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ from sim.scenario import (  # noqa: E402
 from sim.summary import check_measure, summarize  # noqa: E402
 
 CENTRING = 0.01
-"""Weight of the pull towards the middle of each range, relative to a miss."""
+"""Default weight of the pull towards the middle of each range, relative to a miss."""
 
 
 class ParameterSpec(BaseModel):
@@ -102,6 +104,8 @@ class CalibrationSpec(BaseModel):
     replicates: int = Field(3, ge=1, le=1000, description="Runs per trial (same seeds in "
                             "every trial).")
     seed: int = Field(1, ge=0, description="Seed of the sampler and root of the run seeds.")
+    centring: float = Field(CENTRING, ge=0, description="Weight of the pull towards the "
+                            "middle of each range, relative to a miss.")
     set: dict[str, Any] = Field(default_factory=dict, description="Overrides of the base for "
                                 "every trial (size, length, steady-state window).")
     parameter: list[ParameterSpec] = Field(min_length=1)
@@ -172,7 +176,8 @@ def loss(values: dict[str, float], calibration: Calibration) -> tuple[float, dic
             continue
         outside = (value - min(max(value, low), high)) / width
         centre = (value - (low + high) / 2) / width
-        parts[target.fact] = target.weight * (outside ** 2 + CENTRING * centre ** 2)
+        parts[target.fact] = target.weight * (outside ** 2
+                                              + calibration.spec.centring * centre ** 2)
     return sum(parts.values()), parts
 
 
