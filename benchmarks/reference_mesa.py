@@ -392,7 +392,7 @@ class ReferenceBorrower(mesa.Agent):
         on the borrower's credit file (after the reporting delay)."""
         loan, rules = self.loan, self.model.rules
         if (loan.status is CHARGED_OFF
-                and self.model.day >= loan.chargeoff_day + rules.reporting_delay):
+                and self.model.day > loan.chargeoff_day + max(rules.reporting_delay, 1)):
             return rules.chargeoff_willingness
         return 1.0
 

@@ -55,11 +55,7 @@ class CreditBureau:
         self.config = config
         self.population = population
         self.first_faded_row = first_faded_row
-        self.points = {
-            "on_time": config.on_time_points, "missed": config.missed_points,
-            "reported": config.reported_points, "legal": config.legal_points,
-            "charged_off": config.charged_off_points, "inquiry": config.inquiry_points,
-        }
+        self.adopt(config)
         self.pending: dict[int, list[tuple[np.ndarray, int, bool, int]]] = defaultdict(list)
         self.departures: list[tuple[int, np.ndarray]] = []
         self.reports = dict.fromkeys(EVENTS, 0)
@@ -94,7 +90,8 @@ class CreditBureau:
             left = [gone for departed, gone in self.departures if departed > reported]
             if left:
                 rows = without_rows(rows, np.concatenate(left))
-            _apply_report(pop.score, pop.score_counts, pop.flag_day, rows, points, negative, day)
+            _apply_report(pop.score, pop.score_counts, pop.score_history, pop.flag_day, rows,
+                          points, negative, day)
             applied += rows.size
         # Reports still pending were made after day - delay: older departures cannot matter.
         horizon = day - self.config.reporting_delay_days
@@ -102,16 +99,26 @@ class CreditBureau:
         return applied
 
 
+    def adopt(self, config: BureauConfig) -> None:
+        """Report and fade under a new policy's settings (a comparison's fork); reports
+        already pending keep the points and day they were made with."""
+        self.config = config
+        self.points = {
+            "on_time": config.on_time_points, "missed": config.missed_points,
+            "reported": config.reported_points, "legal": config.legal_points,
+            "charged_off": config.charged_off_points, "inquiry": config.inquiry_points,
+        }
+
     def fade_history(self, day: int) -> None:
-        """Every `FADE_PERIOD_DAYS` (from day 1 on), move every score back towards its anchor
-        by the share `history_half_life_days` implies (truncated towards the anchor, so a
-        score reaches it in the end)."""
+        """Every `FADE_PERIOD_DAYS` (from day 1 on), let every score's history fade by the
+        share `history_half_life_days` implies: the history is kept exactly (a float), the
+        score is the anchor plus the history, rounded."""
         half_life = self.config.history_half_life_days
         if half_life <= 0 or day == 0 or day % FADE_PERIOD_DAYS:
             return
         pop = self.population
-        _fade(pop.score, pop.score_anchor, pop.score_counts, self.first_faded_row,
-              0.5 ** (FADE_PERIOD_DAYS / half_life))
+        _fade(pop.score, pop.score_anchor, pop.score_history, pop.score_counts,
+              self.first_faded_row, 0.5 ** (FADE_PERIOD_DAYS / half_life))
 
 
 FADE_PERIOD_DAYS = 30
@@ -119,25 +126,29 @@ FADE_PERIOD_DAYS = 30
 
 
 @njit(cache=True)
-def _fade(score: np.ndarray, anchor: np.ndarray, score_counts: np.ndarray, first: int,
-          keep: float) -> None:
-    """Scores of rows from `first` on keep the share `keep` of their distance from `anchor`
-    (truncated towards it), with the score histogram in step."""
+def _fade(score: np.ndarray, anchor: np.ndarray, history: np.ndarray,
+          score_counts: np.ndarray, first: int, keep: float) -> None:
+    """Rows from `first` on keep the share `keep` of their history; each score becomes its
+    anchor plus the history, rounded, within SCORE_MIN-SCORE_MAX, with the score histogram in
+    step."""
     for i in range(first, score.size):
-        gap = score[i] - anchor[i]
-        if gap:
-            new = anchor[i] + np.int64(np.trunc(gap * keep))
+        if history[i] == 0.0:
+            continue
+        history[i] *= np.float32(keep)
+        new = min(max(anchor[i] + np.int64(np.rint(history[i])), SCORE_MIN), SCORE_MAX)
+        if new != score[i]:
             score_counts[score[i]] -= 1
             score_counts[new] += 1
             score[i] = new
 
 
 @njit(cache=True)
-def _apply_report(score: np.ndarray, score_counts: np.ndarray, flag_day: np.ndarray,
-                  rows: np.ndarray, points: int, negative: bool, day: int) -> None:
+def _apply_report(score: np.ndarray, score_counts: np.ndarray, history: np.ndarray,
+                  flag_day: np.ndarray, rows: np.ndarray, points: int, negative: bool,
+                  day: int) -> None:
     """Move the scores of `rows` (distinct) by `points` within SCORE_MIN-SCORE_MAX, keeping
-    the score histogram in step (as `BorrowerPopulation.set_scores`); a negative report also
-    sets `flag_day`."""
+    the score histogram in step (as `BorrowerPopulation.set_scores`) and adding the move to
+    the fading history; a negative report also sets `flag_day`."""
     for i in rows:
         if points:
             old = score[i]
@@ -145,5 +156,6 @@ def _apply_report(score: np.ndarray, score_counts: np.ndarray, flag_day: np.ndar
             score_counts[old] -= 1
             score_counts[new] += 1
             score[i] = new
+            history[i] += np.float32(new - old)
         if negative:
             flag_day[i] = day

@@ -4,7 +4,10 @@ Cast members take the first rows of the population. At the start their income, c
 type and habits are set from the script; each day their scripted shocks start, and their
 scripted loan applications and deferral requests join the other borrowers'. The random draws
 that would give them other shocks, other loans, other requests or a replacement (turnover)
-pass them by. Payments, contacts, the lender's review and the bureau treat them like anyone.
+pass them by, and so do the mechanisms that would blur their story: their scores move on
+payment events only (no fading history, no inquiries), a review never refuses their eligible
+request by mistake, and their judgments are not enforced. Payments, contacts and the
+lender's review otherwise treat them like anyone.
 """
 
 from __future__ import annotations

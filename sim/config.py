@@ -104,9 +104,10 @@ class BorrowerConfig(Section):
     risk_shock_loading: float = param(
         0.5, "log-units per standard deviation of latent risk", "How strongly a borrower's "
         "latent financial fragility (a standard normal trait; the fragile type is its upper "
-        "`hardship_share` tail) scales their job-loss and illness rates: a borrower z standard "
-        "deviations above the mean has them multiplied by exp(loading * z - loading^2 / 2), "
-        "which leaves the mean rate unchanged.", ge=0, le=3)
+        "tail) scales their job-loss and illness rates: a borrower z standard deviations above "
+        "the mean has them multiplied by exp(loading * z - loading^2 / 2), which averages 1 "
+        "over all people (fragile people, the upper tail, average more, on top of "
+        "`hardship_shock_multiplier`).", ge=0, le=3)
     turnover_rate: float = param(0.25, "departures per borrower-year", "Rate at which a "
                                  "borrower without a loan or open debt leaves the market and "
                                  "is replaced by a new borrower (keeps the market from being "
@@ -396,7 +397,7 @@ class RegulationConfig(Section):
     period_days: int = param(90, "days", "Days between the regulator's reviews of complaints "
                              "(a quarter).", ge=1, le=3650)
     complaint_threshold_per_1000: float = param(
-        13.0, "complaints per 1,000 accounts per period", "Complaints about a lender in a "
+        14.0, "complaints per 1,000 accounts per period", "Complaints about a lender in a "
         "period, per 1,000 of its accounts (loans and claims), above which it is sanctioned.",
         ge=0, source="assumption, set to catch outliers rather than the typical lender and "
         "so that strict collection, restricted now and then, gives F13 (4+ contacts a week "
@@ -466,6 +467,10 @@ class DeferralConfig(Section):
     wrongful_refusal_share: float = param(
         0.1, "probability", "Chance the review refuses an eligible applicant (papers missing "
         "or late).", ge=0, le=1)
+    refusal_complaint_probability: float = param(
+        0.05, "probability", "Chance that a borrower in a shock whose deferral application is "
+        "refused (deferral off, limit used, or a wrongful refusal) complains about the lender "
+        "(the complaint counts towards the regulator's threshold).", ge=0, le=1)
     review_cost: float = param(
         20.0, "currency units per application", "Cost of reviewing one deferral application "
         "(documents, a call), booked as staff cost.", ge=0)

@@ -23,7 +23,7 @@ from sim.contacts import contact_policy, ladder_channels
 from sim.ledger import AccountingError
 from sim.metrics import DPD30_LOAN_SHARE, EVENT_NAMES, METRIC_NAMES, MetricsRecorder
 from sim.payments import payment_terms
-from sim.people import draw_people, people_traits
+from sim.people import draw_people, learn_of_deferral, people_traits
 from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
 from sim.population import ACTIVE, NO_LOAN, BorrowerPopulation
 from sim.risk_gradient import RiskRecorder
@@ -134,6 +134,8 @@ class CreditMarket(mesa.Model):
         self._derive_from_config()
         for lender in self.lender_list:
             lender.set_capital_structure(config.lending.equity_share)
+        # Borrowers already in the market hear of the new policy's deferral as new ones would.
+        learn_of_deferral(self.columns, self.life_key, config.deferral.awareness, self.cast.size)
 
     def _derive_from_config(self) -> None:
         config = self.config
@@ -146,6 +148,7 @@ class CreditMarket(mesa.Model):
         self.repayment_policy = repayment.repayment_policy(config)
         self.lending_terms = lending.lending_terms(config)
         self.life_rates = life.life_rates(config)
+        self.bureau.adopt(config.bureau)
         for collector in self.collector_list:
             collector.capacity = self.collector_capacity()
 

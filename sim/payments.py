@@ -61,10 +61,12 @@ def payment_terms(config: ScenarioConfig) -> PaymentTerms:
 @njit(cache=True, inline="always")
 def willingness_of(col: Columns, i: int, day: int, terms: PaymentTerms) -> float:
     """How willingly borrower `i` pays what they owe, relative to arrears on an active loan:
-    `chargeoff_willingness` once a charge-off shows on their credit file (the bureau applied
-    the report: what the borrower sees, not the lender's internal booking), else 1."""
+    `chargeoff_willingness` once a charge-off shows on their credit file (what the borrower
+    sees, not the lender's internal booking), else 1. The bureau applies the report in the
+    reporting phase of day charge-off + delay (at least the next day's), after the day's
+    payments: the borrower sees it from the day after."""
     if (col.status[i] == CHARGED_OFF
-            and day >= col.chargeoff_day[i] + terms.reporting_delay_days):
+            and day > col.chargeoff_day[i] + max(terms.reporting_delay_days, 1)):
         return terms.chargeoff_willingness
     return 1.0
 
@@ -128,8 +130,8 @@ def contractual_dpd_of(col: Columns, i: int, day: int) -> int:
 
 @njit(cache=True, inline="always")
 def close_account(col: Columns, i: int, day: int, terms: PaymentTerms) -> None:
-    """End the loan relationship of row `i`: repaid, sold, judged or past the recovery
-    window. A repaid loan's end is recorded for the month's transitions."""
+    """End the loan relationship of row `i`: repaid, sold or past the recovery window. A
+    repaid loan's end is recorded for the month's transitions."""
     if col.status[i] == ACTIVE and col.ended[i] == 0:
         col.ended[i] = PAID_OFF_STATE
     col.status[i] = NO_LOAN
@@ -240,6 +242,6 @@ def contractual_dpd(model: CreditMarket, rows: np.ndarray) -> np.ndarray:
 
 
 def close_accounts(model: CreditMarket, rows: np.ndarray) -> None:
-    """End the loan relationship of `rows`: repaid, sold, judged or past the recovery window."""
+    """End the loan relationship of `rows`: repaid, sold or past the recovery window."""
     if rows.size:
         _close_rows(model.columns, rows, model.day, model.payment_terms)

@@ -4,7 +4,11 @@ Each person has a latent financial fragility z (standard normal). Strategic and 
 people are drawn first, whatever their z (willingness and attention are not fragility); among
 the others, the fragile (hardship) type is the upper tail of z (so that
 `borrowers.hardship_share` of all people are fragile) and the rest are regular. z also scales
-the person's shock rates (`borrowers.risk_shock_loading`), and their starting score is drawn
+the person's shock rates (`borrowers.risk_shock_loading`: exp(loading z - loading^2 / 2),
+which averages 1 over all people). Fragile people, the upper tail, are more prone on average
+(1.55 at the defaults against 0.70 for regular people), and their rates are also multiplied by
+`hardship_shock_multiplier`: together they meet about 5.5 times the shocks of regular people.
+Their starting score is drawn
 with correlation `bureau.score_risk_correlation` to -z: the bureau knows something, not
 everything, of who is fragile. The starting score is also the score's anchor, to which
 payment history fades (`sim.bureau`).
@@ -50,6 +54,8 @@ class PeopleTraits(NamedTuple):
     strategic_below: float  # a uniform draw under this makes a strategic person
     forgetful_below: float  # ... under this (and not strategic) a forgetful one
     fragile_above: float  # latent risk above which any other person is fragile (inf: nobody)
+    fragile_proneness: float  # mean proneness of fragile people (documentation, tests)
+    regular_proneness: float  # ... of regular people
     risk_shock_loading: float
     buffer_months_median: float
     buffer_sigma: float
@@ -71,11 +77,20 @@ def people_traits(config: ScenarioConfig) -> PeopleTraits:
                      else 1.0)
     fragile_above = (np.inf if regular_given >= 1 else -np.inf if regular_given <= 0
                      else NormalDist().inv_cdf(regular_given))
+    # E[exp(bz - b^2/2); z > a] = 1 - Phi(a - b): the types' mean proneness (reported, so
+    # that the fragile people's shock rates relative to regular ones can be stated).
+    tail, loading = NormalDist().cdf, b.risk_shock_loading
+    upper = 1.0 - tail(fragile_above) if np.isfinite(fragile_above) else float(
+        fragile_above < 0)
+    lower = 1.0 - upper
+    fragile_proneness = (1.0 - tail(fragile_above - loading)) / upper if upper > 0 else 1.0
+    regular_proneness = tail(fragile_above - loading) / lower if lower > 0 else 1.0
     return PeopleTraits(
         income_median=b.income_median, income_sigma=b.income_sigma,
         strategic_below=float(shares[STRATEGIC]),
         forgetful_below=float(shares[STRATEGIC] + shares[FORGETFUL]),
-        fragile_above=fragile_above,
+        fragile_above=fragile_above, fragile_proneness=fragile_proneness,
+        regular_proneness=regular_proneness,
         risk_shock_loading=b.risk_shock_loading,
         buffer_months_median=b.buffer_months_median, buffer_sigma=b.buffer_sigma,
         hardship_buffer_multiplier=b.hardship_buffer_multiplier,
@@ -129,6 +144,7 @@ def draw_people(col: Columns, key: np.uint64, rows: np.ndarray, day: int,
             -rho * risk + np.sqrt(1.0 - rho * rho) * normal(key, i, g, PERSON + 6))
         new = min(max(np.rint(score), SCORE_MIN), SCORE_MAX)
         col.score_anchor[i] = new
+        col.score_history[i] = 0.0
         col.score_counts[col.score[i]] -= 1
         col.score[i] = new
         col.score_counts[col.score[i]] += 1
@@ -142,3 +158,13 @@ def draw_people(col: Columns, key: np.uint64, rows: np.ndarray, day: int,
         col.loans_taken[i] = 0
         col.chargeoff_day[i] = NEVER
         col.deferral_asked_day[i] = NEVER
+
+
+@njit(cache=True)
+def learn_of_deferral(col: Columns, key: np.uint64, awareness: float, first_row: int) -> None:
+    """Under a policy whose `deferral.awareness` is `awareness`, the people of rows from
+    `first_row` on whose awareness draw (the one made when they arrived) is under it know that
+    deferral exists: a larger share makes more of the same people aware, and nobody forgets."""
+    for i in range(first_row, col.aware.size):
+        if not col.aware[i] and uniform(key, i, col.generation[i], PERSON + 5) < awareness:
+            col.aware[i] = True

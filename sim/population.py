@@ -40,7 +40,9 @@ class BorrowerPopulation:
     `autopay`, `opted_out`, `aware` (knows deferral exists), `jobless_until` and `ill_until`
     (day a shock ends; a shock is on while day < until), `shock_proneness` (the person's
     shock rates relative to their type's, from their latent risk), `score` (350-950),
-    `score_anchor` (the starting score, to which payment history fades), `stress`
+    `score_anchor` (the starting score, to which payment history fades), `score_history`
+    (points the reports have moved the score from its anchor, fading; the score is the anchor
+    plus this, rounded, within 350-950), `stress`
     (points, decaying; `stress_day` is the day it was last brought up to date),
     `contacts_week` (contact attempts on each of the last 7 days, shape 7 x N),
     `churned` (bit k set: stopped borrowing from lender k), `cooldown_until`, `flag_day`
@@ -95,6 +97,7 @@ class BorrowerPopulation:
         self.ill_until = np.full(n, NEVER, np.int32)
         self.score = np.zeros(n, np.int16)
         self.score_anchor = np.zeros(n, np.int16)
+        self.score_history = np.zeros(n, np.float32)
         self.shock_proneness = np.ones(n, np.float32)
         self.score_counts = np.zeros(SCORE_MAX + 1, np.int64)
         self.score_counts[0] = n

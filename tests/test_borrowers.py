@@ -3,13 +3,18 @@ can be gamed, judgments collected as payment orders, scarring job losses."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from sim.bureau import _fade
 from sim.model import CreditMarket
+from sim.people import people_traits
 from sim.population import FRAGILE, REGULAR, STRATEGIC
 from tests.helpers import make_config, run_model
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _people(**settings) -> CreditMarket:
@@ -20,8 +25,9 @@ def test_fragile_people_are_the_risky_tail_and_the_score_knows_it():
     market = _people()
     pop, config = market.population, market.config
     loading = config.borrowers.risk_shock_loading
+    fragile, regular = pop.kind == FRAGILE, pop.kind == REGULAR
+    traits = people_traits(config)
     risk = (np.log(pop.shock_proneness.astype(np.float64)) + 0.5 * loading ** 2) / loading
-    fragile = pop.kind == FRAGILE
     assert fragile.mean() == pytest.approx(config.borrowers.hardship_share, abs=0.015)
     assert risk[fragile].min() > risk[pop.kind == REGULAR].max() - 1e-3  # the upper tail
     # Strategic people are drawn whatever their fragility: their risk is the population's.
@@ -31,21 +37,34 @@ def test_fragile_people_are_the_risky_tail_and_the_score_knows_it():
     assert (pop.score_anchor == pop.score).all()
     blind = _people(bureau__score_risk_correlation=0.0).population
     assert abs(np.corrcoef(blind.score.astype(float), risk)[0, 1]) < 0.03
-    # The mean shock rate is kept: exp(loading z - loading^2 / 2) has mean 1.
+    # Proneness averages 1 over everyone; each type's mean is as stated.
     assert pop.shock_proneness.mean() == pytest.approx(1.0, abs=0.03)
+    assert pop.shock_proneness[fragile].mean() == pytest.approx(traits.fragile_proneness,
+                                                                 rel=0.04)
+    assert pop.shock_proneness[regular].mean() == pytest.approx(traits.regular_proneness,
+                                                                 rel=0.04)
 
 
 def test_payment_history_fades_towards_the_anchor_and_spares_the_cast():
     score = np.array([700, 500, 640, 900], np.int16)
     anchor = np.array([600, 600, 640, 600], np.int16)
+    history = (score - anchor).astype(np.float32)
     counts = np.bincount(score, minlength=951).astype(np.int64)
-    _fade(score, anchor, counts, 1, 0.5)
+    _fade(score, anchor, history, counts, 1, 0.5)
     assert score.tolist() == [700, 550, 640, 750]  # row 0 is the cast: untouched
     assert (counts == np.bincount(score, minlength=951)).all()
-    _fade(score, anchor, counts, 1, 0.9)
-    assert score.tolist() == [700, 555, 640, 735]  # truncated towards the anchor
-    for _ in range(200):
-        _fade(score, anchor, counts, 0, 0.9)
+    _fade(score, anchor, history, counts, 1, 0.9)
+    assert score.tolist() == [700, 555, 640, 735]
+    # A small gap fades at the half-life's pace, not a point a month: -8 keeps -4 after a
+    # half-life (24 fadings at a 720-day half-life), rounding aside.
+    small = np.array([592], np.int16)
+    small_history = np.array([-8.0], np.float32)
+    small_counts = np.bincount(small, minlength=951).astype(np.int64)
+    for _ in range(24):
+        _fade(small, anchor[:1], small_history, small_counts, 0, 0.5 ** (30 / 720))
+    assert small[0] == 596 and small_history[0] == pytest.approx(-4.0, abs=1e-4)
+    for _ in range(300):
+        _fade(score, anchor, history, counts, 0, 0.9)
     assert (score == anchor).all()
 
 
@@ -125,7 +144,9 @@ def test_strategic_borrowers_game_deferral_and_detection_limits_it():
     off = run_model(make_config(3000, 300, deferral__enabled=True, deferral__awareness=1.0,
                                 borrowers__strategic_share=0.3,
                                 strategic__false_claim_rate=0.0))
-    assert off.totals["deferral_false_claims"] == 0
+    # Past-due strategic borrowers still claim hardship they do not have; current ones no
+    # longer do.
+    assert off.totals["deferral_false_claims"] < 0.5 * naive.totals["deferral_false_claims"]
 
 
 def test_wrongful_refusals_turn_eligible_applicants_away():
@@ -157,5 +178,29 @@ def test_willingness_falls_only_once_the_charge_off_shows_on_the_file():
     pop.chargeoff_day[1] = 100
     col = market.columns
     assert willingness_of(col, 0, 120, terms) == 1.0
-    assert willingness_of(col, 1, 114, terms) == 1.0  # booked, not yet seen
-    assert willingness_of(col, 1, 115, terms) == pytest.approx(0.1)
+    # Reported on day 115, after that day's payments: seen from day 116.
+    assert willingness_of(col, 1, 115, terms) == 1.0  # booked, not yet seen
+    assert willingness_of(col, 1, 116, terms) == pytest.approx(0.1)
+
+
+def test_refused_applicants_in_hardship_complain_to_the_regulator():
+    def complaints(p: float) -> int:
+        return run_model(make_config(
+            3000, 300, deferral__enabled=False, deferral__awareness=1.0,
+            shocks__job_loss_rate=0.3, deferral__refusal_complaint_probability=p,
+            regulation__enabled=False)).totals["complaints"]
+    assert complaints(0.5) > complaints(0.0) + 50
+
+
+def test_a_new_policys_awareness_reaches_the_borrowers_already_there():
+    from sim.scenario import load_scenario
+
+    base = make_config(3000, 30, deferral__awareness=0.3)
+    market = CreditMarket(base, collect=False)
+    market.run_days()
+    before = market.population.aware.copy()
+    lenient = load_scenario(REPO / "scenarios" / "lenient.toml", overrides=["run.borrowers=3000"])
+    market.adopt_policy(lenient)
+    after = market.population.aware
+    assert (after >= before).all()  # nobody forgets
+    assert after.mean() == pytest.approx(lenient.deferral.awareness, abs=0.04)

@@ -105,7 +105,7 @@ def test_tighter_supply_lends_less_at_higher_prices_in_smaller_loans():
     # A higher cut-off alone lends to better bands, at lower prices on average; the markup
     # alone raises them.
     dearer = supply_run(**{**stressed, "supply__apr_points_per_stress": 1.0})
-    late = slice(200, 400)
+    late = slice(300, 400)  # losses take a quarter to show in a 90-day loss window
     assert (dearer.metrics.frame()["mean_apr"].iloc[late].mean()
             > loose.metrics.frame()["mean_apr"].iloc[late].mean())
     smaller = supply_run(**{**stressed, "supply__size_cut_per_stress": 0.2})
@@ -228,6 +228,7 @@ def test_a_collection_restriction_that_lowers_recoveries_tightens_credit():
     free = strict_market()
     barred = strict_market(collection__max_contacts_per_7_days=0)
     assert barred.totals["payments_after_contact"] == 0 < free.totals["payments_after_contact"]
-    late = slice(200, 400)
-    assert (barred.metrics.frame()["lending_min_score"].iloc[late].mean()
-            > free.metrics.frame()["lending_min_score"].iloc[late].mean())
+    assert barred.totals["defaults"] > free.totals["defaults"]
+    # Both lenders tighten as the first year's losses show; the barred one goes further.
+    assert (barred.metrics.frame()["lending_min_score"].max()
+            > free.metrics.frame()["lending_min_score"].max())

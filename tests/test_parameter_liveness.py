@@ -46,8 +46,10 @@ CONTEXTS: dict[str, dict[str, Any]] = {
                                    "deferral__good_record_max_dpd": 30},
     "deferral.good_record_max_dpd": {"deferral__eligible_small_balance": True},
     # A flagged borrower's score is low: with a cut-off the score check would come first.
+    # Claims end soon after charge-off, so flagged borrowers apply again within the run.
     "lending.bureau_flag_lookback_days": {"supply__enabled": False,
-                                          "lending__min_score": 350},
+                                          "lending__min_score": 350,
+                                          "chargeoff__recovery_window_days": 10},
     # The only channel that tells borrowers about deferral, with room for letters.
     "channels.letter.informs_deferral": {"collection__capacity_per_1000_borrowers": 50.0,
                                          "channels__app__informs_deferral": False,
@@ -87,6 +89,7 @@ VALUES: dict[str, list[Any]] = {
     "strategic.grievance_weight": [1.0],
     "deferral.good_record_max_dpd": [30],
     "legal.order_months": [1],
+    "legal.enforceable_share": [1.0],
 }
 """Values to try instead of half and 1.6 times the default."""
 

@@ -117,12 +117,13 @@ OUTSIDE_THE_REFERENCE: dict[str, Any] = {
     "bureau__history_half_life_days": 0.0, "bureau__inquiry_points": 0,
     "strategic__false_claim_rate": 0.0, "strategic__forgiveness_weight": 0.0,
     "strategic__grievance_weight": 0.0, "deferral__wrongful_refusal_share": 0.0,
-    "deferral__review_cost": 0.0}
+    "deferral__review_cost": 0.0, "deferral__refusal_complaint_probability": 0.0}
 """Mechanisms the reference does not restate (lenders' policy reviews, the regulator, hiring;
 the platform run needs a distressed lender, which these scenarios never have; the score's
-fading history and inquiries; false hardship claims, wrongful refusals and the cost of a
-review; forgiveness and grievance in the decision to pay): they are off here and tested rule
-by rule in tests/test_lenders.py, tests/test_bureau.py and tests/test_borrowers.py."""
+fading history and inquiries; false hardship claims, wrongful refusals, the cost of a review
+and complaints of refused applicants; forgiveness and grievance in the decision to pay): they
+are off here and tested rule by rule in tests/test_lenders.py, tests/test_bureau.py and
+tests/test_borrowers.py."""
 
 
 def _config(scenario: str, **changes: Any):

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def run(model: CreditMarket) -> None:
     """Settle judgments, charge off loans at the policy DPD, sell debt, close old claims.
 
-    Reads: `legal_day`, `dpd`, `status`, `chargeoff_day`, `claim`, `cash`.
+    Reads: `legal_day`, `dpd`, `status`, `chargeoff_day`, `claim`, `garnish_until`.
     Changes: loan columns of the accounts concerned (`garnish_until` of judged claims),
     ledgers (charge-offs, recoveries of debt sold), bureau reports (legal, charged off);
     today's counts.
@@ -93,7 +93,8 @@ def _judgments(model: CreditMarket) -> None:
         return
     charge_off(model, judged[pop.status[judged] == ACTIVE])
     legal = model.config.legal
-    enforced = judged[model.rng.random(judged.size) < legal.enforceable_share]
+    drawn = model.cast.exclude(judged)  # the cast's judgments are not enforced: no draw
+    enforced = drawn[model.rng.random(drawn.size) < legal.enforceable_share]
     pop.garnish_until[enforced] = day + legal.order_months * DAYS_PER_MONTH
     pop.legal_day[judged] = -1
     model.events["legal_enforced"] += enforced.size

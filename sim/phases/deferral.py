@@ -2,7 +2,9 @@
 
 Aware borrowers with an active loan who are in a shock or past due apply at `apply_rate`
 (strategic defaulters more readily); aware strategic borrowers who are current and in no
-shock claim hardship falsely at `strategic.false_claim_rate`; nobody asks more than once
+shock claim hardship falsely at `strategic.false_claim_rate` where the lender offers
+deferral (a strategic applicant in no shock makes a false claim, current or not); nobody
+asks more than once
 every `reapply_after_days`. The lender refuses if deferral is off; otherwise each application
 costs it `review_cost`, and it refuses if the loan used its limit; otherwise it checks eligibility
 (hardship, force majeure, small balance with a good record). Its review errs by kind of
@@ -12,7 +14,9 @@ probability 1 - `false_claim_detection`. A grant re-ages the loan (DPD back to 0
 principal rescheduled over the remaining term plus the unpaid installments, a filed case
 withdrawn, the borrower's decision to stop paying taken afresh at the next due date) and
 either pauses payments for `extend_months` or cuts the rate. The loan is then forborne:
-reported apart, never a cure, until it has performed through `probation_days`.
+reported apart, never a cure, until it has performed through `probation_days`. A refused
+applicant in a shock may complain (`refusal_complaint_probability`), which counts for the
+regulator.
 """
 
 from __future__ import annotations
@@ -49,14 +53,19 @@ def run(model: CreditMarket) -> None:
 
     strategic = model.config.strategic
     open_rows = _open_to_apply(model.columns, pop.watched, day, cfg.reapply_after_days,
-                               strategic.false_claim_rate > 0)
+                               cfg.enabled and strategic.false_claim_rate > 0,
+                               model.cast.size)
     candidates = model.cast.exclude(open_rows)
     scripted = model.cast.deferral_requests(open_rows)
     if candidates.size == 0 and scripted.size == 0:
         return
     in_shock = pop.in_shock(day, candidates)
-    false_claim = ~in_shock & (pop.dpd[candidates] == 0)  # strategic, claiming hardship
-    rate = np.where(false_claim, strategic.false_claim_rate, cfg.apply_rate) / DAYS_PER_MONTH
+    current = pop.dpd[candidates] == 0
+    # Not in a shock, a strategic applicant claims hardship falsely (current ones only ask
+    # because they can claim it; past-due ones ask as anyone in difficulty does).
+    false_claim = ~in_shock & (pop.kind[candidates] == STRATEGIC)
+    rate = np.where(false_claim & current, strategic.false_claim_rate,
+                    cfg.apply_rate) / DAYS_PER_MONTH
     rate *= np.where(pop.strategic_default[candidates], strategic.deferral_apply_multiplier, 1.0)
     drawn = rng.random(candidates.size) < np.minimum(rate, 1.0)
     applicants, false_claim = candidates[drawn], false_claim[drawn]
@@ -76,6 +85,7 @@ def run(model: CreditMarket) -> None:
         model.events["deferrals_refused"] += applicants.size
         if tracker is not None:
             tracker.noted(applicants, "deferral_refused")
+        _complain_of_refusals(model, applicants)
         return
     _pay_review_cost(model, applicants)
     within_limit = pop.deferrals_used[applicants] < cfg.max_per_loan
@@ -98,7 +108,23 @@ def run(model: CreditMarket) -> None:
     if tracker is not None:
         tracker.noted(applicants[granted], "deferral_granted")
         tracker.noted(applicants[~granted], "deferral_refused")
+    _complain_of_refusals(model, applicants[~granted])
     grant(model, applicants[granted])
+
+
+def _complain_of_refusals(model: CreditMarket, refused: np.ndarray) -> None:
+    """Refused applicants in a shock (the cast aside) complain with
+    `deferral.refusal_complaint_probability`; the complaints count for the regulator."""
+    p = model.config.deferral.refusal_complaint_probability
+    hardship = model.cast.exclude(refused)
+    hardship = hardship[model.population.in_shock(model.day, hardship)]
+    if p == 0 or hardship.size == 0:
+        return
+    complaining = hardship[model.rng.random(hardship.size) < p]
+    model.events["complaints"] += complaining.size
+    counts = np.bincount(model.population.lender[complaining], minlength=len(model.lender_list))
+    for lender, count in zip(model.lender_list, counts.tolist(), strict=True):
+        lender.complaints_period += count
 
 
 def _pay_review_cost(model: CreditMarket, applicants: np.ndarray) -> None:
@@ -164,17 +190,19 @@ def grant(model: CreditMarket, rows: np.ndarray) -> None:
 
 @njit(cache=True)
 def _open_to_apply(col: Columns, watched: np.ndarray, day: int,
-                   reapply_after_days: int, false_claims: bool) -> np.ndarray:
+                   reapply_after_days: int, false_claims: bool,
+                   cast_size: int = 0) -> np.ndarray:
     """Rows (ascending) that may apply today: in difficulty (in a shock, or past due: found
     among `watched`, `BorrowerPopulation.watched`) or, if `false_claims`, strategic and
-    current, with an active loan outside a deferral pause, aware of deferral and not asked
-    in the last `reapply_after_days`."""
+    current (not the cast's, whose requests are scripted), with an active loan outside a
+    deferral pause, aware of deferral and not asked in the last `reapply_after_days`."""
     found = np.empty(col.status.size, np.int64)
     n = 0
     k = 0  # next position in watched
     for i in range(col.status.size):
         in_shock = col.jobless_until[i] > day or col.ill_until[i] > day
-        claims = false_claims and col.kind[i] == STRATEGIC and col.dpd[i] == 0
+        claims = (false_claims and i >= cast_size and col.kind[i] == STRATEGIC
+                  and col.dpd[i] == 0)
         if not (in_shock or claims):
             continue
         while k < watched.size and watched[k] < i:  # past-due rows before this one

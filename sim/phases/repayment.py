@@ -8,7 +8,8 @@ cleared by the end of its due day is 1 day past due the next day.
 
 The phase runs as one compiled loop per step (numba) over the rows concerned; the model's
 generator is drawn from in a fixed order: a forgetting draw for every installment due, a
-decision draw for every strategic borrower still deciding, then a self-cure draw for every
+decision draw for every borrower who can pay and has something to decide (a strategic
+borrower, or anyone whose lender looks likely to fail), then a self-cure draw for every
 delinquent account.
 """
 

@@ -5,8 +5,8 @@ Each experiment is a comparison, run with the comparison machinery into
 `<out>/experiments/<name>/` (with its own tables, figures and report, and shards that
 `--resume` reuses). The checks then read those runs: a measure's mean over replicates with a
 t-based 95 % confidence interval, set against the fact's range (inside, below or above, and by
-how much). A fact given as a single value (low = high) cannot be met exactly by a mean: it is
-inside when the confidence interval covers it.
+how much). A fact given as a single value (low = high) cannot be met exactly by a mean: its
+check may give a `tolerance`, a share of the value within which the mean counts as inside.
 """
 
 from __future__ import annotations
@@ -154,19 +154,17 @@ def evaluate(check: CheckSpec, validation: Validation,
         raise ScenarioError(str(validation.path), f"check {check.fact}.measure",
                             f"'{check.measure}' is not a summary or shock measure") from None
     mean, _, ci_low, ci_high, n = mean_interval(sample)
-    verdict, gap = _place(mean, low, high, ci_low, ci_high)
+    if check.tolerance:
+        low, high = low * (1 - check.tolerance), high * (1 + check.tolerance)
+    verdict, gap = _place(mean, low, high)
     row.update(model_mean=mean, ci_low=ci_low, ci_high=ci_high, n=n, verdict=verdict, gap=gap)
     return row
 
 
-def _place(value: float, low: float, high: float, ci_low: float = np.nan,
-           ci_high: float = np.nan) -> tuple[str, float]:
-    """Verdict and gap of `value` against [low, high]; a single published value (low == high)
-    is met when the confidence interval [ci_low, ci_high] covers it."""
+def _place(value: float, low: float, high: float) -> tuple[str, float]:
+    """Verdict and gap of `value` against [low, high]."""
     if np.isnan(value):
         return "no data", np.nan
-    if low == high and ci_low <= low <= ci_high:
-        return "inside", 0.0
     if value < low:
         return "below", value - low
     if value > high:

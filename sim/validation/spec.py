@@ -46,6 +46,9 @@ class CheckSpec(BaseModel):
     scenario: str = Field("../baseline.toml", description="Scenario whose parameter is read "
                           "(parameter, rule_max), relative to the validation file.")
     scale: float = Field(1.0, description="Factor from the model's unit to the fact's.")
+    tolerance: float = Field(0.0, ge=0, lt=1, description="Share of the published value by "
+                             "which a fact given as one value (low = high) may be missed and "
+                             "still count as met (a survey figure has its own error).")
     note: str = Field("", description="Why the fact has no measured counterpart, or a caveat.")
 
     @model_validator(mode="after")
