@@ -12,17 +12,17 @@ Prints a table and writes it as JSON; asserts nothing.
 
 from __future__ import annotations
 
-import argparse
+import sys
 import time
 from pathlib import Path
 
-from sim.agents.lender import Lender
-from sim.compiled import warm_up
-from sim.model import CreditMarket
-from sim.report.writer import write_json
-from sim.scenario import load_scenario
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+from benchmarks.on_off import arguments, compare_on_off  # noqa: E402
+from sim.agents.lender import Lender  # noqa: E402
+from sim.model import CreditMarket  # noqa: E402
+from sim.scenario import load_scenario  # noqa: E402
+
 OFF = ["supply.enabled=false", "regulation.enabled=false", "collection.hiring=false"]
 
 
@@ -55,30 +55,10 @@ def timed_run(borrowers: int, days: int, overrides: list[str]) -> dict[str, floa
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--json", type=Path,
-                        default=ROOT / "results" / "benchmarks" / "bench_lenders.json")
-    args = parser.parse_args()
-    warm_up()
-    rows = []
-    print(f"{'borrowers':>10} {'mechanisms':>10} {'borrower-days/s':>16} {'reviews s':>10} "
-          f"{'day end s':>10}")
-    for borrowers in args.sizes:
-        for label, overrides in (("on", []), ("off", OFF)):
-            best = min((timed_run(borrowers, args.days, overrides)
-                        for _ in range(args.repeats)), key=lambda r: r["wall_seconds"])
-            rate = borrowers * args.days / best["wall_seconds"]
-            rows.append({"borrowers": borrowers, "mechanisms": label, "days": args.days,
-                         "borrower_days_per_second": rate, **best})
-            print(f"{borrowers:>10,} {label:>10} {rate:>16,.0f} {best['review_seconds']:>10.3f} "
-                  f"{best['close_day_seconds']:>10.3f}")
-        on, off = rows[-2]["borrower_days_per_second"], rows[-1]["borrower_days_per_second"]
-        print(f"{'':>10} {'on / off':>10} {on / off:>16.3f} (throughput ratio)")
-    write_json(args.json, {"rows": rows})
-    print(f"wrote {args.json}")
+    args = arguments(__doc__.splitlines()[0],
+                     ROOT / "results" / "benchmarks" / "bench_lenders.json")
+    compare_on_off(args, timed_run, OFF,
+                   {"review_seconds": "reviews s", "close_day_seconds": "day end s"})
 
 
 if __name__ == "__main__":
