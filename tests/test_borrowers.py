@@ -204,3 +204,32 @@ def test_a_new_policys_awareness_reaches_the_borrowers_already_there():
     after = market.population.aware
     assert (after >= before).all()  # nobody forgets
     assert after.mean() == pytest.approx(lenient.deferral.awareness, abs=0.04)
+
+
+HONEST = ["borrowers.strategic_share=0.0", "shocks.job_loss_income_scar=0.0",
+          "shocks.job_loss_rate=0.15"]
+"""Hardship common and temporary, nobody strategic."""
+GAMED = ["borrowers.strategic_share=0.4", "strategic.false_claim_rate=2.0",
+         "deferral.false_claim_detection=0.0", "deferral.verification_accuracy=0.0",
+         "strategic.forgiveness_weight=0.5", "shocks.job_loss_income_scar=0.5"]
+"""Many strategic borrowers who claim hardship to a review that believes them, forgiveness
+that invites default, and job losses that cut income for good."""
+
+
+@pytest.mark.parametrize(("world", "sign"), [(HONEST, -1), (GAMED, +1)])
+def test_either_policy_can_win_on_lifetime_losses(world, sign):
+    """Lenient minus strict lifetime loss rate, paired on three seeds: deferral loses less
+    where hardship is honest and passing, more where it is gamed and lasting."""
+    from sim.batch.runner import simulate_run
+    from sim.scenario import load_scenario
+
+    def policy(name: str):
+        return load_scenario(REPO / "scenarios" / f"{name}.toml",
+                             ["run.borrowers=3000", "run.days=300", *world])
+    base, strict, lenient = policy("baseline"), policy("strict"), policy("lenient")
+    differences = []
+    for seed in (1, 2, 3):
+        loss = [simulate_run(base, variant, 300, seed, runoff_max_days=1500)["summary"][
+            "lifetime_loss_rate"] for variant in (strict, lenient)]
+        differences.append(loss[1] - loss[0])
+    assert all(np.sign(d) == sign for d in differences), differences
