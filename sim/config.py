@@ -568,6 +568,20 @@ class CollectionConfig(Section):
         dpd_1_30=ChannelRates(app=2.0), dpd_31_60=ChannelRates(app=2.0, sms=1.0),
         dpd_61_90=ChannelRates(sms=2.0, letter=1.0, phone=2.0),
         dpd_90_plus=ChannelRates(letter=1.0, phone=2.0))
+    repayment_plans: bool = param(
+        False, "flag", "The collector offers a repayment plan to a borrower who reaches "
+        "`plan_dpd` days past due without the cash to catch up: the arrears are spread over "
+        "the rest of the term plus `plan_months`, past-due interest and fees are waived, with "
+        "no pause, no rate cut and no application (unlike a deferral). The loan is forborne "
+        "and the plan counts against `deferral.max_per_loan`.",
+        source="assumption; negotiated repayment plans are the collector's alternative to "
+        "forbearance that the project's seed 001 describes")
+    plan_dpd: int = param(31, "days", "Days past due at which a repayment plan is offered.",
+                          ge=1, le=36500)
+    plan_months: int = param(6, "months", "Months added to the term over which a plan spreads "
+                             "the arrears.", ge=0, le=60)
+    plan_acceptance: float = param(0.5, "probability", "Chance a borrower offered a plan "
+                                   "takes it.", ge=0, le=1)
     reminder_channel: Literal["none", "app", "sms"] = param(
         "app", "choice", "Channel of the reminder sent on the due day to borrowers without "
         "auto-repay ('none' sends none).")

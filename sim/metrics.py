@@ -31,7 +31,8 @@ EVENT_NAMES: tuple[str, ...] = (
     "bureau_reports", "legal_filed", "legal_judgments", "legal_enforced", "legal_recovered",
     "deferrals_requested", "deferral_false_claims", "deferrals_granted",
     "deferrals_granted_ineligible",
-    "deferrals_refused", "redefaults", "defaults", "defaults_strategic", "charged_off_principal",
+    "deferrals_refused", "repayment_plans", "redefaults", "defaults", "defaults_strategic",
+    "charged_off_principal",
     "debts_sold", "claims_written_off", "score_updates", "borrowers_replaced",
     "collectors_hired", "regulatory_sanctions",
 )

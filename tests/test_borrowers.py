@@ -233,3 +233,16 @@ def test_either_policy_can_win_on_lifetime_losses(world, sign):
             "lifetime_loss_rate"] for variant in (strict, lenient)]
         differences.append(loss[1] - loss[0])
     assert all(np.sign(d) == sign for d in differences), differences
+
+
+def test_a_collectors_repayment_plan_spreads_arrears_without_a_pause():
+    settings = dict(shocks__job_loss_rate=0.3, deferral__enabled=False,
+                    collection__plan_acceptance=1.0)
+    off = run_model(make_config(3000, 300, **settings))
+    on = run_model(make_config(3000, 300, collection__repayment_plans=True, **settings))
+    assert off.totals["repayment_plans"] == 0 and on.totals["repayment_plans"] > 20
+    assert on.totals["deferrals_granted"] == 0  # a plan is not a deferral
+    pop = on.population
+    planned = np.flatnonzero(pop.deferred_ever & (pop.status == 1))
+    assert planned.size and (pop.deferral_until[planned] <= on.day).all()  # no pause
+    assert on.totals["defaults"] < off.totals["defaults"]

@@ -57,6 +57,9 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "channels.phone.informs_deferral": {"collection__capacity_per_1000_borrowers": 50.0,
                                         "channels__app__informs_deferral": False,
                                         "channels__letter__informs_deferral": False},
+    "collection.plan_dpd": {"collection__repayment_plans": True},
+    "collection.plan_months": {"collection__repayment_plans": True},
+    "collection.plan_acceptance": {"collection__repayment_plans": True},
     # Payment orders need enforceable judgments.
     "legal.order_months": {"legal__enforceable_share": 1.0},
     "legal.garnish_share": {"legal__enforceable_share": 1.0},

@@ -2,7 +2,8 @@
 
 Escalation: at `bureau.report_dpd` the lender reports serious delinquency (once per episode:
 until the account is current again); at `legal.dpd` it files a case (cost now, judgment
-after `legal.delay_days`, see the charge-off phase).
+after `legal.delay_days`, see the charge-off phase); with `collection.repayment_plans`, at
+`plan_dpd` the collector offers a borrower who cannot catch up a repayment plan.
 Contacts: each delinquent account (active and past due, or charged off and still collected)
 gets, on each channel, an attempt today with probability (contacts per week in its DPD
 bucket) / 7, along the good customers' ladder if its score is at least
@@ -29,6 +30,7 @@ from sim.contacts import (
     contacts_this_week,
 )
 from sim.payments import Takings, sum_by_lender
+from sim.phases.deferral import reschedule
 from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN, WEEK, dpd_bucket
 from sim.units import to_cents
 
@@ -55,6 +57,8 @@ def run(model: CreditMarket) -> None:
     for collector in model.collector_list:
         collector.used_today = 0
     _escalate(model)
+    if model.config.collection.repayment_plans:
+        offer_plans(model)
 
     accounts = pop.past_due_rows()  # charged-off claims keep counting days past due
     accounts = accounts[_in_collection_mask(model.columns, accounts, day)]
@@ -107,6 +111,30 @@ def run(model: CreditMarket) -> None:
 _CONTACT_EVENT_NAMES = {channel: [name.format(channel) for name in CONTACT_EVENTS]
                         for channel in CHANNELS}
 """The event names of `CONTACT_EVENTS` for each channel."""
+
+
+def offer_plans(model: CreditMarket) -> None:
+    """The collector offers a repayment plan to active loans reaching `collection.plan_dpd`
+    days past due whose borrower lacks the cash to catch up and has not decided to stop
+    paying, if the loan has a forbearance left (`deferral.max_per_loan`); the cast aside. A
+    borrower takes it with `plan_acceptance`: the arrears are spread over the rest of the
+    term plus `plan_months` (`sim.phases.deferral.reschedule`, no pause, no rate cut,
+    past-due interest and fees waived)."""
+    pop, config = model.population, model.config
+    past_due = pop.past_due_rows()
+    rows = model.cast.exclude(past_due[pop.dpd[past_due] == config.collection.plan_dpd])
+    rows = rows[(pop.status[rows] == ACTIVE) & ~pop.strategic_default[rows]
+                & (pop.cash[rows] < pop.arrears(rows))
+                & (pop.deferrals_used[rows] < config.deferral.max_per_loan)]
+    if rows.size == 0:
+        return
+    taken = rows[model.rng.random(rows.size) < config.collection.plan_acceptance]
+    reschedule(model, taken, "plan", waive=True,
+               extra_months=config.collection.plan_months, rate_cut=False)
+    pop.reported_open = pop.reported_open[pop.dpd[pop.reported_open] > 0]
+    model.events["repayment_plans"] += taken.size
+    if model.tracker is not None:
+        model.tracker.noted(taken, "repayment_plan")
 
 
 def _escalate(model: CreditMarket) -> None:

@@ -141,6 +141,19 @@ def _pay_review_cost(model: CreditMarket, applicants: np.ndarray) -> None:
 
 def grant(model: CreditMarket, rows: np.ndarray) -> None:
     """Give `rows` a new schedule by the policy's mode (see the module docstring)."""
+    cfg = model.config.deferral
+    reschedule(model, rows, cfg.mode, cfg.waive_arrears_interest, extra_months=0)
+
+
+def reschedule(model: CreditMarket, rows: np.ndarray, mode: str, waive: bool,
+               extra_months: int, rate_cut: bool = True) -> None:
+    """Re-age the active loans `rows`: past-due principal back into the schedule, over the
+    remaining installments, the unpaid ones and `extra_months` more; past-due interest and
+    fees waived (`waive`) or carried to the first installment after; a filed case withdrawn;
+    the loan forborne. `mode` 'extend' pauses payments for `deferral.extend_months`; any
+    other resumes them in a month, with the rate cut by `deferral.rate_cut_share` if
+    `rate_cut`. A deferral grant and a collector's repayment plan
+    (`sim.phases.collection.offer_plans`) both come here."""
     if rows.size == 0:
         return
     pop, day = model.population, model.day
@@ -152,7 +165,7 @@ def grant(model: CreditMarket, rows: np.ndarray) -> None:
                                       np.maximum(pop.forborne_dpd[rows], pop.dpd[rows]),
                                       pop.dpd[rows])
     pop.forborne_since[rows] = day
-    if cfg.waive_arrears_interest:
+    if waive:
         interest = sum_by_lender(model, rows, pop.interest_due[rows])
         fees = sum_by_lender(model, rows, pop.fees_due[rows])
         for lender, i, f in zip(model.lender_list, interest, fees, strict=True):
@@ -163,9 +176,10 @@ def grant(model: CreditMarket, rows: np.ndarray) -> None:
     pop.interest_due[rows] = 0
     pop.fees_due[rows] = 0
     pop.principal_due[rows] = 0
-    remaining = pop.installments_left[rows].astype(np.int32) + unpaid_installments
+    remaining = (pop.installments_left[rows].astype(np.int32) + unpaid_installments
+                 + extra_months)
     remaining = np.maximum(remaining, 1)
-    if cfg.mode == "extend":
+    if mode == "extend":
         resume = day + cfg.extend_months * DAYS_PER_MONTH
         if cfg.accrue_interest:
             # The first installment after the pause charges one month; accrue the rest.
@@ -176,7 +190,8 @@ def grant(model: CreditMarket, rows: np.ndarray) -> None:
         pop.deferral_until[rows] = resume
         pop.probation_start[rows] = resume
     else:
-        pop.rate[rows] *= 1.0 - cfg.rate_cut_share
+        if rate_cut:
+            pop.rate[rows] *= 1.0 - cfg.rate_cut_share
         pop.schedule_due(rows, day + DAYS_PER_MONTH)
         pop.probation_start[rows] = day
     pop.installments_left[rows] = remaining.astype(np.int16)
