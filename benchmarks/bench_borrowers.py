@@ -15,15 +15,12 @@ nothing.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
-from benchmarks.on_off import arguments, compare_on_off  # noqa: E402
+from benchmarks.on_off import arguments, compare_on_off, timed_scenario_run  # noqa: E402
 from sim.bureau import CreditBureau  # noqa: E402
-from sim.model import CreditMarket  # noqa: E402
-from sim.scenario import load_scenario  # noqa: E402
 
 OFF = ["bureau.history_half_life_days=0", "bureau.inquiry_points=0",
        "strategic.false_claim_rate=0", "strategic.forgiveness_weight=0",
@@ -34,25 +31,8 @@ OFF = ["bureau.history_half_life_days=0", "bureau.inquiry_points=0",
 
 def timed_run(borrowers: int, days: int, overrides: list[str]) -> dict[str, float]:
     """One lenient run; wall seconds, and seconds in the monthly fading of scores."""
-    config = load_scenario(ROOT / "scenarios" / "lenient.toml",
-                           [f"run.borrowers={borrowers}", f"run.days={days}", *overrides])
-    spent = {"fade": 0.0}
-    fade = CreditBureau.fade_history
-
-    def timed_fade(bureau, day):
-        start = time.perf_counter()
-        fade(bureau, day)
-        spent["fade"] += time.perf_counter() - start
-
-    CreditBureau.fade_history = timed_fade
-    try:
-        model = CreditMarket(config, collect=False)
-        start = time.perf_counter()
-        model.run_days(days)
-        wall = time.perf_counter() - start
-    finally:
-        CreditBureau.fade_history = fade
-    return {"wall_seconds": wall, "fade_seconds": spent["fade"]}
+    return timed_scenario_run(ROOT / "scenarios" / "lenient.toml", borrowers, days, overrides,
+                              {"fade": (CreditBureau, "fade_history")})
 
 
 def main() -> None:

@@ -13,45 +13,22 @@ Prints a table and writes it as JSON; asserts nothing.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
-from benchmarks.on_off import arguments, compare_on_off  # noqa: E402
+from benchmarks.on_off import arguments, compare_on_off, timed_scenario_run  # noqa: E402
 from sim.agents.lender import Lender  # noqa: E402
 from sim.model import CreditMarket  # noqa: E402
-from sim.scenario import load_scenario  # noqa: E402
 
 OFF = ["supply.enabled=false", "regulation.enabled=false", "collection.hiring=false"]
 
 
 def timed_run(borrowers: int, days: int, overrides: list[str]) -> dict[str, float]:
     """One baseline run; wall seconds, and seconds in the reviews and the lenders' day end."""
-    config = load_scenario(ROOT / "scenarios" / "baseline.toml",
-                           [f"run.borrowers={borrowers}", f"run.days={days}", *overrides])
-    spent = {"review": 0.0, "close_day": 0.0}
-    review, close_day = CreditMarket.review, Lender.close_day
-
-    def timed_review(model):
-        start = time.perf_counter()
-        review(model)
-        spent["review"] += time.perf_counter() - start
-
-    def timed_close_day(lender, provisions):
-        start = time.perf_counter()
-        close_day(lender, provisions)
-        spent["close_day"] += time.perf_counter() - start
-
-    CreditMarket.review, Lender.close_day = timed_review, timed_close_day
-    try:
-        model = CreditMarket(config, collect=False)
-        start = time.perf_counter()
-        model.run_days(days)
-        wall = time.perf_counter() - start
-    finally:
-        CreditMarket.review, Lender.close_day = review, close_day
-    return {"wall_seconds": wall, **{f"{k}_seconds": v for k, v in spent.items()}}
+    return timed_scenario_run(ROOT / "scenarios" / "baseline.toml", borrowers, days, overrides,
+                              {"review": (CreditMarket, "review"),
+                               "close_day": (Lender, "close_day")})
 
 
 def main() -> None:

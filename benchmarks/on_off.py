@@ -4,14 +4,48 @@ defaults) against off, at each size, with chosen parts of the time shown apart."
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from sim.compiled import warm_up
+from sim.model import CreditMarket
 from sim.report.writer import write_json
+from sim.scenario import load_scenario
 
 Run = Callable[[int, int, list[str]], dict[str, float]]
 """(borrowers, days, overrides) -> wall_seconds and other *_seconds of one run."""
+
+
+def timed_scenario_run(scenario: Path, borrowers: int, days: int, overrides: list[str],
+                       parts: dict[str, tuple[type, str]]) -> dict[str, float]:
+    """One run of `scenario` with `overrides`: `wall_seconds`, and `<name>_seconds` for each
+    `parts` entry name -> (class, method), the time spent in that method (wrapped for the
+    run, restored after)."""
+    config = load_scenario(scenario, [f"run.borrowers={borrowers}", f"run.days={days}",
+                                      *overrides])
+    spent = dict.fromkeys(parts, 0.0)
+    originals = {name: getattr(owner, method) for name, (owner, method) in parts.items()}
+
+    def timed(name: str, original: Callable) -> Callable:
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            result = original(*args, **kwargs)
+            spent[name] += time.perf_counter() - start
+            return result
+        return wrapper
+
+    for name, (owner, method) in parts.items():
+        setattr(owner, method, timed(name, originals[name]))
+    try:
+        model = CreditMarket(config, collect=False)
+        start = time.perf_counter()
+        model.run_days(days)
+        wall = time.perf_counter() - start
+    finally:
+        for name, (owner, method) in parts.items():
+            setattr(owner, method, originals[name])
+    return {"wall_seconds": wall, **{f"{name}_seconds": v for name, v in spent.items()}}
 
 
 def arguments(description: str, default_json: Path) -> argparse.Namespace:

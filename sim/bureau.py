@@ -5,11 +5,11 @@ with each person conditional on their latent risk (`sim.people`), is the score's
 Payment history: lenders report events (on-time and missed installments, serious
 delinquency, legal judgments, charge-offs); each report moves the borrower's score by the
 points the scenario gives, once `reporting_delay_days` have passed. Behaviour: every
-application for a loan is reported as an inquiry, which costs points the same way. Every 30
-days the distance of each score from its anchor shrinks by the share that
-`history_half_life_days` implies, so recent events weigh more than old ones. Negative reports
-(serious delinquency, legal, charge-off) also set the borrower's `flag_day`, which lenders
-read when reviewing applications.
+application for a loan is reported as an inquiry, which costs points the same way. The score
+is the anchor plus the history the reports add up to, and every 30 days that history shrinks
+by the share `history_half_life_days` implies, so recent events weigh more than old ones.
+Negative reports (serious delinquency, legal, charge-off) also set the borrower's
+`flag_day`, which lenders read when reviewing applications.
 """
 
 from __future__ import annotations
@@ -97,7 +97,6 @@ class CreditBureau:
         horizon = day - self.config.reporting_delay_days
         self.departures = [(d, gone) for d, gone in self.departures if d > horizon]
         return applied
-
 
     def adopt(self, config: BureauConfig) -> None:
         """Report and fade under a new policy's settings (a comparison's fork); reports

@@ -7,11 +7,11 @@ the others, the fragile (hardship) type is the upper tail of z (so that
 the person's shock rates (`borrowers.risk_shock_loading`: exp(loading z - loading^2 / 2),
 which averages 1 over all people). Fragile people, the upper tail, are more prone on average
 (1.55 at the defaults against 0.70 for regular people), and their rates are also multiplied by
-`hardship_shock_multiplier`: together they meet about 5.5 times the shocks of regular people.
-Their starting score is drawn
-with correlation `bureau.score_risk_correlation` to -z: the bureau knows something, not
-everything, of who is fragile. The starting score is also the score's anchor, to which
-payment history fades (`sim.bureau`).
+`hardship_shock_multiplier`: together they meet about 5.5 times the shocks of regular people
+(`mean_proneness`). Their starting score is drawn with correlation
+`bureau.score_risk_correlation` to -z: the bureau knows something, not everything, of who is
+fragile. The starting score is also the score's anchor, to which payment history fades
+(`sim.bureau`).
 
 Rows get new people at the start of a run and when a borrower without a loan leaves the market
 (turnover, `sim.phases.life`). `draw_people` is compiled (numba) so that the life phase can
@@ -54,8 +54,6 @@ class PeopleTraits(NamedTuple):
     strategic_below: float  # a uniform draw under this makes a strategic person
     forgetful_below: float  # ... under this (and not strategic) a forgetful one
     fragile_above: float  # latent risk above which any other person is fragile (inf: nobody)
-    fragile_proneness: float  # mean proneness of fragile people (documentation, tests)
-    regular_proneness: float  # ... of regular people
     risk_shock_loading: float
     buffer_months_median: float
     buffer_sigma: float
@@ -77,26 +75,27 @@ def people_traits(config: ScenarioConfig) -> PeopleTraits:
                      else 1.0)
     fragile_above = (np.inf if regular_given >= 1 else -np.inf if regular_given <= 0
                      else NormalDist().inv_cdf(regular_given))
-    # E[exp(bz - b^2/2); z > a] = 1 - Phi(a - b): the types' mean proneness (reported, so
-    # that the fragile people's shock rates relative to regular ones can be stated).
-    tail, loading = NormalDist().cdf, b.risk_shock_loading
-    upper = 1.0 - tail(fragile_above) if np.isfinite(fragile_above) else float(
-        fragile_above < 0)
-    lower = 1.0 - upper
-    fragile_proneness = (1.0 - tail(fragile_above - loading)) / upper if upper > 0 else 1.0
-    regular_proneness = tail(fragile_above - loading) / lower if lower > 0 else 1.0
     return PeopleTraits(
         income_median=b.income_median, income_sigma=b.income_sigma,
         strategic_below=float(shares[STRATEGIC]),
         forgetful_below=float(shares[STRATEGIC] + shares[FORGETFUL]),
-        fragile_above=fragile_above, fragile_proneness=fragile_proneness,
-        regular_proneness=regular_proneness,
+        fragile_above=fragile_above,
         risk_shock_loading=b.risk_shock_loading,
         buffer_months_median=b.buffer_months_median, buffer_sigma=b.buffer_sigma,
         hardship_buffer_multiplier=b.hardship_buffer_multiplier,
         autopay_share=b.autopay_share, opt_out_share=b.opt_out_share,
         awareness=config.deferral.awareness, score_mean=bureau.initial_score_mean,
         score_sd=bureau.initial_score_sd, score_risk_correlation=bureau.score_risk_correlation)
+
+
+def mean_proneness(traits: PeopleTraits) -> tuple[float, float]:
+    """Mean shock proneness of fragile and of regular people (1 over everyone): with
+    E[exp(bz - b^2/2); z > a] = 1 - Phi(a - b) for the fragile tail above a."""
+    a, loading, cdf = traits.fragile_above, traits.risk_shock_loading, NormalDist().cdf
+    upper = 1.0 - cdf(a) if np.isfinite(a) else float(a < 0)
+    fragile = (1.0 - cdf(a - loading)) / upper if upper > 0 else 1.0
+    regular = cdf(a - loading) / (1.0 - upper) if upper < 1 else 1.0
+    return fragile, regular
 
 
 def type_shares(hardship: float, strategic: float, forgetful: float) -> list[float]:

@@ -131,7 +131,6 @@ def offer_plans(model: CreditMarket) -> None:
     taken = rows[model.rng.random(rows.size) < config.collection.plan_acceptance]
     reschedule(model, taken, "plan", waive=True,
                extra_months=config.collection.plan_months, rate_cut=False)
-    pop.reported_open = pop.reported_open[pop.dpd[pop.reported_open] > 0]
     model.events["repayment_plans"] += taken.size
     if model.tracker is not None:
         model.tracker.noted(taken, "repayment_plan")

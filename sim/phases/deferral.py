@@ -4,10 +4,10 @@ Aware borrowers with an active loan who are in a shock or past due apply at `app
 (strategic defaulters more readily); aware strategic borrowers who are current and in no
 shock claim hardship falsely at `strategic.false_claim_rate` where the lender offers
 deferral (a strategic applicant in no shock makes a false claim, current or not); nobody
-asks more than once
-every `reapply_after_days`. The lender refuses if deferral is off; otherwise each application
-costs it `review_cost`, and it refuses if the loan used its limit; otherwise it checks eligibility
-(hardship, force majeure, small balance with a good record). Its review errs by kind of
+asks more than once every `reapply_after_days`. The lender refuses if deferral is off;
+otherwise each application costs it `review_cost`, and it refuses if the loan used its
+limit; otherwise it checks eligibility (hardship, force majeure, small balance with a good
+record). Its review errs by kind of
 applicant: it refuses an eligible one with probability `wrongful_refusal_share`, grants an
 honest ineligible one with probability 1 - `verification_accuracy` and a false claim with
 probability 1 - `false_claim_detection`. A grant re-ages the loan (DPD back to 0, past-due
@@ -122,8 +122,8 @@ def _complain_of_refusals(model: CreditMarket, refused: np.ndarray) -> None:
         return
     complaining = hardship[model.rng.random(hardship.size) < p]
     model.events["complaints"] += complaining.size
-    counts = np.bincount(model.population.lender[complaining], minlength=len(model.lender_list))
-    for lender, count in zip(model.lender_list, counts.tolist(), strict=True):
+    counts = sum_by_lender(model, complaining, np.ones(complaining.size, np.int64))
+    for lender, count in zip(model.lender_list, counts, strict=True):
         lender.complaints_period += count
 
 
@@ -132,11 +132,11 @@ def _pay_review_cost(model: CreditMarket, applicants: np.ndarray) -> None:
     cost = to_cents(model.config.deferral.review_cost)
     if cost == 0:
         return
-    counts = np.bincount(model.population.lender[applicants], minlength=len(model.lender_list))
-    for lender, count in zip(model.lender_list, counts.tolist(), strict=True):
-        if count:
-            lender.ledger.pay_staff_cost(cost * count)
-            model.flows["staff_costs"] += cost * count
+    costs = sum_by_lender(model, applicants, np.full(applicants.size, cost, np.int64))
+    for lender, total in zip(model.lender_list, costs, strict=True):
+        if total:
+            lender.ledger.pay_staff_cost(total)
+            model.flows["staff_costs"] += total
 
 
 def grant(model: CreditMarket, rows: np.ndarray) -> None:
