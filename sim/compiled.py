@@ -24,7 +24,7 @@ import numba
 PACKAGE = Path(__file__).resolve().parent
 KERNEL_MARKERS = ("@njit", "structref", "@vectorize", "@jitclass")
 """A module whose text holds one of these defines compiled code."""
-CONSTANT_MODULES = ("units.py", "config.py")
+CONSTANT_MODULES = ("units.py", "config.py", "params.py")
 """Modules (relative to the package) whose constants compiled kernels read."""
 
 

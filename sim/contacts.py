@@ -8,30 +8,25 @@ opt-outs, churn from the lender, and a prompt to pay. A call that reaches a thir
 except that it does not tell them about deferral.
 
 `contact_effects` is compiled with numba and called by the collection phase's compiled loop;
-`ContactPolicy` holds the scenario's collection settings in the form it reads.
+`sim.params.ContactPolicy` holds the scenario's collection settings in the form it reads.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
 from sim.columns import Columns
-from sim.config import CHANNELS, DPD_BUCKETS, LadderConfig, ScenarioConfig
-from sim.payments import (
-    PaymentTerms,
-    payment_terms,
-    sum_by_lender,
-    try_to_pay_account,
-    willingness_of,
-)
-from sim.population import FORGETFUL, SCORE_MAX, WEEK
+from sim.params import ContactPolicy
+from sim.payments import try_to_pay_account, willingness_of
+from sim.population import FORGETFUL, WEEK
 from sim.units import to_cents
 
 if TYPE_CHECKING:
-    from sim.model import CreditMarket
+    from sim.params import MarketParams
+    from sim.state import MarketState
 
 # Columns of the per-channel outcome counts (`counts[channel, ...]`) and their event names
 # (`{}` is the channel).
@@ -40,119 +35,27 @@ CONTACT_EVENTS = ("rpc_{}", "third_party_contacts", "complaints", "opt_outs", "c
 RPC, THIRD_PARTY, COMPLAINTS, OPT_OUTS, CHURNED, PAYMENTS_AFTER = range(6)
 
 
-class ContactPolicy(NamedTuple):
-    """The collection settings compiled code reads. Per-channel arrays follow
-    `ladder_channels(config)`, the ladder's channels in use in channel order; probabilities
-    are per attempt unless stated. Values that meet float32 stress arithmetic are float32, as
-    numpy would cast them.
-    """
-
-    daily_p: np.ndarray  # chance of an attempt today, channel x DPD bucket
-    daily_p_good: np.ndarray  # the same along the good customers' ladder
-    good_min_score: int  # lowest score of a good customer (951: none)
-    blocked_by_opt_out: np.ndarray  # bool per channel
-    uses_capacity: np.ndarray  # bool per channel
-    reaches_third_party: np.ndarray  # bool per channel: phone with third parties allowed
-    rpc_rate: np.ndarray
-    stress: np.ndarray  # float32 stress points per contact
-    complaint_probability: np.ndarray  # float32
-    informs_deferral: np.ndarray  # bool per channel
-    pay_effect: np.ndarray
-    max_contacts_per_7_days: int
-    third_party_reach: float
-    third_party_complaint_multiplier: float
-    stress_half_life_days: np.float32
-    complaint_stress_elasticity: np.float32
-    complaint_opt_out_probability: float
-    churn_stress: np.float32
-    forgetful_cure_probability: float
-    strategic_contact_response: float
-    payment: PaymentTerms
-    priority: int  # index in PRIORITIES
-    recovery_decay_days: float  # for the expected_recovery priority
-
-
-PRIORITIES = ("highest_dpd", "lowest_dpd", "largest_balance", "expected_recovery", "random")
-
-
-def ladders(config: ScenarioConfig) -> tuple[LadderConfig, ...]:
-    """The collection ladders in use: the main one, and the good customers' when segments
-    are on (`collection.segment_min_score` within the score range)."""
-    policy = config.collection
-    if policy.segment_min_score <= SCORE_MAX:
-        return policy.ladder, policy.good_customer_ladder
-    return (policy.ladder,)
-
-
-def ladder_channels(config: ScenarioConfig) -> tuple[str, ...]:
-    """The channels a collection ladder in use asks for in some DPD bucket, in channel
-    order."""
-    return tuple(c for c in CHANNELS
-                 if any(getattr(getattr(ladder, b), c)
-                        for ladder in ladders(config) for b in DPD_BUCKETS))
-
-
-def _daily_chances(ladder: LadderConfig, channels: tuple[str, ...]) -> np.ndarray:
-    """Chance of an attempt today along `ladder`, channel x DPD bucket."""
-    weekly = np.array([[getattr(getattr(ladder, b), c) for b in DPD_BUCKETS]
-                       for c in channels], np.float64).reshape(len(channels), len(DPD_BUCKETS))
-    return weekly / WEEK
-
-
-def contact_policy(config: ScenarioConfig) -> ContactPolicy:
-    """The scenario's collection settings as a `ContactPolicy`."""
-    policy = config.collection
-    used = ladder_channels(config)
-    specs = [getattr(config.channels, c) for c in used]
-    return ContactPolicy(
-        daily_p=_daily_chances(policy.ladder, used),
-        daily_p_good=_daily_chances(policy.good_customer_ladder, used),
-        good_min_score=policy.segment_min_score,
-        blocked_by_opt_out=np.array([c in policy.opt_out_channels for c in used], bool),
-        uses_capacity=np.array([s.uses_capacity for s in specs], bool),
-        reaches_third_party=np.array([policy.third_party_contact and c == "phone"
-                                      for c in used], bool),
-        rpc_rate=np.array([s.rpc_rate for s in specs], np.float64),
-        stress=np.array([s.stress for s in specs], np.float32),
-        complaint_probability=np.array([s.complaint_probability for s in specs], np.float32),
-        informs_deferral=np.array([s.informs_deferral for s in specs], bool),
-        pay_effect=np.array([s.pay_effect for s in specs], np.float64),
-        max_contacts_per_7_days=policy.max_contacts_per_7_days,
-        third_party_reach=policy.third_party_reach,
-        third_party_complaint_multiplier=policy.third_party_complaint_multiplier,
-        stress_half_life_days=np.float32(policy.stress_half_life_days),
-        complaint_stress_elasticity=np.float32(policy.complaint_stress_elasticity),
-        complaint_opt_out_probability=policy.complaint_opt_out_probability,
-        churn_stress=np.float32(policy.churn_stress),
-        forgetful_cure_probability=config.forgetful.contact_cure_probability,
-        strategic_contact_response=config.strategic.contact_response,
-        payment=payment_terms(config),
-        priority=PRIORITIES.index(policy.capacity_priority),
-        recovery_decay_days=policy.recovery_decay_days,
-    )
-
-
-def charge_attempts(model: CreditMarket, channel: str, by_lender: list[int]) -> None:
+def charge_attempts(state: MarketState, params: MarketParams, channel: str,
+                    by_lender: list[int]) -> None:
     """Charge each lender the channel's cost for its attempts (`by_lender[k]` for lender k)."""
-    cost = to_cents(getattr(model.config.channels, channel).cost)
-    for lender, n in zip(model.lender_list, by_lender, strict=True):
+    cost = to_cents(getattr(params.config.channels, channel).cost)
+    for lender, n in zip(state.lenders, by_lender, strict=True):
         lender.ledger.pay_contact_cost(channel, cost * n)
-    model.flows["contact_costs"] += cost * sum(by_lender)
+    state.flows["contact_costs"] += cost * sum(by_lender)
 
 
-def record_attempts(model: CreditMarket, rows: np.ndarray, channel: str,
+def record_attempts(state: MarketState, params: MarketParams, rows: np.ndarray, channel: str,
                     count_as_contact: bool = True) -> None:
     """Charge each lender the channel's cost for attempts on `rows`; collection contacts (not
     reminders) also count towards the borrower's 7-day cap."""
     if rows.size == 0:
         return
-    if model.tracker is not None:
-        model.tracker.contacted(rows, channel if count_as_contact else "reminder")
-    charge_attempts(model, channel, sum_by_lender(model, rows, np.ones(rows.size, np.int64)))
+    if state.tracker is not None:
+        state.tracker.contacted(rows, channel if count_as_contact else "reminder")
+    charge_attempts(state, params, channel, state.count_by_lender(rows))
     if count_as_contact:
-        pop = model.population
-        pop.contacts_week[model.day % WEEK, rows] += 1
-        model.events[f"contacts_{channel}"] += rows.size
+        state.population.contacts_week[state.day % WEEK, rows] += 1
+        state.events[f"contacts_{channel}"] += rows.size
 
 
 @njit(cache=True, inline="always")

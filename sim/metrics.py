@@ -18,7 +18,7 @@ from sim.config import CHANNELS, SCORE_BAND_NAMES
 from sim.totals import loan_book
 
 if TYPE_CHECKING:
-    from sim.model import CreditMarket
+    from sim.state import MarketState
     from sim.totals import PopulationTotals
 
 EVENT_NAMES: tuple[str, ...] = (
@@ -152,7 +152,7 @@ METRICS: tuple[Metric, ...] = (
            lambda s: _ratio(s.balance_dpd30 + s.balance_forborne_np, s.balance_active)),
     Metric("dpd30_loan_share_incl_forborne", "share of loans", "Active loans 30+ days past "
            "due or forborne from 30+ DPD, over active loans (what peers see).",
-           lambda s: _ratio(s.loans_dpd30 + s.loans_forborne_np, s.loans_active)),
+           lambda s: peer_delinquency(s)),
     *_event_metrics(),
     Metric("willingness_to_pay", "share of installments", "Installments falling due today "
            "that borrowers did not refuse (refusals: strategic defaulters and borrowers who "
@@ -248,21 +248,22 @@ METRICS: tuple[Metric, ...] = (
 )
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
 METRIC_UNITS: dict[str, str] = {m.name: m.unit for m in METRICS}
-DPD30_LOAN_SHARE = METRIC_NAMES.index("dpd30_loan_share_incl_forborne")
-"""Position of the metric peers see (`dpd30_loan_share_incl_forborne`: a re-aged loan is not
-a cure to them either) in a row of `METRICS`."""
+def peer_delinquency(s: Snapshot) -> float:
+    """The market's delinquency that peers see: active loans 30+ days past due or forborne
+    from 30+ DPD (a re-aged loan is not a cure to them either), over active loans."""
+    return _ratio(s.loans_dpd30 + s.loans_forborne_np, s.loans_active)
 
 
-def take_snapshot(model: CreditMarket, totals: PopulationTotals) -> Snapshot:
+def take_snapshot(state: MarketState, active_loans: int, totals: PopulationTotals) -> Snapshot:
     """Aggregate the borrower columns and ledgers once, for every metric of the day
-    (`totals`: the day's `population_totals`)."""
-    pop, day = model.population, model.day
-    lenders = model.lender_list
+    (`active_loans`: from the event counts; `totals`: the day's `population_totals`)."""
+    pop, day = state.population, state.day
+    lenders = state.lenders
     ledgers = [lender.ledger for lender in lenders]
-    book = loan_book(model.columns, pop.watched, model.active_loans(),
+    book = loan_book(state.columns, pop.watched, active_loans,
                      sum(x.outstanding for x in ledgers))
     return Snapshot(
-        day=day, events=model.events, totals=model.totals,
+        day=day, events=state.events, totals=state.totals,
         bucket_loans=book.bucket_loans, bucket_balance=book.bucket_balance,
         loans_active=book.loans_active, balance_active=book.bucket_balance.sum(),
         balance_dpd30=float(book.balance_dpd30),
@@ -298,7 +299,7 @@ def take_snapshot(model: CreditMarket, totals: PopulationTotals) -> Snapshot:
         capital_ratio=_ratio(sum(x.equity() for x in lenders), sum(x.assets() for x in lenders)),
         stress=float(np.mean([x.stress for x in lenders])),
         distress=float(np.mean([x.distress() for x in lenders])),
-        collectors=len(model.collector_list),
+        collectors=len(state.collectors),
         restricted=sum(day < x.restricted_until for x in lenders),
     )
 
@@ -325,10 +326,9 @@ class MetricsRecorder:
             return {}
         return dict(zip(METRIC_NAMES, self.latest_row, strict=True))
 
-    def record(self, model: CreditMarket, totals: PopulationTotals) -> list[float]:
-        """Measure today (`totals`: the day's `population_totals`) and store the row; returns
-        it (values in the order of `METRICS`)."""
-        snapshot = take_snapshot(model, totals)
+    def record(self, snapshot: Snapshot) -> list[float]:
+        """Measure today from its `snapshot` and store the row; returns it (values in the
+        order of `METRICS`)."""
         row = [metric.read(snapshot) for metric in METRICS]
         if self.rows == self.values.shape[0]:
             self.values = np.vstack([self.values, np.full_like(self.values, np.nan)])

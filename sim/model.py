@@ -1,15 +1,19 @@
 """CreditMarket: borrowers, lenders, collectors and a credit bureau, one day per tick.
 
-Borrowers are a numpy population (one row each); lenders and collectors are Mesa agents that
-work on index arrays into it; the bureau moves scores. `step()` is one day: on review days
-the lenders set their credit policy and the regulator reviews complaints, then the seven
-phases in `sim.phases` run in a fixed order, then the day's metrics are recorded.
+The model orchestrates. It builds the market's state (`sim.state.MarketState`: borrower
+columns, the Mesa agents and their ledgers, the bureau, calendars and random streams) and its
+parameters (`sim.params.derive`, once per scenario), and `step()` runs one day on Mesa's clock:
+on review days the lenders review their credit policy and the regulator reviews complaints,
+then the seven phases of `sim.phases` run in a fixed order as functions of (state, params),
+then the day is recorded. Lenders, collectors and the regulator are Mesa agents, reached
+through `agents_by_type`; borrowers are rows of numpy columns (`sim.agents.Borrower` is an
+optional view of one row). See `docs/architecture.md`.
 """
 
 from __future__ import annotations
 
 import copy
-from collections import defaultdict
+from functools import partial
 
 import mesa
 import numpy as np
@@ -17,16 +21,15 @@ import numpy as np
 from sim.agents import Borrower, Collector, Lender, Regulator
 from sim.bureau import CreditBureau
 from sim.cast import Cast
-from sim.columns import Columns
 from sim.config import ScenarioConfig
-from sim.contacts import contact_policy, ladder_channels
 from sim.ledger import AccountingError
-from sim.metrics import DPD30_LOAN_SHARE, EVENT_NAMES, METRIC_NAMES, MetricsRecorder
-from sim.payments import payment_terms
-from sim.people import draw_people, learn_of_deferral, people_traits
+from sim.metrics import EVENT_NAMES, METRIC_NAMES, MetricsRecorder, peer_delinquency, take_snapshot
+from sim.params import MarketParams, derive
+from sim.people import draw_people, learn_of_deferral
 from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
 from sim.population import ACTIVE, NO_LOAN, BorrowerPopulation
 from sim.risk_gradient import RiskRecorder
+from sim.state import MarketState
 from sim.streams import life_key
 from sim.totals import PopulationTotals, population_totals
 from sim.tracking import BorrowerTracker
@@ -44,22 +47,12 @@ class CreditMarket(mesa.Model):
 
     Attributes:
         config: the validated scenario.
-        day: the day the next `step()` simulates (0 before the first step).
-        lending_open: whether the lending phase runs (False during a run-off).
-        life_key: the key of the counter-based life draws (`sim.streams`).
-        population: borrower columns (`sim.population.BorrowerPopulation`).
-        lender_list, collector_list: the Mesa agents, in index order (collectors lender by
-            lender, slot by slot).
+        state: the market's state (`sim.state.MarketState`); the attributes below that name
+            part of it are read-only views of it.
+        params: the parameters derived from the scenario (`sim.params.MarketParams`).
         regulator: the regulator (`sim.agents.Regulator`).
-        bureau: the credit bureau.
-        cast: the scripted borrowers of the scenario's `[[cast]]` (rows 0..k-1), tracked
-            from day 0.
         metrics: daily metrics recorder; `metrics.frame()` is the time series.
-        risk: loans by score at origination and their defaults within a year
-            (`sim.risk_gradient`).
-        events: today's event counts; totals: cumulative event counts.
-        flows: cumulative external money flows in cents (see FLOW_NAMES).
-        datacollector: Mesa DataCollector with one model reporter per metric.
+        datacollector: Mesa DataCollector with one model reporter per metric, or None.
     """
 
     def __init__(self, config: ScenarioConfig | None = None, rng: int | None = None,
@@ -73,48 +66,117 @@ class CreditMarket(mesa.Model):
                 read `metrics` directly, switch it off to save time).
         """
         config = config or ScenarioConfig()
-        super().__init__(rng=config.run.seed if rng is None else rng)
-        self.config = config
-        self.day = 0
-        self.population = BorrowerPopulation(config, self.rng)
-        self.transitions = TransitionRecorder(config.run.borrowers)
-        self.risk = RiskRecorder()
-        self.columns = Columns.of(self.population, self.transitions, self.rng)
-        self.life_key = life_key(config.run.seed if rng is None else rng)
-        draw_people(self.columns, self.life_key, np.arange(config.run.borrowers), 0,
-                    people_traits(config))
-        self.cast = Cast(config)
-        self.cast.place(self.population)
-        self.bureau = CreditBureau(config.bureau, self.population,
-                                   first_faded_row=self.cast.size)
-        self.pay_day_rows = [np.flatnonzero(self.population.pay_dom == d)
-                             for d in range(DAYS_PER_MONTH)]
-        self.market_dpd30_share = 0.0
-        self.lending_open = True
+        seed = config.run.seed if rng is None else rng
+        super().__init__(rng=seed)
+        self.params: MarketParams = derive(config)
+        population = BorrowerPopulation(config, self.rng)
+        state = MarketState(population, TransitionRecorder(config.run.borrowers),
+                            RiskRecorder(), self.rng, life_key(seed), Cast(config), EVENT_NAMES)
+        self.state = state
+        draw_people(state.columns, state.life_key, np.arange(config.run.borrowers), 0,
+                    self.params.people)
+        state.cast.place(population)
+        state.bureau = CreditBureau(config.bureau, population, first_faded_row=state.cast.size)
+        state.pay_day_rows = [np.flatnonzero(population.pay_dom == d)
+                              for d in range(DAYS_PER_MONTH)]
 
         n_lenders = config.lending.lenders
         capital = to_cents(config.lending.capital_per_borrower) * config.run.borrowers
-        self.lender_list = [Lender(self, k, capital // n_lenders) for k in range(n_lenders)]
-        self.collector_list: list[Collector] = []
-        for lender in self.lender_list:
-            for slot in range(config.collection.collectors_per_lender):
-                collector = Collector(self, lender.index, slot, capacity=0)
-                lender.collectors.append(collector)
-                self.collector_list.append(collector)
+        state.lenders = [Lender(self, k, capital // n_lenders) for k in range(n_lenders)]
+        for lender in state.lenders:
+            for _ in range(config.collection.collectors_per_lender):
+                self._add_collector(lender)
         self.regulator = Regulator(self)
-        self._derive_from_config()
         if config.run.borrower_agents:
             Borrower.create_agents(self, config.run.borrowers, list(range(config.run.borrowers)))
 
-        self.events: dict[str, int] = dict.fromkeys(EVENT_NAMES, 0)
-        self.totals: dict[str, int] = dict.fromkeys(EVENT_NAMES, 0)
-        self.flows: dict[str, int] = defaultdict(int)
         self.initial_money = self.money_in_system()
         self.metrics = MetricsRecorder(config.run.days)
-        self.tracker: BorrowerTracker | None = None
-        if self.cast.size:
-            self.track(self.cast.rows)
-        self.datacollector = MetricsCollector() if collect else None
+        if state.cast.size:
+            self.track(state.cast.rows)
+        self.datacollector = metrics_collector() if collect else None
+
+    # Read-only views of the state and parameters, for agents, reports and dashboards.
+    @property
+    def config(self) -> ScenarioConfig:
+        """The scenario in force."""
+        return self.params.config
+
+    @property
+    def day(self) -> int:
+        """The day being simulated during a step, else the next day to simulate (0 before the
+        first step): Mesa's `steps` count the days done."""
+        return self.state.day
+
+    @property
+    def population(self) -> BorrowerPopulation:
+        """Borrower columns (`sim.population.BorrowerPopulation`)."""
+        return self.state.population
+
+    @property
+    def columns(self):
+        """The compiled view of the borrower columns (`sim.columns.Columns`)."""
+        return self.state.columns
+
+    @property
+    def bureau(self) -> CreditBureau:
+        """The credit bureau."""
+        return self.state.bureau
+
+    @property
+    def cast(self) -> Cast:
+        """The scripted borrowers of the scenario's `[[cast]]` (rows 0..k-1)."""
+        return self.state.cast
+
+    @property
+    def transitions(self) -> TransitionRecorder:
+        """The monthly transition recorder."""
+        return self.state.transitions
+
+    @property
+    def risk(self) -> RiskRecorder:
+        """Loans by score at origination and their defaults within a year."""
+        return self.state.risk
+
+    @property
+    def tracker(self) -> BorrowerTracker | None:
+        """The stories of tracked borrowers (see `track`), or None."""
+        return self.state.tracker
+
+    @property
+    def events(self) -> dict[str, int]:
+        """Today's event counts (the last day's after a step)."""
+        return self.state.events
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """Cumulative event counts."""
+        return self.state.totals
+
+    @property
+    def flows(self) -> dict[str, int]:
+        """Cumulative external money flows in cents (see FLOW_NAMES)."""
+        return self.state.flows
+
+    @property
+    def market_dpd30_share(self) -> float:
+        """The market's delinquency strategic borrowers last saw (`MarketState`)."""
+        return self.state.market_dpd30_share
+
+    @property
+    def lending_open(self) -> bool:
+        """Whether the lending phase runs (False during a run-off)."""
+        return self.state.lending_open
+
+    @property
+    def lender_list(self) -> list[Lender]:
+        """The lenders, in index order (Mesa's `agents_by_type[Lender]` holds the same)."""
+        return self.state.lenders
+
+    @property
+    def collector_list(self) -> list[Collector]:
+        """The collectors, lender by lender, slot by slot."""
+        return self.state.collectors
 
     def adopt_policy(self, config: ScenarioConfig) -> None:
         """Continue this market under another scenario's policies (a comparison's variant
@@ -130,71 +192,61 @@ class CreditMarket(mesa.Model):
         ):
             if now != new:
                 raise ValueError(f"cannot switch policy: {what} differs ({now} vs {new})")
-        self.config = config
-        self._derive_from_config()
+        self.params = derive(config)
+        self.state.bureau.adopt(config.bureau)
         for lender in self.lender_list:
             lender.set_capital_structure(config.lending.equity_share)
-        # Borrowers already in the market hear of the new policy's deferral as new ones would.
-        learn_of_deferral(self.columns, self.life_key, config.deferral.awareness, self.cast.size)
-
-    def _derive_from_config(self) -> None:
-        config = self.config
-        self.small_balance_cents = to_cents(config.deferral.small_balance_max)
-        self.people_traits = people_traits(config)
-        self.policy_enforcement = _policy_enforcement(config)
-        self.ladder_channels = ladder_channels(config)
-        self.contact_policy = contact_policy(config)
-        self.payment_terms = payment_terms(config)
-        self.repayment_policy = repayment.repayment_policy(config)
-        self.lending_terms = lending.lending_terms(config)
-        self.life_rates = life.life_rates(config)
-        self.bureau.adopt(config.bureau)
         for collector in self.collector_list:
-            collector.capacity = self.collector_capacity()
+            collector.capacity = self.params.collector_capacity
+        # Borrowers already in the market hear of the new policy's deferral as new ones would.
+        learn_of_deferral(self.state.columns, self.state.life_key, config.deferral.awareness,
+                          self.state.cast.size)
 
     def collector_capacity(self) -> int:
         """Daily capacity of one collector (capacity-using attempts), from the scenario."""
-        config = self.config
-        return int(round(config.collection.capacity_per_1000_borrowers
-                         * config.run.borrowers / config.lending.lenders / 1000))
+        return self.params.collector_capacity
+
+    def _add_collector(self, lender: Lender) -> Collector:
+        collector = Collector(self, lender.index, len(lender.collectors),
+                              capacity=self.params.collector_capacity)
+        lender.collectors.append(collector)
+        self.state.collectors = [c for x in self.lender_list for c in x.collectors]
+        return collector
 
     def hire_collector(self, lender: Lender) -> Collector:
         """A new collector for `lender`, in the next slot (the caseloads are dealt afresh:
         account i goes to slot i % collectors)."""
-        collector = Collector(self, lender.index, len(lender.collectors),
-                              capacity=self.collector_capacity())
-        lender.collectors.append(collector)
-        self.collector_list = [c for x in self.lender_list for c in x.collectors]
-        self.events["collectors_hired"] += 1
-        return collector
+        self.state.events["collectors_hired"] += 1
+        return self._add_collector(lender)
 
     def step(self) -> None:
         """Simulate one day: the reviews when due, the phases in order, then the day's
-        metrics."""
-        self.events = dict.fromkeys(EVENT_NAMES, 0)
+        metrics. Mesa counts the step before calling this, so today is `steps - 1`."""
+        state, params = self.state, self.params
+        state.start_day(self.steps - 1)
         self.review()
         for lender in self.lender_list:
-            lender.forget_lending(self.day)
-        life.run(self)
-        if self.lending_open:
-            lending.run(self)
-        repayment.run(self)
-        deferral.run(self)
-        collection.run(self)
-        reporting.run(self)
-        chargeoff.run(self)
+            lender.forget_lending(state.day)
+        life.run(state, params)
+        if state.lending_open:
+            lending.run(state, params)
+        repayment.run(state, params)
+        deferral.run(state, params)
+        collection.run(state, params)
+        reporting.run(state, params)
+        chargeoff.run(state, params)
         self.record_day()
-        self.day += 1
+        state.day = self.steps
 
     def provisions(self) -> np.ndarray:
         """Per lender, in cents: the principal of active loans `lending.provision_dpd` or
         more days past due (provisioned in full) plus `stage2_provision_share` of the
         principal of those `stage2_dpd` days past due or more."""
-        pop, lending = self.population, self.config.lending
+        pop, lending_cfg = self.population, self.config.lending
         rows = pop.watched
-        rows = rows[(pop.status[rows] == ACTIVE) & (pop.dpd[rows] >= lending.stage2_dpd)]
-        share = np.where(pop.dpd[rows] >= lending.provision_dpd, 1.0,
-                         lending.stage2_provision_share)
+        rows = rows[(pop.status[rows] == ACTIVE) & (pop.dpd[rows] >= lending_cfg.stage2_dpd)]
+        share = np.where(pop.dpd[rows] >= lending_cfg.provision_dpd, 1.0,
+                         lending_cfg.stage2_provision_share)
         return np.bincount(pop.lender[rows], weights=share * pop.principal[rows],
                            minlength=len(self.lender_list))
 
@@ -202,33 +254,34 @@ class CreditMarket(mesa.Model):
         """Phase 0, reviews (not on day 0): every `supply.review_days` each lender sets its
         credit policy from its losses and capital and hires collectors it lacks; every
         `regulation.period_days` the regulator reviews complaints."""
-        if self.day == 0:
+        day = self.day
+        if day == 0:
             return
-        if self.day % self.config.supply.review_days == 0:
-            for lender in self.lender_list:
-                lender.review_policy()
-        if self.day % self.config.regulation.period_days == 0:
+        if day % self.config.supply.review_days == 0:
+            self.agents_by_type[Lender].do("review_policy")
+        if day % self.config.regulation.period_days == 0:
             self.regulator.review()
 
     def record_day(self) -> None:
         """Phase 8, metrics: the lenders close their day (funding accrues, the public signal
         of their health moves), today's events go into the totals, the books are checked and
-        the day is recorded."""
+        the day is recorded; the market's delinquency becomes what borrowers see tomorrow."""
+        state = self.state
         for lender, provisions in zip(self.lender_list, self.provisions(), strict=True):
             lender.close_day(provisions)
-        for name, count in self.events.items():
-            self.totals[name] += count
-        totals = population_totals(self.columns, self.day)
+        state.end_day()
+        totals = population_totals(state.columns, state.day)
         if self.config.run.check_invariants:
             self.check_accounts(totals)
-        row = self.metrics.record(self, totals)
-        self.transitions.close_month_if_due(self.population, self.day)
-        if self.tracker is not None:
-            self.tracker.record(self)
-        if self.lending_open:
+        snapshot = take_snapshot(state, self.active_loans(), totals)
+        self.metrics.record(snapshot)
+        state.transitions.close_month_if_due(state.population, state.day)
+        if state.tracker is not None:
+            state.tracker.record(state.population, state.day)
+        if state.lending_open:
             # During a run-off the book only shrinks and its late tail grows as a share of
             # it: borrowers keep the market's delinquency they last saw in a normal market.
-            self.market_dpd30_share = row[DPD30_LOAN_SHARE]
+            state.market_dpd30_share = peer_delinquency(snapshot)
         if self.datacollector is not None:
             self.datacollector.collect(self)
 
@@ -245,13 +298,13 @@ class CreditMarket(mesa.Model):
         (same state, same generator state, same life key): the branches of a comparison
         and the side-by-side dashboard start from one. The compiled columns structure cannot
         be copied; the copy gets its own over its own arrays and generator."""
-        columns = self.columns
-        self.columns = None
+        columns = self.state.columns
+        self.state.columns = None
         try:
             clone = copy.deepcopy(self)
         finally:
-            self.columns = columns
-        clone.columns = Columns.of(clone.population, clone.transitions, clone.rng)
+            self.state.columns = columns
+        clone.state.rebuild_columns()
         return clone
 
     def open_accounts(self) -> int:
@@ -263,7 +316,7 @@ class CreditMarket(mesa.Model):
         claim open now has ended (repaid, charged off and collected through its recovery
         window, or sold), or for `max_days` at most. Returns (accounts open at the start,
         accounts still open at the end)."""
-        self.lending_open = False
+        self.state.lending_open = False
         opened = self.open_accounts()
         for _ in range(max_days):
             if self.open_accounts() == 0:
@@ -275,9 +328,9 @@ class CreditMarket(mesa.Model):
 
     def track(self, rows) -> BorrowerTracker:
         """Record the daily story of borrowers `rows` from now on (see `sim.tracking`)."""
-        self.tracker = BorrowerTracker(np.asarray(rows))
-        self.bureau.on_report = self.tracker.reported
-        return self.tracker
+        self.state.tracker = BorrowerTracker(np.asarray(rows))
+        self.state.bureau.on_report = self.state.tracker.reported
+        return self.state.tracker
 
     def active_loans(self) -> int:
         """Active loans: originated, not yet repaid or charged off (from the day's totals)."""
@@ -294,11 +347,12 @@ class CreditMarket(mesa.Model):
                 lender.ledger.check(lender.outstanding(), name=f"lender {lender.index}")
         if totals.active_loans != self.active_loans():
             raise AccountingError("active loans in the columns differ from the event counts")
-        expected = (self.initial_money + self.flows["income"] - self.flows["living_expenses"]
-                    - self.flows["loans_spent"] - self.flows["contact_costs"]
-                    - self.flows["legal_costs"] - self.flows["staff_costs"]
-                    - self.flows["penalties"] + self.flows["debt_sales"]
-                    - self.flows["turnover_cash_out"] + self.flows["turnover_cash_in"])
+        flows = self.flows
+        expected = (self.initial_money + flows["income"] - flows["living_expenses"]
+                    - flows["loans_spent"] - flows["contact_costs"]
+                    - flows["legal_costs"] - flows["staff_costs"]
+                    - flows["penalties"] + flows["debt_sales"]
+                    - flows["turnover_cash_out"] + flows["turnover_cash_in"])
         money = self.money_in_system(borrower_cash=totals.cash)
         if money != expected:
             raise AccountingError(f"money in system {money} != {expected}")
@@ -316,37 +370,14 @@ class CreditMarket(mesa.Model):
         return borrower_cash + sum(x.ledger.cash for x in self.lender_list)
 
 
-class MetricsCollector(mesa.DataCollector):
-    """Mesa's DataCollector with one model reporter per metric (`get_model_vars_dataframe()`
-    has a column per metric, a row per day), fed the day's row of the metrics recorder at
-    once. Mesa's own `collect` calls each reporter and deep-copies its value; the values here
-    are plain floats, so the row is appended as it is."""
-
-    def __init__(self) -> None:
-        super().__init__(model_reporters={name: _latest(name) for name in METRIC_NAMES})
-
-    def collect(self, model: CreditMarket) -> None:
-        """Append today's metrics (the row `model.metrics` recorded last)."""
-        self._collection_steps.append(model.time)
-        # model_vars has one list per metric, in the order of the row (METRIC_NAMES).
-        for values, value in zip(self.model_vars.values(), model.metrics.latest_row,
-                                 strict=True):
-            values.append(value)
+def metrics_collector() -> mesa.DataCollector:
+    """Mesa's DataCollector with one model reporter per metric: `get_model_vars_dataframe()`
+    has a column per metric and a row per day, read from the row `model.metrics` recorded
+    that day (each metric is measured once, by `sim.metrics`)."""
+    return mesa.DataCollector(model_reporters={
+        name: partial(latest_metric, position=k) for k, name in enumerate(METRIC_NAMES)})
 
 
-def _latest(name: str):
-    return lambda model: model.metrics.latest.get(name)
-
-
-def _policy_enforcement(config: ScenarioConfig) -> float:
-    """Enforcement a strategic borrower perceives from the policy alone (0-1): an early bureau
-    report and early legal action weigh more."""
-    s = config.strategic
-
-    def earliness(dpd: int) -> float:
-        return max(0.0, 1.0 - dpd / s.enforcement_horizon_days)
-
-    felt = s.enforcement_weight_report * earliness(config.bureau.report_dpd)
-    if config.legal.enabled:
-        felt += s.enforcement_weight_legal * earliness(config.legal.dpd)
-    return float(np.clip(felt, 0.0, 1.0))
+def latest_metric(model: CreditMarket, position: int) -> float:
+    """The metric at `position` (in `METRIC_NAMES`) of the day `model` recorded last."""
+    return model.metrics.latest_row[position]

@@ -15,19 +15,20 @@ written with numpy.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
 from sim.columns import Columns
+from sim.params import PaymentTerms
 from sim.population import ACTIVE, CHARGED_OFF, NEVER, NO_LOAN
 from sim.transitions import PAID_OFF_STATE
 from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
-    from sim.config import ScenarioConfig
-    from sim.model import CreditMarket
+    from sim.params import MarketParams
+    from sim.state import MarketState
 
 # Columns of `Takings.money` (cents per lender).
 RECOVERED, PRINCIPAL, INTEREST, FEES, LEGACY = 0, 1, 2, 3, 4
@@ -37,25 +38,6 @@ not net off recoveries on older debt."""
 # Slots of `Takings.tally`, in the order of their event names.
 TALLY_EVENTS = ("payments_cents", "partial_payments", "paid_off")
 PAYMENTS_CENTS, PARTIAL_PAYMENTS, PAID_OFF = 0, 1, 2
-
-
-class PaymentTerms(NamedTuple):
-    """The scenario's settings the payment rules read (see `sim.config`)."""
-
-    cooldown_days: int  # lending.repeat_cooldown_days: wait after an account closes
-    partial_payments: bool
-    partial_pay_share: float
-    chargeoff_willingness: float  # chargeoff.payment_willingness
-    reporting_delay_days: int  # bureau.reporting_delay_days
-
-
-def payment_terms(config: ScenarioConfig) -> PaymentTerms:
-    """The scenario's `PaymentTerms`."""
-    return PaymentTerms(cooldown_days=config.lending.repeat_cooldown_days,
-                        partial_payments=config.repayment.partial_payments,
-                        partial_pay_share=config.repayment.partial_pay_share,
-                        chargeoff_willingness=config.chargeoff.payment_willingness,
-                        reporting_delay_days=config.bureau.reporting_delay_days)
 
 
 @njit(cache=True, inline="always")
@@ -79,24 +61,16 @@ class Takings:
         self.money = np.zeros((lenders, 5), np.int64)
         self.tally = np.zeros(len(TALLY_EVENTS), np.int64)
 
-    def settle(self, model: CreditMarket) -> None:
+    def settle(self, state: MarketState) -> None:
         """Book the money into the lenders' ledgers and the counts into today's events."""
         for lender, (recovered, principal, interest, fees, legacy) in zip(
-                model.lender_list, self.money.tolist(), strict=True):
+                state.lenders, self.money.tolist(), strict=True):
             if recovered:
                 lender.ledger.receive_recovery(recovered, legacy=legacy)
             if principal or interest or fees:
                 lender.ledger.receive_payment(principal, interest, fees)
         for name, count in zip(TALLY_EVENTS, self.tally.tolist(), strict=True):
-            model.events[name] += count
-
-
-def sum_by_lender(model: CreditMarket, rows: np.ndarray, values: np.ndarray) -> list[int]:
-    """Exact integer sums of `values` (cents) over `rows`, per lender index."""
-    if len(model.lender_list) == 1:
-        return [int(values.sum())]
-    lender = model.population.lender[rows]
-    return [int(values[lender == k].sum()) for k in range(len(model.lender_list))]
+            state.events[name] += count
 
 
 @njit(cache=True, inline="always")
@@ -224,24 +198,25 @@ def _contractual_dpd_rows(col: Columns, rows: np.ndarray, day: int) -> np.ndarra
     return out
 
 
-def pay(model: CreditMarket, rows: np.ndarray, amount: np.ndarray) -> None:
+def pay(state: MarketState, params: MarketParams, rows: np.ndarray,
+        amount: np.ndarray) -> None:
     """Move `amount` cents (at most what is owed) from borrowers `rows` (distinct) to their
     lenders."""
     if rows.size == 0:
         return
-    takings = Takings(len(model.lender_list))
-    _pay_rows(model.columns, rows, np.asarray(amount, np.int64), model.day,
-              model.payment_terms, takings.money, takings.tally)
-    takings.settle(model)
+    takings = Takings(len(state.lenders))
+    _pay_rows(state.columns, rows, np.asarray(amount, np.int64), state.day,
+              params.payment, takings.money, takings.tally)
+    takings.settle(state)
 
 
-def contractual_dpd(model: CreditMarket, rows: np.ndarray) -> np.ndarray:
+def contractual_dpd(state: MarketState, rows: np.ndarray) -> np.ndarray:
     """Days past due of the oldest unpaid installment of active loans `rows` (see
     `contractual_dpd_of`)."""
-    return _contractual_dpd_rows(model.columns, np.asarray(rows, np.int64), model.day)
+    return _contractual_dpd_rows(state.columns, np.asarray(rows, np.int64), state.day)
 
 
-def close_accounts(model: CreditMarket, rows: np.ndarray) -> None:
+def close_accounts(state: MarketState, params: MarketParams, rows: np.ndarray) -> None:
     """End the loan relationship of `rows`: repaid, sold or past the recovery window."""
     if rows.size:
-        _close_rows(model.columns, rows, model.day, model.payment_terms)
+        _close_rows(state.columns, rows, state.day, params.payment)

@@ -19,7 +19,7 @@ from sim.config import CHANNELS
 from sim.population import ACTIVE, CHARGED_OFF
 
 if TYPE_CHECKING:
-    from sim.model import CreditMarket
+    from sim.population import BorrowerPopulation
 
 CONTACT_KINDS: tuple[str, ...] = ("reminder", *CHANNELS)
 """What a borrower can be contacted by: a due-day reminder, or a collection channel."""
@@ -69,9 +69,8 @@ class BorrowerTracker:
         for row in self._mine(rows).tolist():
             self._today[(row, "events")].append(event)
 
-    def record(self, model: CreditMarket) -> None:
-        """The tracked rows' state at the end of today."""
-        pop, day = model.population, model.day
+    def record(self, pop: BorrowerPopulation, day: int) -> None:
+        """The tracked rows' state at the end of `day` (columns `pop`)."""
         for row in self.rows.tolist():
             status = int(pop.status[row])
             record = {

@@ -97,7 +97,8 @@ def test_a_judgment_is_a_payment_order_on_income_not_on_benefits():
 
 
 def test_garnishment_takes_a_share_of_pay_left_after_expenses_and_nothing_from_benefits():
-    from sim.phases.life import _pay_day, life_rates
+    from sim.params import life_rates
+    from sim.phases.life import _pay_day
     from sim.population import CHARGED_OFF
 
     market = CreditMarket(make_config(3, 1, legal__garnish_share=0.25), collect=False)
@@ -167,7 +168,8 @@ def test_a_job_loss_scars_income_for_good():
 
 
 def test_willingness_falls_only_once_the_charge_off_shows_on_the_file():
-    from sim.payments import payment_terms, willingness_of
+    from sim.params import payment_terms
+    from sim.payments import willingness_of
     from sim.population import ACTIVE, CHARGED_OFF
 
     market = CreditMarket(make_config(2, 1, chargeoff__payment_willingness=0.1,

@@ -8,8 +8,8 @@ import pytest
 
 from sim.agents.lender import credit_policy, distress, lender_stress
 from sim.config import LendingConfig, PlatformRunConfig, SupplyConfig
-from sim.contacts import contact_policy
 from sim.model import CreditMarket
+from sim.params import contact_policy, payment_terms
 from sim.phases.collection import priority_key
 from sim.summary import summarize
 from tests.helpers import make_config, run_model
@@ -203,7 +203,7 @@ def test_capacity_priority_orders_accounts_by_its_rule(priority):
     # Row 0: 10 DPD, 1,000 owed; row 1: 60 DPD, 5,000 owed; row 2: 90 DPD, 3,000 owed.
     for row, (dpd, owed) in enumerate(((10, 100_000), (60, 500_000), (90, 300_000))):
         pop.dpd[row], pop.principal[row], pop.claim[row] = dpd, owed, 0
-    policy = contact_policy(config)
+    policy = contact_policy(config, payment_terms(config))
     first = int(np.argmin([priority_key(col, row, policy) for row in range(3)]))
     expected = {"highest_dpd": 2, "lowest_dpd": 0, "largest_balance": 1,
                 # 1,000 e^(-1/3) = 717 against 5,000 e^(-2) = 677 and 3,000 e^(-3) = 149

@@ -29,7 +29,7 @@ def test_grant_without_waiver_carries_arrears_charges_without_ageing() -> None:
                                     deferral__mode="rate_cut")
     pop = model.population
     charges = pop.interest_due[late] + pop.fees_due[late] + pop.deferred_interest[late]
-    grant(model, late)
+    grant(model.state, model.params, late)
     assert (pop.arrears(late) == 0).all() and (pop.dpd[late] == 0).all()
     np.testing.assert_array_equal(pop.deferred_interest[late], charges)
     model.step()
@@ -43,7 +43,7 @@ def test_grant_reschedules_every_unpaid_installment() -> None:
     pop = model.population
     unpaid = -(-pop.arrears(late) // pop.installment[late])
     left = pop.installments_left[late].astype(int)
-    grant(model, late)
+    grant(model.state, model.params, late)
     np.testing.assert_array_equal(pop.installments_left[late], np.maximum(left + unpaid, 1))
 
 
@@ -52,7 +52,7 @@ def test_extend_accrues_interest_for_the_pause_beyond_one_month() -> None:
     pop = model.population
     before = pop.deferred_interest[late].copy()
     last_due = pop.last_due[late].copy()
-    grant(model, late)
+    grant(model.state, model.params, late)
     resume = model.day + 3 * DAYS_PER_MONTH
     months = np.maximum(resume - last_due - DAYS_PER_MONTH, 0) / DAYS_PER_MONTH
     expected = np.rint(pop.principal[late] * pop.rate[late] * months).astype(np.int64)
@@ -79,10 +79,10 @@ def test_partial_payments_bring_dpd_back_to_the_oldest_unpaid_installment() -> N
     row = late[pop.arrears(late) > pop.installment[late]][:5]
     assert row.size > 0
     owed = pop.arrears(row)
-    pay(model, row, owed - pop.installment[row] // 2)  # leave half an installment unpaid
+    pay(model.state, model.params, row, owed - pop.installment[row] // 2)  # half unpaid
     np.testing.assert_array_equal(pop.dpd[row], np.minimum(
         pop.dpd[row], model.day - pop.last_due[row]))
-    assert (contractual_dpd(model, row) == model.day - pop.last_due[row]).all()
+    assert (contractual_dpd(model.state, row) == model.day - pop.last_due[row]).all()
 
 
 def test_reports_with_no_delay_still_move_scores() -> None:

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 
 from sim.population import KIND_NAMES
-
-if TYPE_CHECKING:
-    from sim.model import CreditMarket
 
 
 class Borrower(mesa.Agent):
@@ -19,7 +14,7 @@ class Borrower(mesa.Agent):
     and teaching. Attributes read the live columns, so a view is always up to date.
     """
 
-    def __init__(self, model: CreditMarket, row: int) -> None:
+    def __init__(self, model: mesa.Model, row: int) -> None:
         super().__init__(model)
         self.row = row
 

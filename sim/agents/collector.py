@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
-
-if TYPE_CHECKING:
-    from sim.model import CreditMarket
 
 
 class Collector(mesa.Agent):
@@ -22,7 +17,7 @@ class Collector(mesa.Agent):
         contacts_total: attempts made since the start, by channel.
     """
 
-    def __init__(self, model: CreditMarket, lender_index: int, slot: int, capacity: int) -> None:
+    def __init__(self, model: mesa.Model, lender_index: int, slot: int, capacity: int) -> None:
         super().__init__(model)
         self.lender_index = lender_index
         self.slot = slot

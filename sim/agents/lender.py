@@ -4,7 +4,7 @@ watch."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import mesa
 import numpy as np
@@ -15,9 +15,6 @@ from sim.config import LendingConfig, PlatformRunConfig, SupplyConfig
 from sim.ledger import Ledger
 from sim.population import ACTIVE
 from sim.units import DAYS_PER_YEAR, to_cents
-
-if TYPE_CHECKING:
-    from sim.model import CreditMarket
 
 REJECTION_REASONS = ("score", "bureau_flag", "dti", "capital")
 """Reasons an application is rejected, in the order the review checks them."""
@@ -91,7 +88,7 @@ class Lender(mesa.Agent):
             this lender's collectors since its last policy review.
     """
 
-    def __init__(self, model: CreditMarket, index: int, capital_cents: int) -> None:
+    def __init__(self, model: mesa.Model, index: int, capital_cents: int) -> None:
         super().__init__(model)
         self.index = index
         self.ledger = Ledger(capital=capital_cents)

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from sim.population import NO_LOAN
 from sim.units import to_cents
-
-if TYPE_CHECKING:
-    from sim.model import CreditMarket
 
 
 class Regulator(mesa.Agent):
@@ -26,7 +22,7 @@ class Regulator(mesa.Agent):
         sanctions: sanctions imposed since the start.
     """
 
-    def __init__(self, model: CreditMarket) -> None:
+    def __init__(self, model: mesa.Model) -> None:
         super().__init__(model)
         self.sanctions = 0
 

@@ -1,4 +1,5 @@
-"""The phases of one simulated day, one module each, in the order `CreditMarket.step` runs them:
+"""The phases of one simulated day, one module each, in the order the model's `step()`
+runs them:
 
 1. `life`: pay days, living expenses, shocks begin (and run out).
 2. `lending`: needs, applications, credit review, pricing, disbursement.
@@ -8,5 +9,7 @@
 6. `reporting`: the bureau applies reports whose delay has passed; scores move.
 7. `chargeoff`: charge-offs, debt sales, court judgments, end of recovery.
 
-Each phase is a function `run(model)` whose docstring says what it reads and what it changes.
+Each phase is a function `run(state, params)` of the market's state (`sim.state.MarketState`)
+and parameters (`sim.params.MarketParams`) whose docstring says what it reads and what it
+changes; no phase reaches the model itself.
 """

@@ -15,16 +15,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.payments import close_accounts, sum_by_lender
+from sim.payments import close_accounts
 from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN
 from sim.transitions import CHARGED_OFF_STATE
 from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
-    from sim.model import CreditMarket
+    from sim.params import MarketParams
+    from sim.state import MarketState
 
 
-def run(model: CreditMarket) -> None:
+def run(state: MarketState, params: MarketParams) -> None:
     """Settle judgments, charge off loans at the policy DPD, sell debt, close old claims.
 
     Reads: `legal_day`, `dpd`, `status`, `chargeoff_day`, `claim`, `garnish_until`.
@@ -32,12 +33,12 @@ def run(model: CreditMarket) -> None:
     ledgers (charge-offs, recoveries of debt sold), bureau reports (legal, charged off);
     today's counts.
     """
-    pop, day = model.population, model.day
-    cfg = model.config.chargeoff
-    _judgments(model)
+    pop, day = state.population, state.day
+    cfg = params.config.chargeoff
+    _judgments(state, params)
     past_due = pop.past_due_rows()
     reaching = past_due[pop.dpd[past_due] >= cfg.dpd]
-    charge_off(model, reaching[pop.status[reaching] == ACTIVE])
+    charge_off(state, reaching[pop.status[reaching] == ACTIVE])
 
     charged = past_due[pop.status[past_due] == CHARGED_OFF]
     age = day - pop.chargeoff_day[charged]
@@ -46,27 +47,27 @@ def run(model: CreditMarket) -> None:
         if sold.size:
             price = np.rint(pop.claim[sold] * cfg.sale_price).astype(np.int64)
             legacy = np.where(pop.chargeoff_day[sold] < pop.window_start[0], price, 0)
-            for lender, total, old in zip(model.lender_list, sum_by_lender(model, sold, price),
-                                          sum_by_lender(model, sold, legacy), strict=True):
+            for lender, total, old in zip(state.lenders, state.sum_by_lender(sold, price),
+                                          state.sum_by_lender(sold, legacy), strict=True):
                 lender.ledger.receive_recovery(total, sale=True, legacy=old)
-            model.flows["debt_sales"] += int(price.sum())
-            model.events["debts_sold"] += sold.size
-            close_accounts(model, sold)
+            state.flows["debt_sales"] += int(price.sum())
+            state.events["debts_sold"] += sold.size
+            close_accounts(state, params, sold)
     expired = charged[(pop.status[charged] == CHARGED_OFF) & (age >= cfg.recovery_window_days)
                       & (pop.garnish_until[charged] <= day)]
-    model.events["claims_written_off"] += expired.size
-    close_accounts(model, expired)
+    state.events["claims_written_off"] += expired.size
+    close_accounts(state, params, expired)
 
 
-def charge_off(model: CreditMarket, rows: np.ndarray) -> None:
+def charge_off(state: MarketState, rows: np.ndarray) -> None:
     """Charge off the active loans `rows`: principal to losses, the whole debt to a claim."""
     if rows.size == 0:
         return
-    pop = model.population
+    pop, day = state.population, state.day
     principal = pop.principal[rows]
     unpaid = pop.interest_due[rows] + pop.fees_due[rows] + pop.deferred_interest[rows]
-    for lender, total, forgone in zip(model.lender_list, sum_by_lender(model, rows, principal),
-                                      sum_by_lender(model, rows, unpaid), strict=True):
+    for lender, total, forgone in zip(state.lenders, state.sum_by_lender(rows, principal),
+                                      state.sum_by_lender(rows, unpaid), strict=True):
         lender.ledger.charge_off(total, forgone)
     pop.claim[rows] = principal + unpaid
     pop.principal[rows] = 0
@@ -75,28 +76,28 @@ def charge_off(model: CreditMarket, rows: np.ndarray) -> None:
     pop.fees_due[rows] = 0
     pop.deferred_interest[rows] = 0
     pop.status[rows] = CHARGED_OFF
-    model.transitions.loans_ended(rows, CHARGED_OFF_STATE)
-    pop.chargeoff_day[rows] = model.day
-    model.risk.defaulted(model.day, pop.origin_day[rows], pop.origin_score[rows])
-    pop.deferral_until[rows] = np.minimum(pop.deferral_until[rows], model.day)
-    model.bureau.report(rows, "charged_off", model.day)
-    model.events["defaults"] += rows.size
-    model.events["defaults_strategic"] += int(np.count_nonzero(pop.strategic_default[rows]))
-    model.events["charged_off_principal"] += int(principal.sum())
+    state.transitions.loans_ended(rows, CHARGED_OFF_STATE)
+    pop.chargeoff_day[rows] = day
+    state.risk.defaulted(day, pop.origin_day[rows], pop.origin_score[rows])
+    pop.deferral_until[rows] = np.minimum(pop.deferral_until[rows], day)
+    state.bureau.report(rows, "charged_off", day)
+    state.events["defaults"] += rows.size
+    state.events["defaults_strategic"] += int(np.count_nonzero(pop.strategic_default[rows]))
+    state.events["charged_off_principal"] += int(principal.sum())
 
 
-def _judgments(model: CreditMarket) -> None:
-    pop, day = model.population, model.day
+def _judgments(state: MarketState, params: MarketParams) -> None:
+    pop, day = state.population, state.day
     judged = pop.judged_on(day)
     judged = judged[pop.status[judged] != NO_LOAN]
     if judged.size == 0:
         return
-    charge_off(model, judged[pop.status[judged] == ACTIVE])
-    legal = model.config.legal
-    drawn = model.cast.exclude(judged)  # the cast's judgments are not enforced: no draw
-    enforced = drawn[model.rng.random(drawn.size) < legal.enforceable_share]
+    charge_off(state, judged[pop.status[judged] == ACTIVE])
+    legal = params.config.legal
+    drawn = state.cast.exclude(judged)  # the cast's judgments are not enforced: no draw
+    enforced = drawn[state.rng.random(drawn.size) < legal.enforceable_share]
     pop.garnish_until[enforced] = day + legal.order_months * DAYS_PER_MONTH
     pop.legal_day[judged] = -1
-    model.events["legal_enforced"] += enforced.size
-    model.events["legal_judgments"] += judged.size
-    model.bureau.report(judged, "legal", day)
+    state.events["legal_enforced"] += enforced.size
+    state.events["legal_judgments"] += judged.size
+    state.bureau.report(judged, "legal", day)

@@ -21,15 +21,9 @@ from numba import njit
 
 from sim.columns import Columns
 from sim.config import CHANNELS
-from sim.contacts import (
-    CONTACT_EVENTS,
-    PRIORITIES,
-    ContactPolicy,
-    charge_attempts,
-    contact_effects,
-    contacts_this_week,
-)
-from sim.payments import Takings, sum_by_lender
+from sim.contacts import CONTACT_EVENTS, charge_attempts, contact_effects, contacts_this_week
+from sim.params import PRIORITIES, ContactPolicy
+from sim.payments import Takings
 from sim.phases.deferral import reschedule
 from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN, WEEK, dpd_bucket
 from sim.units import to_cents
@@ -39,10 +33,11 @@ HIGHEST_DPD, LOWEST_DPD, LARGEST_BALANCE, EXPECTED_RECOVERY, RANDOM_PRIORITY = (
                                         "expected_recovery", "random"))
 
 if TYPE_CHECKING:
-    from sim.model import CreditMarket
+    from sim.params import MarketParams
+    from sim.state import MarketState
 
 
-def run(model: CreditMarket) -> None:
+def run(state: MarketState, params: MarketParams) -> None:
     """Escalate and contact delinquent accounts within caps and capacity.
 
     Reads: `dpd`, `status`, `deferral_until`, `opted_out`, the 7-day contact window, the
@@ -52,58 +47,58 @@ def run(model: CreditMarket) -> None:
     costs), each lender's count of complaints and of attempts its collectors wanted and could
     not make, plus everything a contact changes (see `sim.contacts`).
     """
-    pop, day = model.population, model.day
+    pop, day = state.population, state.day
     pop.contacts_week[day % WEEK] = 0
-    for collector in model.collector_list:
+    for collector in state.collectors:
         collector.used_today = 0
-    _escalate(model)
-    if model.config.collection.repayment_plans:
-        offer_plans(model)
+    _escalate(state, params)
+    if params.config.collection.repayment_plans:
+        offer_plans(state, params)
 
     accounts = pop.past_due_rows()  # charged-off claims keep counting days past due
-    accounts = accounts[_in_collection_mask(model.columns, accounts, day)]
-    channels = model.ladder_channels
+    accounts = accounts[_in_collection_mask(state.columns, accounts, day)]
+    channels = params.channels
     if accounts.size == 0 or not channels:
         return
-    lenders, collectors = len(model.lender_list), len(model.collector_list)
+    lenders, collectors = len(state.lenders), len(state.collectors)
     counts = np.zeros((len(channels), len(CONTACT_EVENTS)), np.int64)
     attempts = np.zeros((len(channels), lenders), np.int64)
     taken = np.zeros((len(channels), collectors), np.int64)
     contacted = np.empty(accounts.size * len(channels), np.int64)
     contacted_channel = np.empty(accounts.size * len(channels), np.int64)
     takings = Takings(lenders)
-    staff = model.collector_list
+    staff = state.collectors
     capacity = np.array([c.capacity for c in staff], np.int64)
     works_for = np.array([c.lender_index for c in staff], np.int64)
     slot = np.array([c.slot for c in staff], np.int64)
-    team = np.array([len(lender.collectors) for lender in model.lender_list], np.int64)
-    cap = np.array([lender.contact_cap() for lender in model.lender_list], np.int64)
+    team = np.array([len(lender.collectors) for lender in state.lenders], np.int64)
+    cap = np.array([lender.contact_cap() for lender in state.lenders], np.int64)
     complaints = np.zeros(lenders, np.int64)
     wanted = np.zeros(lenders, np.int64)
-    n = _contact_accounts(model.columns, accounts, dpd_bucket(pop.dpd[accounts]),
-                          day, model.contact_policy, cap, capacity, works_for, slot, team,
+    n = _contact_accounts(state.columns, accounts, dpd_bucket(pop.dpd[accounts]),
+                          day, params.contacts, cap, capacity, works_for, slot, team,
                           counts, attempts, taken, wanted, contacted, contacted_channel,
                           takings.money, takings.tally, complaints)
-    takings.settle(model)
+    takings.settle(state)
     made = np.zeros(lenders, np.int64)
     np.add.at(made, works_for, taken.sum(axis=0))
     # A contact's payment may have brought a reported loan current: its next episode is new.
     pop.reported_open = pop.reported_open[pop.dpd[pop.reported_open] > 0]
-    for lender, k in zip(model.lender_list, range(lenders), strict=True):
+    for lender, k in zip(state.lenders, range(lenders), strict=True):
         lender.complaints_period += int(complaints[k])
         lender.wanted_attempts += int(wanted[k])
         lender.unmet_attempts += int(wanted[k] - made[k])
-    events = model.events
+    events = state.events
     for c, (channel, by_lender, outcomes, by_collector) in enumerate(zip(
             channels, attempts.tolist(), counts.tolist(), taken.tolist(), strict=True)):
-        if model.tracker is not None:
-            model.tracker.contacted(contacted[:n][contacted_channel[:n] == c], channel)
-        charge_attempts(model, channel, by_lender)
+        if state.tracker is not None:
+            state.tracker.contacted(contacted[:n][contacted_channel[:n] == c], channel)
+        charge_attempts(state, params, channel, by_lender)
         events[f"contacts_{channel}"] += sum(by_lender)
         if any(outcomes):
             for name, count in zip(_CONTACT_EVENT_NAMES[channel], outcomes, strict=True):
                 events[name] += count
-        for collector, used in zip(model.collector_list, by_collector, strict=True):
+        for collector, used in zip(state.collectors, by_collector, strict=True):
             if used:
                 collector.take(used, channel)
 
@@ -113,40 +108,39 @@ _CONTACT_EVENT_NAMES = {channel: [name.format(channel) for name in CONTACT_EVENT
 """The event names of `CONTACT_EVENTS` for each channel."""
 
 
-def offer_plans(model: CreditMarket) -> None:
+def offer_plans(state: MarketState, params: MarketParams) -> None:
     """The collector offers a repayment plan to active loans reaching `collection.plan_dpd`
     days past due whose borrower lacks the cash to catch up and has not decided to stop
     paying, if the loan has a forbearance left (`deferral.max_per_loan`); the cast aside. A
     borrower takes it with `plan_acceptance`: the arrears are spread over the rest of the
     term plus `plan_months` (`sim.phases.deferral.reschedule`, no pause, no rate cut,
     past-due interest and fees waived)."""
-    pop, config = model.population, model.config
+    pop, config = state.population, params.config
     past_due = pop.past_due_rows()
-    rows = model.cast.exclude(past_due[pop.dpd[past_due] == config.collection.plan_dpd])
+    rows = state.cast.exclude(past_due[pop.dpd[past_due] == config.collection.plan_dpd])
     rows = rows[(pop.status[rows] == ACTIVE) & ~pop.strategic_default[rows]
                 & (pop.cash[rows] < pop.arrears(rows))
                 & (pop.deferrals_used[rows] < config.deferral.max_per_loan)]
     if rows.size == 0:
         return
-    taken = rows[model.rng.random(rows.size) < config.collection.plan_acceptance]
-    reschedule(model, taken, "plan", waive=True,
+    taken = rows[state.rng.random(rows.size) < config.collection.plan_acceptance]
+    reschedule(state, params, taken, "plan", waive=True,
                extra_months=config.collection.plan_months, rate_cut=False)
-    model.events["repayment_plans"] += taken.size
-    if model.tracker is not None:
-        model.tracker.noted(taken, "repayment_plan")
+    state.events["repayment_plans"] += taken.size
+    state.note(taken, "repayment_plan")
 
 
-def _escalate(model: CreditMarket) -> None:
-    pop, day = model.population, model.day
+def _escalate(state: MarketState, params: MarketParams) -> None:
+    pop, day = state.population, state.day
     past_due = pop.past_due_rows()
     still_late = pop.reported_open[pop.dpd[pop.reported_open] > 0]
-    report = past_due[pop.dpd[past_due] == model.config.bureau.report_dpd]
+    report = past_due[pop.dpd[past_due] == params.config.bureau.report_dpd]
     report = report[pop.status[report] != NO_LOAN]
     report = np.setdiff1d(report, still_late, assume_unique=True)  # once per episode
     pop.reported_open = np.union1d(still_late, report)
-    model.bureau.report(report, "reported", day)
-    model.events["bureau_reports"] += report.size
-    legal = model.config.legal
+    state.bureau.report(report, "reported", day)
+    state.events["bureau_reports"] += report.size
+    legal = params.config.legal
     if not legal.enabled:
         return
     filing = past_due[pop.dpd[past_due] == legal.dpd]
@@ -156,11 +150,10 @@ def _escalate(model: CreditMarket) -> None:
         return
     pop.file_cases(filing, day + legal.delay_days)
     costs = np.full(filing.size, to_cents(legal.cost), np.int64)
-    for lender, total in zip(model.lender_list, sum_by_lender(model, filing, costs),
-                             strict=True):
+    for lender, total in zip(state.lenders, state.sum_by_lender(filing, costs), strict=True):
         lender.ledger.pay_legal_cost(total)
-    model.flows["legal_costs"] += int(costs.sum())
-    model.events["legal_filed"] += filing.size
+    state.flows["legal_costs"] += int(costs.sum())
+    state.events["legal_filed"] += filing.size
 
 
 @njit(cache=True)

@@ -27,18 +27,18 @@ import numpy as np
 from numba import njit
 
 from sim.columns import Columns
-from sim.payments import sum_by_lender
+from sim.params import macro_multipliers
 from sim.phases.lending import annuity_installment
-from sim.phases.life import macro_multipliers
 from sim.population import ACTIVE, NEVER, NO_LOAN, STRATEGIC
 from sim.transitions import FORBORNE_DPD_LIMIT
 from sim.units import DAYS_PER_MONTH, to_cents
 
 if TYPE_CHECKING:
-    from sim.model import CreditMarket
+    from sim.params import MarketParams
+    from sim.state import MarketState
 
 
-def run(model: CreditMarket) -> None:
+def run(state: MarketState, params: MarketParams) -> None:
     """Take applications, review them and grant new schedules; mark re-defaults.
 
     Reads: loan columns, shocks, `aware`, `strategic_default`, the macro schedule.
@@ -46,17 +46,17 @@ def run(model: CreditMarket) -> None:
     `next_due`, `deferral_until`, dues, `dpd`), `deferrals_used`, `deferred_ever`,
     `deferral_asked_day`, `redefaulted`; ledgers (waived interest and fees); today's counts.
     """
-    pop, day, rng = model.population, model.day, model.rng
-    cfg = model.config.deferral
-    model.events["redefaults"] += _mark_redefaults(model.columns, pop.watched, cfg.redefault_dpd)
-    _review_forbearance(model.columns, day, cfg.probation_days)
+    pop, day, rng = state.population, state.day, state.rng
+    cfg = params.config.deferral
+    state.events["redefaults"] += _mark_redefaults(state.columns, pop.watched, cfg.redefault_dpd)
+    _review_forbearance(state.columns, day, cfg.probation_days)
 
-    strategic = model.config.strategic
-    open_rows = _open_to_apply(model.columns, pop.watched, day, cfg.reapply_after_days,
+    strategic = params.config.strategic
+    open_rows = _open_to_apply(state.columns, pop.watched, day, cfg.reapply_after_days,
                                cfg.enabled and strategic.false_claim_rate > 0,
-                               model.cast.size)
-    candidates = model.cast.exclude(open_rows)
-    scripted = model.cast.deferral_requests(open_rows)
+                               state.cast.size)
+    candidates = state.cast.exclude(open_rows)
+    scripted = state.cast.deferral_requests(open_rows)
     if candidates.size == 0 and scripted.size == 0:
         return
     in_shock = pop.in_shock(day, candidates)
@@ -75,78 +75,74 @@ def run(model: CreditMarket) -> None:
     if applicants.size == 0:
         return
     pop.deferral_asked_day[applicants] = day
-    model.events["deferrals_requested"] += applicants.size
-    model.events["deferral_false_claims"] += int(np.count_nonzero(false_claim))
-    tracker = model.tracker
-    if tracker is not None:
-        tracker.noted(applicants, "deferral_asked")
+    state.events["deferrals_requested"] += applicants.size
+    state.events["deferral_false_claims"] += int(np.count_nonzero(false_claim))
+    state.note(applicants, "deferral_asked")
 
     if not cfg.enabled:
-        model.events["deferrals_refused"] += applicants.size
-        if tracker is not None:
-            tracker.noted(applicants, "deferral_refused")
-        _complain_of_refusals(model, applicants)
+        state.events["deferrals_refused"] += applicants.size
+        state.note(applicants, "deferral_refused")
+        _complain_of_refusals(state, params, applicants)
         return
-    _pay_review_cost(model, applicants)
+    _pay_review_cost(state, params, applicants)
     within_limit = pop.deferrals_used[applicants] < cfg.max_per_loan
-    _, _, force_majeure = macro_multipliers(model, day)
+    _, _, force_majeure = macro_multipliers(params.config, day)
     eligible = (
         (cfg.eligible_hardship & pop.in_shock(day, applicants))
         | (cfg.eligible_force_majeure & force_majeure)
         | (cfg.eligible_small_balance
-           & (pop.principal[applicants] <= model.small_balance_cents)
+           & (pop.principal[applicants] <= params.small_balance_cents)
            & (pop.worst_dpd[applicants] <= cfg.good_record_max_dpd))
     )
     detection = np.where(false_claim, cfg.false_claim_detection, cfg.verification_accuracy)
     # The cast's scripted requests meet no random refusal: their story is the lesson.
-    wrongful = np.where(applicants < model.cast.size, 0.0, cfg.wrongful_refusal_share)
+    wrongful = np.where(applicants < state.cast.size, 0.0, cfg.wrongful_refusal_share)
     passed = np.where(eligible, 1.0 - wrongful, 1.0 - detection)
     granted = within_limit & (rng.random(applicants.size) < passed)
-    model.events["deferrals_granted"] += int(np.count_nonzero(granted))
-    model.events["deferrals_granted_ineligible"] += int(np.count_nonzero(granted & ~eligible))
-    model.events["deferrals_refused"] += int(np.count_nonzero(~granted))
-    if tracker is not None:
-        tracker.noted(applicants[granted], "deferral_granted")
-        tracker.noted(applicants[~granted], "deferral_refused")
-    _complain_of_refusals(model, applicants[~granted])
-    grant(model, applicants[granted])
+    state.events["deferrals_granted"] += int(np.count_nonzero(granted))
+    state.events["deferrals_granted_ineligible"] += int(np.count_nonzero(granted & ~eligible))
+    state.events["deferrals_refused"] += int(np.count_nonzero(~granted))
+    state.note(applicants[granted], "deferral_granted")
+    state.note(applicants[~granted], "deferral_refused")
+    _complain_of_refusals(state, params, applicants[~granted])
+    grant(state, params, applicants[granted])
 
 
-def _complain_of_refusals(model: CreditMarket, refused: np.ndarray) -> None:
+def _complain_of_refusals(state: MarketState, params: MarketParams,
+                          refused: np.ndarray) -> None:
     """Refused applicants in a shock (the cast aside) complain with
     `deferral.refusal_complaint_probability`; the complaints count for the regulator."""
-    p = model.config.deferral.refusal_complaint_probability
-    hardship = model.cast.exclude(refused)
-    hardship = hardship[model.population.in_shock(model.day, hardship)]
+    p = params.config.deferral.refusal_complaint_probability
+    hardship = state.cast.exclude(refused)
+    hardship = hardship[state.population.in_shock(state.day, hardship)]
     if p == 0 or hardship.size == 0:
         return
-    complaining = hardship[model.rng.random(hardship.size) < p]
-    model.events["complaints"] += complaining.size
-    counts = sum_by_lender(model, complaining, np.ones(complaining.size, np.int64))
-    for lender, count in zip(model.lender_list, counts, strict=True):
+    complaining = hardship[state.rng.random(hardship.size) < p]
+    state.events["complaints"] += complaining.size
+    for lender, count in zip(state.lenders, state.count_by_lender(complaining), strict=True):
         lender.complaints_period += count
 
 
-def _pay_review_cost(model: CreditMarket, applicants: np.ndarray) -> None:
+def _pay_review_cost(state: MarketState, params: MarketParams, applicants: np.ndarray) -> None:
     """Each lender pays `deferral.review_cost` per application it reviews (staff cost)."""
-    cost = to_cents(model.config.deferral.review_cost)
+    cost = to_cents(params.config.deferral.review_cost)
     if cost == 0:
         return
-    costs = sum_by_lender(model, applicants, np.full(applicants.size, cost, np.int64))
-    for lender, total in zip(model.lender_list, costs, strict=True):
+    costs = state.sum_by_lender(applicants, np.full(applicants.size, cost, np.int64))
+    for lender, total in zip(state.lenders, costs, strict=True):
         if total:
             lender.ledger.pay_staff_cost(total)
-            model.flows["staff_costs"] += total
+            state.flows["staff_costs"] += total
 
 
-def grant(model: CreditMarket, rows: np.ndarray) -> None:
+def grant(state: MarketState, params: MarketParams, rows: np.ndarray) -> None:
     """Give `rows` a new schedule by the policy's mode (see the module docstring)."""
-    cfg = model.config.deferral
-    reschedule(model, rows, cfg.mode, cfg.waive_arrears_interest, extra_months=0)
+    cfg = params.config.deferral
+    reschedule(state, params, rows, cfg.mode, cfg.waive_arrears_interest, extra_months=0)
 
 
-def reschedule(model: CreditMarket, rows: np.ndarray, mode: str, waive: bool,
-               extra_months: int, rate_cut: bool = True) -> None:
+def reschedule(state: MarketState, params: MarketParams, rows: np.ndarray, mode: str,
+               waive: bool, extra_months: int, rate_cut: bool = True) -> None:
     """Re-age the active loans `rows`: past-due principal back into the schedule, over the
     remaining installments, the unpaid ones and `extra_months` more; past-due interest and
     fees waived (`waive`) or carried to the first installment after; a filed case withdrawn;
@@ -156,8 +152,8 @@ def reschedule(model: CreditMarket, rows: np.ndarray, mode: str, waive: bool,
     (`sim.phases.collection.offer_plans`) both come here."""
     if rows.size == 0:
         return
-    pop, day = model.population, model.day
-    cfg = model.config.deferral
+    pop, day = state.population, state.day
+    cfg = params.config.deferral
     unpaid_installments = -(-pop.arrears(rows) // np.maximum(pop.installment[rows], 1))
     # Forborne from today (a second grant keeps the worst DPD at which one was granted).
     was_forborne = pop.forborne_since[rows] != NEVER
@@ -166,9 +162,9 @@ def reschedule(model: CreditMarket, rows: np.ndarray, mode: str, waive: bool,
                                       pop.dpd[rows])
     pop.forborne_since[rows] = day
     if waive:
-        interest = sum_by_lender(model, rows, pop.interest_due[rows])
-        fees = sum_by_lender(model, rows, pop.fees_due[rows])
-        for lender, i, f in zip(model.lender_list, interest, fees, strict=True):
+        interest = state.sum_by_lender(rows, pop.interest_due[rows])
+        fees = state.sum_by_lender(rows, pop.fees_due[rows])
+        for lender, i, f in zip(state.lenders, interest, fees, strict=True):
             lender.ledger.waive(i, f)
     else:
         # Kept, but not past due: payable (as interest) with the first installment after.

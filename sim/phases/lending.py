@@ -10,7 +10,7 @@ each lender's review.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
@@ -18,38 +18,14 @@ from numba import njit
 from sim.agents.lender import APPROVED, REJECTION_REASONS
 from sim.bureau import score_band
 from sim.columns import Columns
-from sim.config import ScenarioConfig
+from sim.params import LendingTerms
 from sim.population import ACTIVE, NEVER, NO_LOAN
 from sim.sampling import sample_rows
-from sim.units import CENTS, DAYS_PER_MONTH, MONTHS_PER_YEAR, daily_probability
+from sim.units import CENTS, DAYS_PER_MONTH, MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
-    from sim.model import CreditMarket
-
-
-class LendingTerms(NamedTuple):
-    """The scenario's settings the application loop reads (see `sim.config` for meanings)."""
-
-    need_daily: float  # chance per day that a borrower without a loan needs one
-    months_of_income_median: float  # median request, months of income
-    size_sigma: float  # log-units
-    apr_by_band: np.ndarray  # annual rate of each score band
-    term_months: int
-    income_replacement: float  # share of income while jobless
-    max_apr: float  # a stressed lender's markup stops here (never below a band's own APR)
-
-
-def lending_terms(config: ScenarioConfig) -> LendingTerms:
-    """The scenario's lending settings as `LendingTerms`."""
-    lending = config.lending
-    return LendingTerms(
-        need_daily=float(daily_probability(lending.need_rate)),
-        months_of_income_median=lending.loan_months_of_income_median,
-        size_sigma=lending.loan_size_sigma,
-        apr_by_band=np.asarray(lending.apr_by_band, np.float64),
-        term_months=lending.term_months,
-        income_replacement=config.shocks.job_loss_income_replacement,
-        max_apr=config.supply.max_apr)
+    from sim.params import MarketParams
+    from sim.state import MarketState
 
 
 @njit(cache=True, inline="always")
@@ -74,7 +50,7 @@ def annuity_installment(principal: np.ndarray, monthly_rate: np.ndarray,
     return out
 
 
-def run(model: CreditMarket) -> None:
+def run(state: MarketState, params: MarketParams) -> None:
     """Borrowers without a loan develop needs and apply; lenders review, price and disburse.
 
     Reads: `status`, `cooldown_until`, `churned`, `score`, `flag_day`, `income`, each
@@ -84,47 +60,45 @@ def run(model: CreditMarket) -> None:
     applications, approvals and rejections by reason; an inquiry reported to the bureau for
     every application.
     """
-    pop, day = model.population, model.day
-    scripted, scripted_amount = model.cast.applications(pop, day)
-    markup = np.array([lender.policy.apr_markup for lender in model.lender_list])
-    size_share = np.array([lender.policy.size_share for lender in model.lender_list])
+    pop, day = state.population, state.day
+    scripted, scripted_amount = state.cast.applications(pop, day)
+    markup = np.array([lender.policy.apr_markup for lender in state.lenders])
+    size_share = np.array([lender.policy.size_share for lender in state.lenders])
     applicants, lender_of, amount, rate, installment, income_now = _applications(
-        model.columns, day, model.cast.size, len(model.lender_list),
-        model.lending_terms, markup, size_share, scripted, scripted_amount)
+        state.columns, day, state.cast.size, len(state.lenders),
+        params.lending, markup, size_share, scripted, scripted_amount)
     if applicants.size == 0:
         return
-    model.events["applications"] += applicants.size
-    if model.config.bureau.inquiry_points:  # the cast's scores move on payments only
-        model.bureau.report(model.cast.exclude(applicants), "inquiry", day)
-    for lender in model.lender_list:
+    state.events["applications"] += applicants.size
+    if params.config.bureau.inquiry_points:  # the cast's scores move on payments only
+        state.bureau.report(state.cast.exclude(applicants), "inquiry", day)
+    for lender in state.lenders:
         mine = lender_of == lender.index
         if not mine.any():
             continue
         rows = applicants[mine]
         verdict = lender.review(rows, amount[mine], installment[mine], income_now[mine])
         for code, reason in enumerate(REJECTION_REASONS):
-            model.events[f"rejected_{reason}"] += int(np.count_nonzero(verdict == code))
-            if model.tracker is not None:
-                model.tracker.noted(rows[verdict == code], f"loan_refused_{reason}")
+            state.events[f"rejected_{reason}"] += int(np.count_nonzero(verdict == code))
+            state.note(rows[verdict == code], f"loan_refused_{reason}")
         ok = verdict == APPROVED
-        if model.tracker is not None:
-            model.tracker.noted(rows[ok], "loan_approved")
+        state.note(rows[ok], "loan_approved")
         if not ok.any():
             continue
         approved = rows[ok]
         principal = amount[mine][ok]
-        _open_loans(model.columns, approved, lender.index, principal, rate[mine][ok],
-                    installment[mine][ok], day, model.lending_terms.term_months)
+        _open_loans(state.columns, approved, lender.index, principal, rate[mine][ok],
+                    installment[mine][ok], day, params.lending.term_months)
         pop.schedule_due(approved, day + DAYS_PER_MONTH)
         pop.origin_day[approved] = day
         pop.origin_score[approved] = pop.score[approved]
-        model.risk.originated(day, pop.score[approved])
+        state.risk.originated(day, pop.score[approved])
         lent = int(principal.sum())
         lender.ledger.disburse(lent)
         lender.lent(day, principal, rate[mine][ok] * MONTHS_PER_YEAR)
-        model.flows["loans_spent"] += lent
-        model.events["originations"] += approved.size
-        model.events["originated_principal"] += lent
+        state.flows["loans_spent"] += lent
+        state.events["originations"] += approved.size
+        state.events["originated_principal"] += lent
 
 
 @njit(cache=True)

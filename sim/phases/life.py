@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
 from sim.columns import Columns
+from sim.params import LifeRates, life_rates, macro_multipliers
 from sim.payments import arrears_of, next_installment_of, pay
 from sim.people import PeopleTraits, draw_people
 from sim.population import ACTIVE, CHARGED_OFF, FRAGILE, NEVER, NO_LOAN
@@ -25,26 +26,14 @@ from sim.streams import (
     normal,
     uniform,
 )
-from sim.units import DAYS_PER_MONTH, daily_probability
+from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
-    from sim.config import ScenarioConfig
-    from sim.model import CreditMarket
+    from sim.params import MarketParams
+    from sim.state import MarketState
 
 
-def macro_multipliers(model: CreditMarket, day: int) -> tuple[float, float, bool]:
-    """(job-loss multiplier, illness multiplier, force majeure) of the macro schedule on
-    `day`; overlapping windows multiply."""
-    job, ill, force = 1.0, 1.0, False
-    for window in model.config.shocks.macro:
-        if window.start_day <= day <= window.end_day:
-            job *= window.job_loss_multiplier
-            ill *= window.illness_multiplier
-            force = force or window.force_majeure
-    return job, ill, force
-
-
-def run(model: CreditMarket) -> None:
+def run(state: MarketState, params: MarketParams) -> None:
     """Replace departing borrowers, start new shocks, then pay income and expenses to the
     borrowers whose pay day is today.
 
@@ -53,76 +42,32 @@ def run(model: CreditMarket) -> None:
     `cash`; claims under a judgment's payment order (the garnished income is paid to the
     lender); the model's external flows (income, spending, cash of people leaving and joining).
     """
-    pop, day = model.population, model.day
+    pop, day = state.population, state.day
     # The cast's scripted shocks first: random events pass the cast's rows by, so this order
     # changes nothing for them, and the compiled loop then runs the whole phase at once.
-    model.cast.start_shocks(pop, day)
-    job_mult, ill_mult, _ = macro_multipliers(model, day)
-    rates = model.life_rates  # the scenario's rates outside macro windows
+    state.cast.start_shocks(pop, day)
+    job_mult, ill_mult, _ = macro_multipliers(params.config, day)
+    rates = params.life  # the scenario's rates outside macro windows
     if (job_mult, ill_mult) != (1.0, 1.0):
-        rates = life_rates(model.config, job_mult, ill_mult)
-    pay_rows = model.pay_day_rows[day % DAYS_PER_MONTH]
+        rates = life_rates(params.config, job_mult, ill_mult)
+    pay_rows = state.pay_day_rows[day % DAYS_PER_MONTH]
     flows = np.zeros(len(LIFE_FLOWS), np.int64)
     garnished = np.zeros(pay_rows.size, np.int64)
-    leaving = _live_a_day(model.columns, model.life_key, day, model.cast.size, rates,
-                          model.people_traits, pay_rows, flows, garnished)
+    leaving = _live_a_day(state.columns, state.life_key, day, state.cast.size, rates,
+                          params.people, pay_rows, flows, garnished)
     taken = garnished > 0
     if taken.any():
-        pay(model, pay_rows[taken], garnished[taken])
-        model.events["legal_recovered"] += int(garnished.sum())
+        pay(state, params, pay_rows[taken], garnished[taken])
+        state.events["legal_recovered"] += int(garnished.sum())
     cents = dict(zip(LIFE_FLOWS, flows.tolist(), strict=True))
     if leaving.size:
-        model.bureau.forget(leaving, day)
-        model.events["borrowers_replaced"] += leaving.size
-        model.flows["turnover_cash_out"] += cents["turnover_cash_out"]
-        model.flows["turnover_cash_in"] += cents["turnover_cash_in"]
+        state.bureau.forget(leaving, day)
+        state.events["borrowers_replaced"] += leaving.size
+        state.flows["turnover_cash_out"] += cents["turnover_cash_out"]
+        state.flows["turnover_cash_in"] += cents["turnover_cash_in"]
     if pay_rows.size:
-        model.flows["income"] += cents["income"]
-        model.flows["living_expenses"] += cents["living_expenses"]
-
-
-class LifeRates(NamedTuple):
-    """Today's chances (per borrower per day) and the settings of the life phase (see
-    `sim.config` for units and meanings)."""
-
-    turnover: float  # chance that a borrower leaves (if without a loan or debt)
-    job_loss_fragile: float  # chance of losing one's job, hardship borrowers
-    job_loss_other: float  # the same, other borrowers
-    job_loss_mean_days: float
-    illness_fragile: float
-    illness_other: float
-    illness_mean_days: float
-    income_volatility: float
-    income_replacement: float
-    income_scar: float
-    expense_ratio: float
-    illness_cost_share: float
-    autopay_withholds: bool
-    garnish_share: float
-
-
-def life_rates(config: ScenarioConfig, job_loss_multiplier: float = 1.0,
-               illness_multiplier: float = 1.0) -> LifeRates:
-    """The scenario's `LifeRates`, with shock rates multiplied as a macro window does."""
-    shocks, b = config.shocks, config.borrowers
-    fragile = b.hardship_shock_multiplier
-    job, ill = shocks.job_loss_rate * job_loss_multiplier, shocks.illness_rate * illness_multiplier
-    return LifeRates(
-        turnover=float(daily_probability(b.turnover_rate)),
-        job_loss_fragile=float(daily_probability(job * fragile)),
-        job_loss_other=float(daily_probability(job)),
-        job_loss_mean_days=shocks.job_loss_mean_days,
-        illness_fragile=float(daily_probability(ill * fragile)),
-        illness_other=float(daily_probability(ill)),
-        illness_mean_days=shocks.illness_mean_days,
-        income_volatility=b.income_volatility,
-        income_replacement=shocks.job_loss_income_replacement,
-        income_scar=shocks.job_loss_income_scar,
-        expense_ratio=b.expense_ratio,
-        illness_cost_share=shocks.illness_cost_share,
-        autopay_withholds=config.repayment.autopay_withholds,
-        garnish_share=config.legal.garnish_share,
-    )
+        state.flows["income"] += cents["income"]
+        state.flows["living_expenses"] += cents["living_expenses"]
 
 
 LIFE_FLOWS = ("turnover_cash_out", "turnover_cash_in", "income", "living_expenses")

@@ -15,29 +15,28 @@ delinquent account.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
 from sim.columns import Columns
-from sim.config import ScenarioConfig
 from sim.contacts import contacts_this_week, record_attempts
+from sim.params import RepaymentPolicy
 from sim.payments import (
-    PaymentTerms,
     Takings,
     arrears_of,
     next_installment_of,
-    payment_terms,
     try_to_pay_account,
     willingness_of,
 )
 from sim.population import ACTIVE, CHARGED_OFF, FORGETFUL, NEVER, NO_LOAN, STRATEGIC
 from sim.rows import union_rows
-from sim.units import DAYS_PER_MONTH, to_cents
+from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
-    from sim.model import CreditMarket
+    from sim.params import MarketParams
+    from sim.state import MarketState
 
 # Slots of the phase's event counts, in the order of their names.
 REPAYMENT_EVENTS = ("late_fees", "installments_due", "on_time_payments", "missed_installments",
@@ -46,56 +45,7 @@ REPAYMENT_EVENTS = ("late_fees", "installments_due", "on_time_payments", "missed
  MISSED_HARDSHIP) = range(7)
 
 
-class RepaymentPolicy(NamedTuple):
-    """The scenario's settings the repayment loop reads (see `sim.config` for meanings)."""
-
-    late_fee_cents: int
-    reminders: bool  # a reminder channel is set
-    miss_probability: float
-    reminder_fix_share: float
-    base_propensity: float
-    peer_weight: float
-    enforcement_weight_contacts: float
-    contact_cap: int  # max(max_contacts_per_7_days, 1)
-    self_cure_daily: float  # self_cure_rate / DAYS_PER_MONTH
-    payment: PaymentTerms
-    run_strategic_weight: float  # platform_run.strategic_weight
-    run_others_weight: float  # platform_run.others_weight
-    expected_contacts: float  # contacts a week a first month late brings, over the cap (<= 1)
-    forgiveness_chance: float  # chance a hardship claim passes review (0: no deferral)
-    forgiveness_weight: float
-    grievance_weight: float
-    churn_stress: float
-    stress_half_life_days: float
-
-
-def repayment_policy(config: ScenarioConfig) -> RepaymentPolicy:
-    """The scenario's repayment settings as a `RepaymentPolicy`."""
-    return RepaymentPolicy(
-        late_fee_cents=to_cents(config.repayment.late_fee),
-        reminders=config.collection.reminder_channel != "none",
-        miss_probability=config.forgetful.miss_probability,
-        reminder_fix_share=config.forgetful.reminder_fix_share,
-        base_propensity=config.strategic.base_propensity,
-        peer_weight=config.strategic.peer_weight,
-        enforcement_weight_contacts=config.strategic.enforcement_weight_contacts,
-        contact_cap=max(config.collection.max_contacts_per_7_days, 1),
-        self_cure_daily=config.repayment.self_cure_rate / DAYS_PER_MONTH,
-        payment=payment_terms(config),
-        run_strategic_weight=config.platform_run.strategic_weight,
-        run_others_weight=config.platform_run.others_weight,
-        expected_contacts=min(sum(config.collection.ladder.dpd_1_30.model_dump().values())
-                              / max(config.collection.max_contacts_per_7_days, 1), 1.0),
-        forgiveness_chance=(1.0 - config.deferral.false_claim_detection
-                            if config.deferral.enabled else 0.0),
-        forgiveness_weight=config.strategic.forgiveness_weight,
-        grievance_weight=config.strategic.grievance_weight,
-        churn_stress=config.collection.churn_stress,
-        stress_half_life_days=config.collection.stress_half_life_days,
-    )
-
-
-def run(model: CreditMarket) -> None:
+def run(state: MarketState, params: MarketParams) -> None:
     """Age delinquent accounts, make installments fall due and let borrowers pay.
 
     Reads: loan columns, `cash`, `kind`, `autopay`, `strategic_default`, contacts this week.
@@ -103,27 +53,27 @@ def run(model: CreditMarket) -> None:
     `installments_left`, `next_due`, `cash`, `strategic_default`; lender ledgers; bureau
     reports of on-time and missed installments; today's payment and miss counts.
     """
-    pop, day = model.population, model.day
+    pop, day = state.population, state.day
     due = pop.due_on(day)
     counts = np.zeros(len(REPAYMENT_EVENTS), np.int64)
-    takings = Takings(len(model.lender_list))
+    takings = Takings(len(state.lenders))
     # Arrears exist only on loans already past due or whose installment fell due yesterday:
     # the rows `watched` since yesterday's repayment phase.
-    distress = np.array([lender.distress() for lender in model.lender_list])
+    distress = np.array([lender.distress() for lender in state.lenders])
     rescheduled, reminded, on_time, missed = _repay(
-        model.columns, pop.watched, due, day, model.repayment_policy,
-        model.policy_enforcement, model.market_dpd30_share, distress, counts, takings.money,
+        state.columns, pop.watched, due, day, params.repayment,
+        params.enforcement, state.market_dpd30_share, distress, counts, takings.money,
         takings.tally)
-    takings.settle(model)
+    takings.settle(state)
     pop.schedule_due(rescheduled, day + DAYS_PER_MONTH)
-    channel = model.config.collection.reminder_channel
+    channel = params.config.collection.reminder_channel
     if channel != "none":
-        record_attempts(model, reminded, channel, count_as_contact=False)
-        model.events["reminders"] += reminded.size
-    model.bureau.report(on_time, "on_time", day)
-    model.bureau.report(missed, "missed", day)
+        record_attempts(state, params, reminded, channel, count_as_contact=False)
+        state.events["reminders"] += reminded.size
+    state.bureau.report(on_time, "on_time", day)
+    state.bureau.report(missed, "missed", day)
     for name, count in zip(REPAYMENT_EVENTS, counts.tolist(), strict=True):
-        model.events[name] += count
+        state.events[name] += count
     pop.watched = union_rows(pop.past_due_rows(), due)
 
 

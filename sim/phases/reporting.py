@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sim.model import CreditMarket
+    from sim.params import MarketParams
+    from sim.state import MarketState
 
 
-def run(model: CreditMarket) -> None:
+def run(state: MarketState, params: MarketParams) -> None:
     """Apply today's due bureau reports to scores and negative-record flags; every 30 days,
     fade payment history towards each score's anchor.
 
     Reads: the bureau's pending reports, `score_anchor`. Changes: `score`, `flag_day`.
     """
-    model.events["score_updates"] += model.bureau.apply_due(model.day)
-    model.bureau.fade_history(model.day)
+    state.events["score_updates"] += state.bureau.apply_due(state.day)
+    state.bureau.fade_history(state.day)

@@ -15,7 +15,7 @@ from sim.sweep.frontier import dominated_by
 from sim.sweep.spec import FRONTIER_MEASURES, Sweep
 
 if TYPE_CHECKING:
-    from sim.sweep.job import SweepPlan
+    from sim.sweep.plan import SweepPlan
 
 TOP_ROWS = 5
 """Parameters listed per metric and world."""

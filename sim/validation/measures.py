@@ -8,12 +8,25 @@ A shock measure needs the variant's first macro shock (`shocks.macro[0]`): its w
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from sim.batch.comparison import Comparison
 from sim.config import ScenarioConfig
 from sim.units import DAYS_PER_MONTH
+
+
+@dataclass
+class ExperimentRuns:
+    """The runs of one experiment, as its comparison wrote them."""
+
+    comparison: Comparison
+    runs: pd.DataFrame
+    series: pd.DataFrame
+
+
 
 SHOCK_AFTERMATH_DAYS = 90
 """Days after a shock's end still counted as its window by the shock measures (delinquency

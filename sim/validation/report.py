@@ -16,7 +16,7 @@ import pandas as pd  # noqa: E402
 from sim.report.writer import write_atomic  # noqa: E402
 
 if TYPE_CHECKING:
-    from sim.validation.run import ExperimentRuns
+    from sim.validation.measures import ExperimentRuns
     from sim.validation.spec import Validation
 
 VERDICT_COLOURS = {"inside": "tab:green", "below": "tab:red", "above": "tab:red",

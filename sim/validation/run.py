@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.batch.compare import run_comparison
-from sim.batch.comparison import Comparison, load_comparison
+from sim.batch.comparison import load_comparison
 from sim.batch.stats import mean_interval
 from sim.report.writer import (
     manifest,
@@ -30,7 +30,7 @@ from sim.report.writer import (
     write_text,
 )
 from sim.scenario import ScenarioError, load_scenario
-from sim.validation.measures import per_run, relative_lift
+from sim.validation.measures import ExperimentRuns, per_run, relative_lift
 from sim.validation.report import validation_figure, validation_report
 from sim.validation.spec import CheckSpec, Validation
 
@@ -43,15 +43,6 @@ inside), in the fact's unit, negative below."""
 
 
 DEFAULT_SCENARIO = "../baseline.toml"
-
-
-@dataclass
-class ExperimentRuns:
-    """The runs of one experiment, as its comparison wrote them."""
-
-    comparison: Comparison
-    runs: pd.DataFrame
-    series: pd.DataFrame
 
 
 @dataclass

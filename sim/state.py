@@ -1,0 +1,111 @@
+"""The market's state: everything a day's phases read and change.
+
+`MarketState` holds the borrower columns, the lenders and their collectors (Mesa agents whose
+ledgers are the money side of the state), the credit bureau and its queue of reports, the due
+and court calendars (inside the population), the random streams, today's event counts and the
+money that crossed the system's edge. Each phase (`sim.phases`) is a function of
+(state, params) that changes the state and counts its events in `state.events`; the model
+(`sim.model.CreditMarket`) builds the state, runs the phases in order and records the day.
+
+Feedback from one day to the next that behaviour reads is state too: the market's
+delinquency that strategic borrowers watch (`market_dpd30_share`), each lender's health (its
+ledger and the perceived ratio of its balance sheet).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.columns import Columns
+
+if TYPE_CHECKING:
+    from sim.agents import Collector, Lender
+    from sim.bureau import CreditBureau
+    from sim.cast import Cast
+    from sim.population import BorrowerPopulation
+    from sim.risk_gradient import RiskRecorder
+    from sim.tracking import BorrowerTracker
+    from sim.transitions import TransitionRecorder
+
+
+class MarketState:
+    """The state of one market (see the module docstring).
+
+    Attributes:
+        day: the day being simulated (during a step), else the next day to simulate.
+        population: borrower columns (`sim.population.BorrowerPopulation`).
+        columns: the compiled view of the same arrays and generator (`sim.columns.Columns`).
+        rng: the market's generator (Mesa's `model.rng`), drawn in a fixed order.
+        life_key: the key of the counter-based life draws (`sim.streams`).
+        lenders, collectors: the Mesa agents, in index order (collectors lender by lender,
+            slot by slot).
+        bureau: the credit bureau.
+        cast: the scripted borrowers of a classroom preset (rows 0..k-1).
+        transitions: the monthly transition recorder.
+        risk: loans by score at origination and their defaults within a year.
+        tracker: the stories of tracked borrowers, or None.
+        pay_day_rows: the rows paid on each day of the month.
+        events: today's event counts (`sim.metrics.EVENT_NAMES`).
+        totals: cumulative event counts.
+        flows: cumulative money entering or leaving the system, in cents.
+        market_dpd30_share: the market's 30+ DPD share of loans (forborne from 30+ DPD
+            included) as borrowers last saw it, yesterday's in a normal market.
+        lending_open: whether the lending phase runs (False during a run-off).
+    """
+
+    def __init__(self, population: BorrowerPopulation, transitions: TransitionRecorder,
+                 risk: RiskRecorder, rng: np.random.Generator, life_key: np.uint64,
+                 cast: Cast, event_names: tuple[str, ...]) -> None:
+        self.day = 0
+        self.population = population
+        self.transitions = transitions
+        self.risk = risk
+        self.rng = rng
+        self.life_key = life_key
+        self.columns: Columns = Columns.of(population, transitions, rng)
+        self.cast = cast
+        self.bureau: CreditBureau | None = None
+        self.lenders: list[Lender] = []
+        self.collectors: list[Collector] = []
+        self.tracker: BorrowerTracker | None = None
+        self.pay_day_rows: list[np.ndarray] = []
+        self.events: dict[str, int] = dict.fromkeys(event_names, 0)
+        self.totals: dict[str, int] = dict.fromkeys(event_names, 0)
+        self.flows: dict[str, int] = defaultdict(int)
+        self.market_dpd30_share = 0.0
+        self.lending_open = True
+
+    def sum_by_lender(self, rows: np.ndarray, values: np.ndarray) -> list[int]:
+        """Exact integer sums of `values` (cents or counts) over `rows`, per lender index."""
+        if len(self.lenders) == 1:
+            return [int(values.sum())]
+        lender = self.population.lender[rows]
+        return [int(values[lender == k].sum()) for k in range(len(self.lenders))]
+
+    def count_by_lender(self, rows: np.ndarray) -> list[int]:
+        """How many of `rows` each lender holds."""
+        return self.sum_by_lender(rows, np.ones(rows.size, np.int64))
+
+    def note(self, rows: np.ndarray, event: str) -> None:
+        """Tell the tracker (if any) of a loan decision or deferral step `event` about
+        `rows` today."""
+        if self.tracker is not None:
+            self.tracker.noted(rows, event)
+
+    def start_day(self, day: int) -> None:
+        """Begin `day`: today's event counts start at zero."""
+        self.day = day
+        self.events = dict.fromkeys(self.events, 0)
+
+    def end_day(self) -> None:
+        """Add today's events to the totals."""
+        for name, count in self.events.items():
+            self.totals[name] += count
+
+    def rebuild_columns(self) -> None:
+        """A fresh compiled view over this state's arrays and generator (after a copy: the
+        compiled structure itself cannot be copied)."""
+        self.columns = Columns.of(self.population, self.transitions, self.rng)
