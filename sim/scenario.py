@@ -1,8 +1,11 @@
-"""Scenario files: load TOML, follow `extends`, apply `--set` overrides, validate, explain errors.
+"""Every TOML file the project reads: load, follow `extends`, apply `--set` overrides,
+validate, explain errors.
 
 A scenario file is TOML whose tables are the sections of `sim.config.ScenarioConfig`. A file may
 start with `extends = "other.toml"` (a path relative to the file): the other file is loaded
 first and this file's values override it, table by table; lists are replaced whole.
+Comparison, sweep, validation and calibration files are read by one loader, `read_spec`,
+against their pydantic schema; a key they vary or search is a `ParameterRange`.
 Every problem becomes a `ScenarioError` that names the file, the key and what is allowed.
 """
 
@@ -14,7 +17,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.config import ScenarioConfig, Section
 
@@ -32,6 +35,56 @@ class ScenarioError(Exception):
         self.message = message
         where = f"{source}: " + (f"key '{key}': " if key else "")
         super().__init__(where + message)
+
+
+class ParameterRange(BaseModel):
+    """A scenario key a sweep varies or a calibration searches: a range (`low`, `high`,
+    optionally `log` and `integer`) or, in a sweep, a list of `values`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str = Field(description="Scenario key, section.key (any key of the schema).")
+    low: float | None = Field(None, description="Lower end of the range.")
+    high: float | None = Field(None, description="Upper end of the range.")
+    log: bool = Field(False, description="Sample on a log scale (needs low > 0).")
+    integer: bool = Field(False, description="Whole numbers only (both ends included).")
+    values: list[bool | int | float | str] | None = Field(
+        None, description="The values to choose from, instead of a range.")
+
+    @model_validator(mode="after")
+    def _range_or_values(self) -> ParameterRange:
+        if self.values is not None:
+            if self.low is not None or self.high is not None or self.log or self.integer:
+                raise ValueError("give either values or low/high (with log, integer), not both")
+            if len(self.values) < 2:
+                raise ValueError("values needs two or more entries")
+            return self
+        if self.low is None or self.high is None:
+            raise ValueError("needs low and high, or values")
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        if self.log and self.low <= 0:
+            raise ValueError("a log-scale range needs low > 0")
+        if self.integer and (self.low != int(self.low) or self.high != int(self.high)):
+            raise ValueError("an integer range needs whole-number low and high")
+        return self
+
+    @property
+    def is_choice(self) -> bool:
+        """Whether the parameter takes one of listed `values` rather than a range."""
+        return self.values is not None
+
+
+def read_spec[Spec: BaseModel](path: Path, schema: type[Spec], noun: str,
+                               allowed: list[str] | None = None, hint: str = "") -> Spec:
+    """Read the comparison, sweep, validation or calibration file `path` and validate it
+    against `schema`. Raises a ScenarioError naming the file and the key (see `spec_error`;
+    `allowed`: the keys an unknown key is matched against, default the schema's own)."""
+    raw = read_toml(path)
+    try:
+        return schema.model_validate(raw, strict=True)
+    except ValidationError as error:
+        raise spec_error(path, error, noun, list(schema.model_fields) if allowed is None
+                         else allowed, hint=hint) from None
 
 
 def spec_error(path: Path | str, error: ValidationError, noun: str, allowed: list[str],

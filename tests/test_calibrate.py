@@ -66,6 +66,9 @@ def test_loss_is_zero_exactly_when_every_target_is_inside():
     ('low = 0.02', 'low = -0.5', "parameter.2.low"),
     ('measure = "cure_rate"', 'measure = "cure"', "target.2.measure"),
     ('trials = 40', 'trails = 40', "did you mean 'trials'"),
+    # The range type sweeps use: integer bounds must be whole, and a search needs a range.
+    ('low = 0.05\nhigh = 0.6', 'low = 0.05\nhigh = 0.6\ninteger = true', "whole-number"),
+    ('low = 0.05\nhigh = 0.6', 'values = [0.1, 0.2]', "parameter.1.values"),
 ])
 def test_bad_calibration_files_name_file_and_key(tmp_path, old, new, expected):
     folder = tmp_path / "scenarios"

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sim.config import ScenarioConfig
 from sim.lifetime import DEFAULT_RUNOFF_MAX_DAYS
@@ -36,9 +36,8 @@ from sim.report.writer import digest
 from sim.scenario import (
     load_scenario,
     parse_override,
-    read_toml,
+    read_spec,
     set_dotted,
-    spec_error,
     spec_with,
     validate,
 )
@@ -143,14 +142,10 @@ def load_comparison(path: str | Path, run_overrides: list[str] | None = None,
     """Read and validate a comparison file. `run_overrides` (`section.key=value`) apply to the
     base and to every variant, after their own settings. Raises ScenarioError."""
     path = Path(path)
-    raw = read_toml(path)
-    try:
-        spec = ComparisonSpec.model_validate(raw, strict=True)
-    except ValidationError as error:
-        allowed = list(ComparisonSpec.model_fields)
-        raise spec_error(path, error, "comparison", allowed,
-                         hint=f" Allowed keys: {', '.join(allowed)}; [[variant]] tables take "
-                         "name, scenario, set") from None
+    allowed = list(ComparisonSpec.model_fields)
+    spec = read_spec(path, ComparisonSpec, "comparison", allowed,
+                     hint=f" Allowed keys: {', '.join(allowed)}; [[variant]] tables take "
+                     "name, scenario, set")
     spec = spec_with(spec, {"replicates": replicates}, path, "comparison")
 
     common = [(key, value, str(path)) for key, value in spec.set.items()]

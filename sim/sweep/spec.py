@@ -39,17 +39,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.config import ScenarioConfig
 from sim.params_doc import format_value
 from sim.report.writer import digest
 from sim.scenario import (
+    ParameterRange,
     ScenarioError,
     load_scenario,
     parse_override,
-    read_toml,
-    spec_error,
+    read_spec,
     spec_with,
     with_values,
 )
@@ -62,40 +62,8 @@ FRONTIER_MEASURES: tuple[str, str, str] = ("bad_debt_loss", "harm_per_delinquent
 """The policy frontier: bad-debt loss against borrower harm and against the default rate."""
 
 
-class SweepParameter(BaseModel):
-    """A scenario key to vary: a range (`low`, `high`, optionally `log` and `integer`) or a
-    list of `values`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    key: str = Field(description="Scenario key, section.key (any key of the schema).")
-    low: float | None = Field(None, description="Lower end of the range.")
-    high: float | None = Field(None, description="Upper end of the range.")
-    log: bool = Field(False, description="Sample on a log scale (needs low > 0).")
-    integer: bool = Field(False, description="Whole numbers only (both ends included).")
-    values: list[bool | int | float | str] | None = Field(
-        None, description="The values to choose from, instead of a range.")
-
-    @model_validator(mode="after")
-    def _range_or_values(self) -> SweepParameter:
-        if self.values is not None:
-            if self.low is not None or self.high is not None or self.log or self.integer:
-                raise ValueError("give either values or low/high (with log, integer), not both")
-            if len(self.values) < 2:
-                raise ValueError("values needs two or more entries")
-            return self
-        if self.low is None or self.high is None:
-            raise ValueError("needs low and high, or values")
-        if not self.low < self.high:
-            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
-        if self.log and self.low <= 0:
-            raise ValueError("a log-scale range needs low > 0")
-        if self.integer and (self.low != int(self.low) or self.high != int(self.high)):
-            raise ValueError("an integer range needs whole-number low and high")
-        return self
-
-    @property
-    def is_choice(self) -> bool:
-        return self.values is not None
+SweepParameter = ParameterRange
+"""A scenario key a sweep varies (`sim.scenario.ParameterRange`)."""
 
 
 class AnchorSpec(BaseModel):
@@ -222,14 +190,10 @@ def load_sweep(path: str | Path, overrides: list[str] | None = None,
     """Read and check a sweep file; `overrides` (section.key=value) apply to every run after
     the file's `set`. Raises ScenarioError naming the file and the key."""
     path = Path(path)
-    raw = read_toml(path)
-    try:
-        spec = SweepSpec.model_validate(raw, strict=True)
-    except ValidationError as error:
-        raise spec_error(path, error, "sweep", [
-            *SweepSpec.model_fields, *SweepParameter.model_fields, *AnchorSpec.model_fields],
-            hint=f" Allowed keys: {', '.join(SweepSpec.model_fields)}; [[parameter]] tables "
-            f"take {', '.join(SweepParameter.model_fields)}") from None
+    spec = read_spec(path, SweepSpec, "sweep", [
+        *SweepSpec.model_fields, *SweepParameter.model_fields, *AnchorSpec.model_fields],
+        hint=f" Allowed keys: {', '.join(SweepSpec.model_fields)}; [[parameter]] tables "
+        f"take {', '.join(SweepParameter.model_fields)}")
     spec = spec_with(spec, {"samples": samples, "replicates": replicates}, path, "sweep")
     given = dict(parse_override(t) for t in overrides or [])
     common = {**spec.set, **given}

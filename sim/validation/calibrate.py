@@ -35,7 +35,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator  # noqa: E402
+from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from sim.batch.runner import replicate_seeds  # noqa: E402
@@ -50,11 +50,11 @@ from sim.report.writer import (  # noqa: E402
     write_text,
 )
 from sim.scenario import (  # noqa: E402
+    ParameterRange,
     ScenarioError,
     load_scenario,
     parse_override,
-    read_toml,
-    spec_error,
+    read_spec,
     spec_with,
     with_values,
 )
@@ -62,25 +62,6 @@ from sim.summary import check_measure, summarize  # noqa: E402
 
 CENTRING = 0.01
 """Default weight of the pull towards the middle of each range, relative to a miss."""
-
-
-class ParameterSpec(BaseModel):
-    """A parameter to search."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    key: str = Field(description="Scenario key, section.key.")
-    low: float = Field(description="Lower bound of the search.")
-    high: float = Field(description="Upper bound of the search.")
-    log: bool = Field(False, description="Search on a log scale (bounds must be positive).")
-    integer: bool = Field(False, description="Whole numbers only.")
-
-    @model_validator(mode="after")
-    def _bounds(self) -> ParameterSpec:
-        if not self.low < self.high:
-            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
-        if self.log and self.low <= 0:
-            raise ValueError("a log-scale search needs low > 0")
-        return self
 
 
 class TargetSpec(BaseModel):
@@ -108,7 +89,7 @@ class CalibrationSpec(BaseModel):
                             "middle of each range, relative to a miss.")
     set: dict[str, Any] = Field(default_factory=dict, description="Overrides of the base for "
                                 "every trial (size, length, steady-state window).")
-    parameter: list[ParameterSpec] = Field(min_length=1)
+    parameter: list[ParameterRange] = Field(min_length=1)
     target: list[TargetSpec] = Field(min_length=1)
 
 
@@ -129,13 +110,13 @@ def load_calibration(path: str | Path, overrides: list[str] | None = None,
     """Read and check a calibration file; `overrides` (section.key=value) apply to every run.
     Raises ScenarioError naming the file and the key."""
     path = Path(path)
-    raw = read_toml(path)
-    try:
-        spec = CalibrationSpec.model_validate(raw, strict=True)
-    except ValidationError as error:
-        raise spec_error(path, error, "calibration",
-                         [*CalibrationSpec.model_fields, *ParameterSpec.model_fields,
-                          *TargetSpec.model_fields]) from None
+    spec = read_spec(path, CalibrationSpec, "calibration",
+                     [*CalibrationSpec.model_fields, *ParameterRange.model_fields,
+                      *TargetSpec.model_fields])
+    for i, parameter in enumerate(spec.parameter):
+        if parameter.is_choice:
+            raise ScenarioError(str(path), f"parameter.{i}.values",
+                                "a calibration searches a range: give low and high")
     spec = spec_with(spec, {"trials": trials, "replicates": replicates}, path, "calibration")
     base = with_values(load_scenario(path.parent / spec.base), spec.set, f"{path} [set]")
     given = dict(parse_override(t) for t in overrides or [])

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sim.scenario import ScenarioError, read_toml, spec_error
+from sim.scenario import ScenarioError, read_spec
 
 CheckKind = Literal["measure", "lift", "parameter", "rule_max", "not_modelled",
                     "by_construction"]
@@ -93,12 +93,8 @@ def load_validation(path: str | Path) -> Validation:
     """Read and check a validation file and its facts table. Raises ScenarioError naming the
     file and the key."""
     path = Path(path)
-    raw = read_toml(path)
-    try:
-        spec = ValidationSpec.model_validate(raw, strict=True)
-    except ValidationError as error:
-        raise spec_error(path, error, "validation",
-                         [*ValidationSpec.model_fields, *CheckSpec.model_fields]) from None
+    spec = read_spec(path, ValidationSpec, "validation",
+                     [*ValidationSpec.model_fields, *CheckSpec.model_fields])
     facts_path = path.parent / spec.facts
     if not facts_path.is_file():
         raise ScenarioError(str(path), "facts", f"no such file: {facts_path}")
