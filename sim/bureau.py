@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from sim.config import SCORE_BAND_EDGES, BureauConfig
-from sim.population import SCORE_MAX, SCORE_MIN, BorrowerPopulation
+from sim.population import SCORE_MAX, SCORE_MIN, BorrowerPopulation, set_score
 from sim.rows import without_rows
 
 EVENTS = ("on_time", "missed", "reported", "legal", "charged_off", "inquiry")
@@ -136,9 +136,7 @@ def _fade(score: np.ndarray, anchor: np.ndarray, history: np.ndarray,
         history[i] *= np.float32(keep)
         new = min(max(anchor[i] + np.int64(np.rint(history[i])), SCORE_MIN), SCORE_MAX)
         if new != score[i]:
-            score_counts[score[i]] -= 1
-            score_counts[new] += 1
-            score[i] = new
+            set_score(score, score_counts, i, new)
 
 
 @njit(cache=True)
@@ -146,15 +144,13 @@ def _apply_report(score: np.ndarray, score_counts: np.ndarray, history: np.ndarr
                   flag_day: np.ndarray, rows: np.ndarray, points: int, negative: bool,
                   day: int) -> None:
     """Move the scores of `rows` (distinct) by `points` within SCORE_MIN-SCORE_MAX, keeping
-    the score histogram in step (as `BorrowerPopulation.set_scores`) and adding the move to
+    the score histogram in step (`sim.population.set_score`) and adding the move to
     the fading history; a negative report also sets `flag_day`."""
     for i in rows:
         if points:
             old = score[i]
             new = min(max(old + points, SCORE_MIN), SCORE_MAX)
-            score_counts[old] -= 1
-            score_counts[new] += 1
-            score[i] = new
+            set_score(score, score_counts, i, new)
             history[i] += np.float32(new - old)
         if negative:
             flag_day[i] = day

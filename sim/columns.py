@@ -1,6 +1,6 @@
 """The borrower columns handed to compiled code, as one numba structure of arrays.
 
-numba compiles loops over borrower rows (`sim.payments`, `sim.contacts`, `sim.totals` and the
+numba compiles loops over borrower rows (`sim.loans`, `sim.contacts`, `sim.totals` and the
 collection and repayment phases); they take this structure instead of the population object.
 Its arrays are the population's own (changed in place, never replaced), so a write through it
 is a write to the population.

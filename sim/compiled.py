@@ -3,7 +3,7 @@
 Kernels (`@njit(cache=True)`) are compiled on first use and cached on disk, so later
 processes (batch workers, the command line) load them in milliseconds. numba checks a cached
 kernel only against its own source file, not against the files of the kernels it calls or the
-module constants it froze in, so a change in `sim.payments` would leave a stale copy of it
+module constants it froze in, so a change in `sim.loans` would leave a stale copy of it
 inside the cached collection kernel. The cache folder is therefore named after a digest of
 every module that defines compiled code (`KERNEL_MARKERS`) and of the modules whose constants
 kernels read (`CONSTANT_MODULES`): a change there compiles everything afresh, while an edit

@@ -19,8 +19,8 @@ import numpy as np
 from numba import njit
 
 from sim.columns import Columns
+from sim.loans import try_to_pay_account, willingness_of
 from sim.params import ContactPolicy
-from sim.payments import try_to_pay_account, willingness_of
 from sim.population import FORGETFUL, WEEK
 from sim.units import to_cents
 
@@ -50,8 +50,7 @@ def record_attempts(state: MarketState, params: MarketParams, rows: np.ndarray, 
     reminders) also count towards the borrower's 7-day cap."""
     if rows.size == 0:
         return
-    if state.tracker is not None:
-        state.tracker.contacted(rows, channel if count_as_contact else "reminder")
+    state.contacted(rows, channel if count_as_contact else "reminder")
     charge_attempts(state, params, channel, state.count_by_lender(rows))
     if count_as_contact:
         state.population.contacts_week[state.day % WEEK, rows] += 1
@@ -76,7 +75,7 @@ def contact_effects(col: Columns, rng: np.random.Generator, rows: np.ndarray, ch
     """Attempts on `rows` (ascending) by ladder channel `channel`: who is reached, and what
     reaching them does. Outcomes are counted in `counts[channel]` (see `CONTACT_EVENTS`),
     complaints also in `complaints_by_lender`; payments go to `money` and `tally` (see
-    `sim.payments.Takings`)."""
+    `sim.loans.Takings`)."""
     n = rows.size
     reached = np.empty(n, np.bool_)
     for k in range(n):

@@ -90,6 +90,7 @@ class CreditMarket(mesa.Model):
         if config.run.borrower_agents:
             Borrower.create_agents(self, config.run.borrowers, list(range(config.run.borrowers)))
 
+        self._tracker: BorrowerTracker | None = None
         self.initial_money = self.money_in_system()
         self.metrics = MetricsRecorder(config.run.days)
         if state.cast.size:
@@ -141,7 +142,7 @@ class CreditMarket(mesa.Model):
     @property
     def tracker(self) -> BorrowerTracker | None:
         """The stories of tracked borrowers (see `track`), or None."""
-        return self.state.tracker
+        return self._tracker
 
     @property
     def events(self) -> dict[str, int]:
@@ -276,8 +277,7 @@ class CreditMarket(mesa.Model):
         snapshot = take_snapshot(state, self.active_loans(), totals)
         self.metrics.record(snapshot)
         state.transitions.close_month_if_due(state.population, state.day)
-        if state.tracker is not None:
-            state.tracker.record(state.population, state.day)
+        state.day_ended()
         if state.lending_open:
             # During a run-off the book only shrinks and its late tail grows as a share of
             # it: borrowers keep the market's delinquency they last saw in a normal market.
@@ -328,9 +328,11 @@ class CreditMarket(mesa.Model):
 
     def track(self, rows) -> BorrowerTracker:
         """Record the daily story of borrowers `rows` from now on (see `sim.tracking`)."""
-        self.state.tracker = BorrowerTracker(np.asarray(rows))
-        self.state.bureau.on_report = self.state.tracker.reported
-        return self.state.tracker
+        if self._tracker is not None:
+            self.state.observers.remove(self._tracker)
+        self._tracker = BorrowerTracker(np.asarray(rows))
+        self.state.watch(self._tracker)
+        return self._tracker
 
     def active_loans(self) -> int:
         """Active loans: originated, not yet repaid or charged off (from the day's totals)."""

@@ -36,6 +36,7 @@ from sim.population import (
     SCORE_MAX,
     SCORE_MIN,
     STRATEGIC,
+    set_score,
 )
 from sim.streams import PERSON, normal, uniform
 from sim.units import CENTS
@@ -144,9 +145,7 @@ def draw_people(col: Columns, key: np.uint64, rows: np.ndarray, day: int,
         new = min(max(np.rint(score), SCORE_MIN), SCORE_MAX)
         col.score_anchor[i] = new
         col.score_history[i] = 0.0
-        col.score_counts[col.score[i]] -= 1
-        col.score[i] = new
-        col.score_counts[col.score[i]] += 1
+        set_score(col.score, col.score_counts, i, np.int64(new))
         col.jobless_until[i] = NEVER
         col.ill_until[i] = NEVER
         col.stress[i] = 0.0

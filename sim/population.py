@@ -150,11 +150,9 @@ class BorrowerPopulation:
         self.court_calendar: defaultdict[int, list[np.ndarray]] = defaultdict(list)
 
     def set_scores(self, rows: np.ndarray, scores: np.ndarray) -> None:
-        """Give the borrowers `rows` (no row twice) the scores `scores`, keeping
-        `score_counts` in step."""
-        self.score_counts -= np.bincount(self.score[rows], minlength=SCORE_MAX + 1)
-        self.score[rows] = scores
-        self.score_counts += np.bincount(self.score[rows], minlength=SCORE_MAX + 1)
+        """Give the borrowers `rows` the scores `scores` (see `set_score`)."""
+        _set_scores(self.score, self.score_counts, np.asarray(rows, np.int64),
+                    np.asarray(scores, np.int64))
 
     def schedule_due(self, rows: np.ndarray, day: int) -> None:
         """Set the next installment of loans `rows` due on `day`."""
@@ -191,14 +189,6 @@ class BorrowerPopulation:
         """Rows with `dpd > 0` (active past-due loans and charged-off claims), ascending."""
         return self.watched[self.dpd[self.watched] > 0]
 
-    def arrears(self, idx: np.ndarray) -> np.ndarray:
-        """Cents past due (or due today) on the active loans of rows `idx`."""
-        return self.principal_due[idx] + self.interest_due[idx] + self.fees_due[idx]
-
-    def in_shock(self, day: int, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
-        """Mask of borrowers (all, or rows `idx`) in a job-loss or illness shock today."""
-        return (self.jobless_until[idx] > day) | (self.ill_until[idx] > day)
-
     def row(self, i: int) -> dict[str, object]:
         """All columns of borrower `i` as plain Python values (for inspection)."""
         out: dict[str, object] = {}
@@ -215,3 +205,18 @@ def dpd_bucket(dpd: np.ndarray) -> np.ndarray:
     value; compiled, so compiled code calls it too."""
     return np.minimum((dpd - 1) // DAYS_PER_MONTH, len(DPD_BUCKETS) - 1)
 
+
+@njit(cache=True, inline="always")
+def set_score(score: np.ndarray, score_counts: np.ndarray, i: int, new: int) -> None:
+    """Give borrower `i` the score `new`, keeping the score histogram `score_counts` (the
+    number of borrowers at each score) in step: the one place a score changes."""
+    score_counts[score[i]] -= 1
+    score[i] = new
+    score_counts[new] += 1
+
+
+@njit(cache=True)
+def _set_scores(score: np.ndarray, score_counts: np.ndarray, rows: np.ndarray,
+                scores: np.ndarray) -> None:
+    for k in range(rows.size):
+        set_score(score, score_counts, rows[k], scores[k])

@@ -15,7 +15,7 @@ ledger and the perceived ratio of its balance sheet).
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -27,8 +27,25 @@ if TYPE_CHECKING:
     from sim.cast import Cast
     from sim.population import BorrowerPopulation
     from sim.risk_gradient import RiskRecorder
-    from sim.tracking import BorrowerTracker
     from sim.transitions import TransitionRecorder
+
+
+class Observer(Protocol):
+    """Something that watches loan events without changing them (the borrower tracker,
+    `sim.tracking.BorrowerTracker`): the phases tell every observer through the state
+    (`MarketState.note`, `contacted`, `reported`), and the model tells it when a day ends."""
+
+    def noted(self, rows: np.ndarray, event: str) -> None:
+        """A loan decision or deferral step `event` about `rows` today."""
+
+    def contacted(self, rows: np.ndarray, kind: str) -> None:
+        """Contact attempts on `rows` today by `kind` (a channel, or "reminder")."""
+
+    def reported(self, rows: np.ndarray, event: str, day: int) -> None:
+        """A lender reported `event` to the bureau about `rows` on `day`."""
+
+    def day_ended(self, population: BorrowerPopulation, columns: Columns, day: int) -> None:
+        """`day` is over (borrower columns as they stand at its end)."""
 
 
 class MarketState:
@@ -46,7 +63,7 @@ class MarketState:
         cast: the scripted borrowers of a classroom preset (rows 0..k-1).
         transitions: the monthly transition recorder.
         risk: loans by score at origination and their defaults within a year.
-        tracker: the stories of tracked borrowers, or None.
+        observers: what watches loan events (`Observer`), in the order they were added.
         pay_day_rows: the rows paid on each day of the month.
         events: today's event counts (`sim.metrics.EVENT_NAMES`).
         totals: cumulative event counts.
@@ -70,7 +87,7 @@ class MarketState:
         self.bureau: CreditBureau | None = None
         self.lenders: list[Lender] = []
         self.collectors: list[Collector] = []
-        self.tracker: BorrowerTracker | None = None
+        self.observers: list[Observer] = []
         self.pay_day_rows: list[np.ndarray] = []
         self.events: dict[str, int] = dict.fromkeys(event_names, 0)
         self.totals: dict[str, int] = dict.fromkeys(event_names, 0)
@@ -90,10 +107,26 @@ class MarketState:
         return self.sum_by_lender(rows, np.ones(rows.size, np.int64))
 
     def note(self, rows: np.ndarray, event: str) -> None:
-        """Tell the tracker (if any) of a loan decision or deferral step `event` about
-        `rows` today."""
-        if self.tracker is not None:
-            self.tracker.noted(rows, event)
+        """Tell the observers of a loan decision or deferral step `event` about `rows`
+        today."""
+        for observer in self.observers:
+            observer.noted(rows, event)
+
+    def contacted(self, rows: np.ndarray, kind: str) -> None:
+        """Tell the observers of contact attempts on `rows` today by `kind`."""
+        for observer in self.observers:
+            observer.contacted(rows, kind)
+
+    def reported(self, rows: np.ndarray, event: str, day: int) -> None:
+        """Tell the observers of a bureau report `event` about `rows` on `day` (the bureau's
+        `on_report` while any observer watches)."""
+        for observer in self.observers:
+            observer.reported(rows, event, day)
+
+    def watch(self, observer: Observer) -> None:
+        """Add `observer`; the bureau tells the state of its reports from now on."""
+        self.observers.append(observer)
+        self.bureau.on_report = self.reported
 
     def start_day(self, day: int) -> None:
         """Begin `day`: today's event counts start at zero."""
@@ -104,6 +137,11 @@ class MarketState:
         """Add today's events to the totals."""
         for name, count in self.events.items():
             self.totals[name] += count
+
+    def day_ended(self) -> None:
+        """Tell the observers today is over."""
+        for observer in self.observers:
+            observer.day_ended(self.population, self.columns, self.day)
 
     def rebuild_columns(self) -> None:
         """A fresh compiled view over this state's arrays and generator (after a copy: the

@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 
 from sim.config import CHANNELS
+from sim.loans import arrears
 from sim.population import ACTIVE, CHARGED_OFF
 
 if TYPE_CHECKING:
+    from sim.columns import Columns
     from sim.population import BorrowerPopulation
 
 CONTACT_KINDS: tuple[str, ...] = ("reminder", *CHANNELS)
@@ -69,8 +71,10 @@ class BorrowerTracker:
         for row in self._mine(rows).tolist():
             self._today[(row, "events")].append(event)
 
-    def record(self, pop: BorrowerPopulation, day: int) -> None:
-        """The tracked rows' state at the end of `day` (columns `pop`)."""
+    def day_ended(self, pop: BorrowerPopulation, columns: Columns, day: int) -> None:
+        """The tracked rows' state at the end of `day` (`pop` and its compiled view
+        `columns`)."""
+        owed = dict(zip(self.rows.tolist(), arrears(columns, self.rows).tolist(), strict=True))
         for row in self.rows.tolist():
             status = int(pop.status[row])
             record = {
@@ -80,8 +84,7 @@ class BorrowerTracker:
                 "has_loan": status == ACTIVE, "charged_off": status == CHARGED_OFF,
                 "dpd": int(pop.dpd[row]), "due_today": bool(pop.last_due[row] == day
                                                             and status == ACTIVE),
-                "arrears": (pop.principal_due[row] + pop.interest_due[row]
-                            + pop.fees_due[row]) / 100.0,
+                "arrears": owed[row] / 100.0,
                 "in_deferral": bool(pop.deferral_until[row] > day),
                 "loans_taken": int(pop.loans_taken[row]),
                 "reports": ",".join(self._today.get((row, "reports"), ())),

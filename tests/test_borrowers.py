@@ -168,8 +168,8 @@ def test_a_job_loss_scars_income_for_good():
 
 
 def test_willingness_falls_only_once_the_charge_off_shows_on_the_file():
+    from sim.loans import willingness_of
     from sim.params import payment_terms
-    from sim.payments import willingness_of
     from sim.population import ACTIVE, CHARGED_OFF
 
     market = CreditMarket(make_config(2, 1, chargeoff__payment_willingness=0.1,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.loans import arrears, contractual_dpd, pay
 from sim.model import CreditMarket
-from sim.payments import contractual_dpd, pay
 from sim.phases.deferral import grant
 from sim.population import ACTIVE
 from sim.units import DAYS_PER_MONTH
@@ -30,7 +30,7 @@ def test_grant_without_waiver_carries_arrears_charges_without_ageing() -> None:
     pop = model.population
     charges = pop.interest_due[late] + pop.fees_due[late] + pop.deferred_interest[late]
     grant(model.state, model.params, late)
-    assert (pop.arrears(late) == 0).all() and (pop.dpd[late] == 0).all()
+    assert (arrears(model.columns, late) == 0).all() and (pop.dpd[late] == 0).all()
     np.testing.assert_array_equal(pop.deferred_interest[late], charges)
     model.step()
     still = late[pop.status[late] == ACTIVE]
@@ -41,7 +41,7 @@ def test_grant_without_waiver_carries_arrears_charges_without_ageing() -> None:
 def test_grant_reschedules_every_unpaid_installment() -> None:
     model, late = _delinquent_model()
     pop = model.population
-    unpaid = -(-pop.arrears(late) // pop.installment[late])
+    unpaid = -(-arrears(model.columns, late) // pop.installment[late])
     left = pop.installments_left[late].astype(int)
     grant(model.state, model.params, late)
     np.testing.assert_array_equal(pop.installments_left[late], np.maximum(left + unpaid, 1))
@@ -67,7 +67,8 @@ def test_a_case_against_a_loan_that_caught_up_is_withdrawn() -> None:
         model.step()
         pop = model.population
         live_case = (pop.legal_day >= 0) & (pop.status == ACTIVE)
-        judged_current += int(np.count_nonzero(live_case & (pop.arrears(slice(None)) == 0)
+        owed = arrears(model.columns, np.arange(pop.n))
+        judged_current += int(np.count_nonzero(live_case & (owed == 0)
                                                & (pop.deferral_until <= model.day)))
     assert model.totals["legal_filed"] > 0
     assert judged_current == 0
@@ -76,9 +77,9 @@ def test_a_case_against_a_loan_that_caught_up_is_withdrawn() -> None:
 def test_partial_payments_bring_dpd_back_to_the_oldest_unpaid_installment() -> None:
     model, late = _delinquent_model()
     pop = model.population
-    row = late[pop.arrears(late) > pop.installment[late]][:5]
+    row = late[arrears(model.columns, late) > pop.installment[late]][:5]
     assert row.size > 0
-    owed = pop.arrears(row)
+    owed = arrears(model.columns, row)
     pay(model.state, model.params, row, owed - pop.installment[row] // 2)  # half unpaid
     np.testing.assert_array_equal(pop.dpd[row], np.minimum(
         pop.dpd[row], model.day - pop.last_due[row]))

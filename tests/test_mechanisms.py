@@ -7,6 +7,7 @@ import pytest
 
 from sim.bureau import score_band
 from sim.config import SCORE_BAND_EDGES
+from sim.loans import arrears
 from sim.model import CreditMarket
 from sim.population import ACTIVE, CHARGED_OFF
 from sim.units import MONTHS_PER_YEAR
@@ -185,7 +186,7 @@ def test_days_past_due_count_up_one_per_day() -> None:
     model.run_days(200)
     pop = model.population
     late = np.flatnonzero((pop.status == ACTIVE) & (pop.dpd > 0) & (pop.deferral_until <= 200))
-    still = late[pop.arrears(late) > pop.cash[late] * 10]
+    still = late[arrears(model.columns, late) > pop.cash[late] * 10]
     before = pop.dpd[still].copy()
     model.step()
     open_now = pop.status[still] == ACTIVE

@@ -15,10 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.payments import close_accounts
+from sim.loans import charge_off, close_accounts, judge, sell
 from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN
-from sim.transitions import CHARGED_OFF_STATE
-from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from sim.params import MarketParams
@@ -45,59 +43,21 @@ def run(state: MarketState, params: MarketParams) -> None:
     if cfg.debt_sale:
         sold = charged[(age == cfg.sale_after_days) & (pop.claim[charged] > 0)]
         if sold.size:
-            price = np.rint(pop.claim[sold] * cfg.sale_price).astype(np.int64)
-            legacy = np.where(pop.chargeoff_day[sold] < pop.window_start[0], price, 0)
-            for lender, total, old in zip(state.lenders, state.sum_by_lender(sold, price),
-                                          state.sum_by_lender(sold, legacy), strict=True):
-                lender.ledger.receive_recovery(total, sale=True, legacy=old)
-            state.flows["debt_sales"] += int(price.sum())
-            state.events["debts_sold"] += sold.size
-            close_accounts(state, params, sold)
+            sell(state, params, sold, np.rint(pop.claim[sold] * cfg.sale_price).astype(np.int64))
     expired = charged[(pop.status[charged] == CHARGED_OFF) & (age >= cfg.recovery_window_days)
                       & (pop.garnish_until[charged] <= day)]
     state.events["claims_written_off"] += expired.size
     close_accounts(state, params, expired)
 
 
-def charge_off(state: MarketState, rows: np.ndarray) -> None:
-    """Charge off the active loans `rows`: principal to losses, the whole debt to a claim."""
-    if rows.size == 0:
-        return
-    pop, day = state.population, state.day
-    principal = pop.principal[rows]
-    unpaid = pop.interest_due[rows] + pop.fees_due[rows] + pop.deferred_interest[rows]
-    for lender, total, forgone in zip(state.lenders, state.sum_by_lender(rows, principal),
-                                      state.sum_by_lender(rows, unpaid), strict=True):
-        lender.ledger.charge_off(total, forgone)
-    pop.claim[rows] = principal + unpaid
-    pop.principal[rows] = 0
-    pop.principal_due[rows] = 0
-    pop.interest_due[rows] = 0
-    pop.fees_due[rows] = 0
-    pop.deferred_interest[rows] = 0
-    pop.status[rows] = CHARGED_OFF
-    state.transitions.loans_ended(rows, CHARGED_OFF_STATE)
-    pop.chargeoff_day[rows] = day
-    state.risk.defaulted(day, pop.origin_day[rows], pop.origin_score[rows])
-    pop.deferral_until[rows] = np.minimum(pop.deferral_until[rows], day)
-    state.bureau.report(rows, "charged_off", day)
-    state.events["defaults"] += rows.size
-    state.events["defaults_strategic"] += int(np.count_nonzero(pop.strategic_default[rows]))
-    state.events["charged_off_principal"] += int(principal.sum())
-
-
 def _judgments(state: MarketState, params: MarketParams) -> None:
-    pop, day = state.population, state.day
-    judged = pop.judged_on(day)
+    """Today's judgments; whether each can be enforced is drawn (the cast's are not: no
+    draw)."""
+    pop = state.population
+    judged = pop.judged_on(state.day)
     judged = judged[pop.status[judged] != NO_LOAN]
     if judged.size == 0:
         return
-    charge_off(state, judged[pop.status[judged] == ACTIVE])
-    legal = params.config.legal
-    drawn = state.cast.exclude(judged)  # the cast's judgments are not enforced: no draw
-    enforced = drawn[state.rng.random(drawn.size) < legal.enforceable_share]
-    pop.garnish_until[enforced] = day + legal.order_months * DAYS_PER_MONTH
-    pop.legal_day[judged] = -1
-    state.events["legal_enforced"] += enforced.size
-    state.events["legal_judgments"] += judged.size
-    state.bureau.report(judged, "legal", day)
+    drawn = state.cast.exclude(judged)
+    enforced = drawn[state.rng.random(drawn.size) < params.config.legal.enforceable_share]
+    judge(state, params, judged, enforced)

@@ -22,11 +22,9 @@ from numba import njit
 from sim.columns import Columns
 from sim.config import CHANNELS
 from sim.contacts import CONTACT_EVENTS, charge_attempts, contact_effects, contacts_this_week
+from sim.loans import Takings, arrears, file_cases, reschedule
 from sim.params import PRIORITIES, ContactPolicy
-from sim.payments import Takings
-from sim.phases.deferral import reschedule
 from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN, WEEK, dpd_bucket
-from sim.units import to_cents
 
 HIGHEST_DPD, LOWEST_DPD, LARGEST_BALANCE, EXPECTED_RECOVERY, RANDOM_PRIORITY = (
     PRIORITIES.index(name) for name in ("highest_dpd", "lowest_dpd", "largest_balance",
@@ -91,8 +89,8 @@ def run(state: MarketState, params: MarketParams) -> None:
     events = state.events
     for c, (channel, by_lender, outcomes, by_collector) in enumerate(zip(
             channels, attempts.tolist(), counts.tolist(), taken.tolist(), strict=True)):
-        if state.tracker is not None:
-            state.tracker.contacted(contacted[:n][contacted_channel[:n] == c], channel)
+        if state.observers:
+            state.contacted(contacted[:n][contacted_channel[:n] == c], channel)
         charge_attempts(state, params, channel, by_lender)
         events[f"contacts_{channel}"] += sum(by_lender)
         if any(outcomes):
@@ -119,7 +117,7 @@ def offer_plans(state: MarketState, params: MarketParams) -> None:
     past_due = pop.past_due_rows()
     rows = state.cast.exclude(past_due[pop.dpd[past_due] == config.collection.plan_dpd])
     rows = rows[(pop.status[rows] == ACTIVE) & ~pop.strategic_default[rows]
-                & (pop.cash[rows] < pop.arrears(rows))
+                & (pop.cash[rows] < arrears(state.columns, rows))
                 & (pop.deferrals_used[rows] < config.deferral.max_per_loan)]
     if rows.size == 0:
         return
@@ -148,12 +146,7 @@ def _escalate(state: MarketState, params: MarketParams) -> None:
                     & (pop.garnish_until[filing] <= day)]
     if filing.size == 0:
         return
-    pop.file_cases(filing, day + legal.delay_days)
-    costs = np.full(filing.size, to_cents(legal.cost), np.int64)
-    for lender, total in zip(state.lenders, state.sum_by_lender(filing, costs), strict=True):
-        lender.ledger.pay_legal_cost(total)
-    state.flows["legal_costs"] += int(costs.sum())
-    state.events["legal_filed"] += filing.size
+    file_cases(state, params, filing)
 
 
 @njit(cache=True)

@@ -27,8 +27,8 @@ import numpy as np
 from numba import njit
 
 from sim.columns import Columns
+from sim.loans import in_shock, in_shock_of, reschedule
 from sim.params import macro_multipliers
-from sim.phases.lending import annuity_installment
 from sim.population import ACTIVE, NEVER, NO_LOAN, STRATEGIC
 from sim.transitions import FORBORNE_DPD_LIMIT
 from sim.units import DAYS_PER_MONTH, to_cents
@@ -59,11 +59,11 @@ def run(state: MarketState, params: MarketParams) -> None:
     scripted = state.cast.deferral_requests(open_rows)
     if candidates.size == 0 and scripted.size == 0:
         return
-    in_shock = pop.in_shock(day, candidates)
+    shocked = in_shock(state.columns, candidates, day)
     current = pop.dpd[candidates] == 0
     # Not in a shock, a strategic applicant claims hardship falsely (current ones only ask
     # because they can claim it; past-due ones ask as anyone in difficulty does).
-    false_claim = ~in_shock & (pop.kind[candidates] == STRATEGIC)
+    false_claim = ~shocked & (pop.kind[candidates] == STRATEGIC)
     rate = np.where(false_claim & current, strategic.false_claim_rate,
                     cfg.apply_rate) / DAYS_PER_MONTH
     rate *= np.where(pop.strategic_default[candidates], strategic.deferral_apply_multiplier, 1.0)
@@ -88,7 +88,7 @@ def run(state: MarketState, params: MarketParams) -> None:
     within_limit = pop.deferrals_used[applicants] < cfg.max_per_loan
     _, _, force_majeure = macro_multipliers(params.config, day)
     eligible = (
-        (cfg.eligible_hardship & pop.in_shock(day, applicants))
+        (cfg.eligible_hardship & in_shock(state.columns, applicants, day))
         | (cfg.eligible_force_majeure & force_majeure)
         | (cfg.eligible_small_balance
            & (pop.principal[applicants] <= params.small_balance_cents)
@@ -114,7 +114,7 @@ def _complain_of_refusals(state: MarketState, params: MarketParams,
     `deferral.refusal_complaint_probability`; the complaints count for the regulator."""
     p = params.config.deferral.refusal_complaint_probability
     hardship = state.cast.exclude(refused)
-    hardship = hardship[state.population.in_shock(state.day, hardship)]
+    hardship = hardship[in_shock(state.columns, hardship, state.day)]
     if p == 0 or hardship.size == 0:
         return
     complaining = hardship[state.rng.random(hardship.size) < p]
@@ -141,64 +141,6 @@ def grant(state: MarketState, params: MarketParams, rows: np.ndarray) -> None:
     reschedule(state, params, rows, cfg.mode, cfg.waive_arrears_interest, extra_months=0)
 
 
-def reschedule(state: MarketState, params: MarketParams, rows: np.ndarray, mode: str,
-               waive: bool, extra_months: int, rate_cut: bool = True) -> None:
-    """Re-age the active loans `rows`: past-due principal back into the schedule, over the
-    remaining installments, the unpaid ones and `extra_months` more; past-due interest and
-    fees waived (`waive`) or carried to the first installment after; a filed case withdrawn;
-    the loan forborne. `mode` 'extend' pauses payments for `deferral.extend_months`; any
-    other resumes them in a month, with the rate cut by `deferral.rate_cut_share` if
-    `rate_cut`. A deferral grant and a collector's repayment plan
-    (`sim.phases.collection.offer_plans`) both come here."""
-    if rows.size == 0:
-        return
-    pop, day = state.population, state.day
-    cfg = params.config.deferral
-    unpaid_installments = -(-pop.arrears(rows) // np.maximum(pop.installment[rows], 1))
-    # Forborne from today (a second grant keeps the worst DPD at which one was granted).
-    was_forborne = pop.forborne_since[rows] != NEVER
-    pop.forborne_dpd[rows] = np.where(was_forborne,
-                                      np.maximum(pop.forborne_dpd[rows], pop.dpd[rows]),
-                                      pop.dpd[rows])
-    pop.forborne_since[rows] = day
-    if waive:
-        interest = state.sum_by_lender(rows, pop.interest_due[rows])
-        fees = state.sum_by_lender(rows, pop.fees_due[rows])
-        for lender, i, f in zip(state.lenders, interest, fees, strict=True):
-            lender.ledger.waive(i, f)
-    else:
-        # Kept, but not past due: payable (as interest) with the first installment after.
-        pop.deferred_interest[rows] += pop.interest_due[rows] + pop.fees_due[rows]
-    pop.interest_due[rows] = 0
-    pop.fees_due[rows] = 0
-    pop.principal_due[rows] = 0
-    remaining = (pop.installments_left[rows].astype(np.int32) + unpaid_installments
-                 + extra_months)
-    remaining = np.maximum(remaining, 1)
-    if mode == "extend":
-        resume = day + cfg.extend_months * DAYS_PER_MONTH
-        if cfg.accrue_interest:
-            # The first installment after the pause charges one month; accrue the rest.
-            months = np.maximum(resume - pop.last_due[rows] - DAYS_PER_MONTH, 0) / DAYS_PER_MONTH
-            accrued = np.rint(pop.principal[rows] * pop.rate[rows] * months)
-            pop.deferred_interest[rows] += accrued.astype(np.int64)
-        pop.schedule_due(rows, resume)
-        pop.deferral_until[rows] = resume
-        pop.probation_start[rows] = resume
-    else:
-        if rate_cut:
-            pop.rate[rows] *= 1.0 - cfg.rate_cut_share
-        pop.schedule_due(rows, day + DAYS_PER_MONTH)
-        pop.probation_start[rows] = day
-    pop.installments_left[rows] = remaining.astype(np.int16)
-    pop.installment[rows] = annuity_installment(pop.principal[rows], pop.rate[rows], remaining)
-    pop.dpd[rows] = 0
-    pop.legal_day[rows] = -1  # a case filed against a re-aged loan is withdrawn
-    pop.deferrals_used[rows] += 1
-    pop.deferred_ever[rows] = True
-    pop.strategic_default[rows] = False  # the decision to pay is taken afresh after it
-
-
 @njit(cache=True)
 def _open_to_apply(col: Columns, watched: np.ndarray, day: int,
                    reapply_after_days: int, false_claims: bool,
@@ -211,10 +153,9 @@ def _open_to_apply(col: Columns, watched: np.ndarray, day: int,
     n = 0
     k = 0  # next position in watched
     for i in range(col.status.size):
-        in_shock = col.jobless_until[i] > day or col.ill_until[i] > day
         claims = (false_claims and i >= cast_size and col.kind[i] == STRATEGIC
                   and col.dpd[i] == 0)
-        if not (in_shock or claims):
+        if not (in_shock_of(col, i, day) or claims):
             continue
         while k < watched.size and watched[k] < i:  # past-due rows before this one
             if col.dpd[watched[k]] > 0 and _may_apply(col, watched[k], day, reapply_after_days):

@@ -18,36 +18,15 @@ from numba import njit
 from sim.agents.lender import APPROVED, REJECTION_REASONS
 from sim.bureau import score_band
 from sim.columns import Columns
+from sim.loans import installment_of, open_loans
 from sim.params import LendingTerms
-from sim.population import ACTIVE, NEVER, NO_LOAN
+from sim.population import NO_LOAN
 from sim.sampling import sample_rows
 from sim.units import CENTS, DAYS_PER_MONTH, MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.params import MarketParams
     from sim.state import MarketState
-
-
-@njit(cache=True, inline="always")
-def installment_of(principal: float, monthly_rate: float, months: float) -> int:
-    """Level monthly installment (cents, rounded up) that repays `principal` cents over
-    `months` (at least 1) at `monthly_rate`."""
-    months = max(np.float64(months), 1.0)
-    if monthly_rate > 0:
-        level = principal * monthly_rate / (1.0 - (1.0 + monthly_rate) ** -months)
-    else:
-        level = principal / months
-    return np.int64(np.ceil(level))
-
-
-@njit(cache=True)
-def annuity_installment(principal: np.ndarray, monthly_rate: np.ndarray,
-                        months: np.ndarray) -> np.ndarray:
-    """`installment_of` for each loan (arrays of equal length)."""
-    out = np.empty(principal.size, np.int64)
-    for k in range(principal.size):
-        out[k] = installment_of(np.float64(principal[k]), monthly_rate[k], months[k])
-    return out
 
 
 def run(state: MarketState, params: MarketParams) -> None:
@@ -87,7 +66,7 @@ def run(state: MarketState, params: MarketParams) -> None:
             continue
         approved = rows[ok]
         principal = amount[mine][ok]
-        _open_loans(state.columns, approved, lender.index, principal, rate[mine][ok],
+        open_loans(state.columns, approved, lender.index, principal, rate[mine][ok],
                     installment[mine][ok], day, params.lending.term_months)
         pop.schedule_due(approved, day + DAYS_PER_MONTH)
         pop.origin_day[approved] = day
@@ -176,32 +155,3 @@ def _choose_lenders(churned: np.ndarray, rows: np.ndarray, n_lenders: int,
         out[k] = chosen
 
 
-@njit(cache=True)
-def _open_loans(col: Columns, rows: np.ndarray, lender: int, principal: np.ndarray,
-                rate: np.ndarray, installment: np.ndarray, day: int, term_months: int) -> None:
-    """Open loans for `rows` from `lender` (their first installment is scheduled by the
-    caller, a month from `day`)."""
-    for k in range(rows.size):
-        i = rows[k]
-        col.lender[i] = lender
-        col.status[i] = ACTIVE
-        col.principal[i] = principal[k]
-        col.principal_due[i] = 0
-        col.interest_due[i] = 0
-        col.fees_due[i] = 0
-        col.deferred_interest[i] = 0
-        col.rate[i] = rate[k]
-        col.installment[i] = installment[k]
-        col.installments_left[i] = term_months
-        col.last_due[i] = day
-        col.dpd[i] = 0
-        col.worst_dpd[i] = 0
-        col.deferrals_used[i] = 0
-        col.deferred_ever[i] = False
-        col.redefaulted[i] = False
-        col.strategic_default[i] = False
-        col.legal_day[i] = -1
-        col.forborne_since[i] = NEVER
-        col.forborne_dpd[i] = 0
-        col.probation_start[i] = NEVER
-        col.loans_taken[i] += 1

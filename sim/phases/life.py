@@ -8,8 +8,8 @@ import numpy as np
 from numba import njit
 
 from sim.columns import Columns
+from sim.loans import arrears_of, next_installment_of, pay
 from sim.params import LifeRates, life_rates, macro_multipliers
-from sim.payments import arrears_of, next_installment_of, pay
 from sim.people import PeopleTraits, draw_people
 from sim.population import ACTIVE, CHARGED_OFF, FRAGILE, NEVER, NO_LOAN
 from sim.streams import (

@@ -22,15 +22,9 @@ from numba import njit
 
 from sim.columns import Columns
 from sim.contacts import contacts_this_week, record_attempts
+from sim.loans import Takings, age, arrears_of, fall_due, try_to_pay_account, willingness_of
 from sim.params import RepaymentPolicy
-from sim.payments import (
-    Takings,
-    arrears_of,
-    next_installment_of,
-    try_to_pay_account,
-    willingness_of,
-)
-from sim.population import ACTIVE, CHARGED_OFF, FORGETFUL, NEVER, NO_LOAN, STRATEGIC
+from sim.population import FORGETFUL, NO_LOAN, STRATEGIC
 from sim.rows import union_rows
 from sim.units import DAYS_PER_MONTH
 
@@ -87,65 +81,15 @@ def _repay(col: Columns, watched: np.ndarray, due: np.ndarray,
     `distress[lender]`: how close to failure borrowers believe each lender is). Returns the
     rows whose next installment is now due in a month, the rows reminded, and the rows to
     report as paid on time and as missed."""
-    late, charged = _age(col, watched, day, policy.late_fee_cents, counts)
-    rescheduled = _fall_due(col, due, day, counts)
+    late, charged, fees = age(col, watched, day, policy.late_fee_cents)
+    counts[LATE_FEES] += fees
+    rescheduled = fall_due(col, due, day)
+    counts[INSTALLMENTS_DUE] += due.size
     reminded, on_time, missed = _scheduled_payments(
         col, col.rng, due, day, policy, policy_enforcement, market_dpd30_share, distress,
         counts, money, tally)
     _self_cure(col, col.rng, late, charged, day, policy, money, tally)
     return rescheduled, reminded, on_time, missed
-
-
-@njit(cache=True, inline="always")
-def _age(col: Columns, watched: np.ndarray, day: int, late_fee_cents: int,
-         counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One more day past due for active loans in arrears outside a deferral pause (`late`)
-    and for charged-off claims (`charged`); a late fee on each month's first day late."""
-    late = np.empty(watched.size, np.int64)
-    charged = np.empty(watched.size, np.int64)
-    n_late = n_charged = 0
-    for i in watched:
-        if col.status[i] == CHARGED_OFF:
-            charged[n_charged] = i
-            n_charged += 1
-        elif (col.status[i] == ACTIVE and (col.dpd[i] > 0 or col.last_due[i] == day - 1)
-              and arrears_of(col, i) > 0 and col.deferral_until[i] <= day):
-            late[n_late] = i
-            n_late += 1
-    for i in late[:n_late]:
-        col.dpd[i] += 1
-        col.worst_dpd[i] = max(col.worst_dpd[i], col.dpd[i])
-        if col.dpd[i] % DAYS_PER_MONTH == 1:
-            col.fees_due[i] += late_fee_cents
-            counts[LATE_FEES] += 1
-    for i in charged[:n_charged]:
-        col.dpd[i] += 1
-    return late[:n_late], charged[:n_charged]
-
-
-@njit(cache=True, inline="always")
-def _fall_due(col: Columns, due: np.ndarray, day: int, counts: np.ndarray) -> np.ndarray:
-    """Interest for the month accrues (on scheduled and on past-due principal) and one
-    installment's principal falls due; the last installment carries all principal left, and
-    any deferred charges fall due with it. Returns the rows with installments left (due
-    again in a month)."""
-    again = np.empty(due.size, np.int64)
-    n = 0
-    for i in due:
-        principal_part, interest = next_installment_of(col, i)
-        if col.installments_left[i] <= 1:
-            col.next_due[i] = NEVER
-        else:
-            col.next_due[i] = day + DAYS_PER_MONTH
-            again[n] = i
-            n += 1
-        col.principal_due[i] += principal_part
-        col.interest_due[i] += interest + col.deferred_interest[i]
-        col.deferred_interest[i] = 0
-        col.installments_left[i] = max(col.installments_left[i] - 1, 0)
-        col.last_due[i] = day
-    counts[INSTALLMENTS_DUE] += due.size
-    return again[:n]
 
 
 @njit(cache=True, inline="always")
