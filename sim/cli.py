@@ -36,13 +36,34 @@ def _output_options(parser: argparse.ArgumentParser, default_out: Path | None, s
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def _runner_options(parser: argparse.ArgumentParser) -> None:
+    """Where the runs happen (`sim.batch.pool`), for every command that runs many."""
+    parser.add_argument("--workers", type=int, help="worker processes of the local pool or "
+                        "LocalCluster (default: all cores)")
+    parser.add_argument("--backend", choices=("local", "dask"), help="local: a process pool "
+                        "on this machine (default; one worker runs in this process); dask: "
+                        "dask.distributed, a LocalCluster or the cluster at --scheduler")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="join the Dask cluster at this "
+                        "address (tcp://host:8786) instead of starting a LocalCluster")
+
+
+def _runner(args: argparse.Namespace) -> dict[str, object]:
+    """The runner arguments of a command: workers, backend and scheduler."""
+    from sim.batch.runner import default_workers
+
+    if args.scheduler and args.backend != "dask":
+        raise ScenarioError("--scheduler", None, "needs --backend dask")
+    return {"workers": args.workers or default_workers(), "backend": args.backend,
+            "scheduler": args.scheduler}
+
+
 def _batch_options(parser: argparse.ArgumentParser, default_out: Path | None,
                    shown: str) -> None:
     """Options shared by the commands that run comparison files (`compare`, `validate`);
     `shown` is the default results folder as the help says it."""
     parser.add_argument("--replicates", type=int, help="runs per variant (default: each "
                         "comparison file's, 20 if it says nothing)")
-    parser.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    _runner_options(parser)
     parser.add_argument("--borrowers", type=int, help="number of borrowers (overrides "
                         "run.borrowers)")
     parser.add_argument("--days", type=int, help="days after the burn-in (overrides run.days)")
@@ -94,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "file's)")
     calibrate.add_argument("--replicates", type=int, help="runs per trial (default: the "
                            "file's)")
-    calibrate.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    _runner_options(calibrate)
     _output_options(calibrate, None, "results/calibration-<file>")
 
     sweep = commands.add_parser(
@@ -105,13 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "scenarios/sweeps/collection_policy.toml")
     sweep.add_argument("--samples", type=int, help="the design's N (default: the file's)")
     sweep.add_argument("--replicates", type=int, help="runs per sample (default: the file's)")
-    sweep.add_argument("--backend", choices=("local", "dask"), default="local",
-                       help="local: a process pool on this machine (default); dask: "
-                       "dask.distributed, a LocalCluster or the cluster at --scheduler")
-    sweep.add_argument("--scheduler", metavar="ADDRESS", help="join the Dask cluster at this "
-                       "address (tcp://host:8786) instead of starting a LocalCluster")
-    sweep.add_argument("--workers", type=int, help="worker processes of the local pool or "
-                       "LocalCluster (default: all cores)")
+    _runner_options(sweep)
     sweep.add_argument("--series", action="store_true", help="also keep every run's daily "
                        "metrics (timeseries.parquet)")
     _output_options(sweep, None, "results/sweep-<file>", resume=True)
@@ -193,16 +208,15 @@ def _report_missing(failures: list, missing: list) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from sim.batch.runner import default_workers
     from sim.validation.run import run_validation
     from sim.validation.spec import load_validation
 
     _check_counts(args)
+    runner = _runner(args)
     validation = load_validation(args.validation)
-    result = run_validation(validation, args.out, workers=args.workers or default_workers(),
-                            replicates=args.replicates, overrides=_overrides(args),
-                            resume=args.resume, overwrite=args.overwrite,
-                            progress=not args.quiet)
+    result = run_validation(validation, args.out, replicates=args.replicates,
+                            overrides=_overrides(args), resume=args.resume,
+                            overwrite=args.overwrite, progress=not args.quiet, **runner)
     print(f"wrote {result.folder}")
     for _, row in result.table.iterrows():
         value = "" if row["n"] == 0 else f"{row['model_mean']:,.3g}"
@@ -242,15 +256,15 @@ def _assets(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from sim.batch.runner import default_workers
     from sim.validation.calibrate import load_calibration, run_calibration
 
     _check_counts(args, ("trials", "replicates", "workers"))
+    runner = _runner(args)
     calibration = load_calibration(args.calibration, args.overrides, args.trials,
                                    args.replicates)
     out = args.out or Path("results") / f"calibration-{args.calibration.stem}"
-    result = run_calibration(calibration, out, workers=args.workers or default_workers(),
-                             overwrite=args.overwrite, progress=not args.quiet)
+    result = run_calibration(calibration, out, overwrite=args.overwrite,
+                             progress=not args.quiet, **runner)
     print(f"wrote {result.folder}")
     for key, value in result.best.items():
         print(f"  {key:40s} {value:,.4g}")
@@ -258,22 +272,20 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from sim.batch.runner import default_workers
-    from sim.sweep.execute import WorkersDiedError
+    from sim.batch.pool import WorkersDiedError
     from sim.sweep.job import run_sweep
     from sim.sweep.spec import load_sweep
 
     _check_counts(args, ("samples", "replicates", "workers"))
-    if args.scheduler and args.backend != "dask":
-        raise ScenarioError("--scheduler", None, "needs --backend dask")
+    runner = _runner(args)
+    # A sweep always runs in worker processes, even with one: a run that kills its worker
+    # is then reported instead of ending the sweep.
+    runner["backend"] = runner["backend"] or "local"
     sweep = load_sweep(args.sweep, args.overrides, args.samples, args.replicates)
     out = args.out or Path("results") / f"sweep-{args.sweep.stem}"
-    workers = args.workers or default_workers()
     try:
-        result = run_sweep(sweep, out, backend=args.backend, workers=workers,
-                           scheduler=args.scheduler, resume=args.resume,
-                           overwrite=args.overwrite, progress=not args.quiet,
-                           series=args.series)
+        result = run_sweep(sweep, out, resume=args.resume, overwrite=args.overwrite,
+                           progress=not args.quiet, series=args.series, **runner)
     except WorkersDiedError as error:
         print(f"error: {error}; finished runs are kept in {out}/shards (--resume)",
               file=sys.stderr)
@@ -287,14 +299,13 @@ def _sweep(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from sim.batch.compare import run_comparison
     from sim.batch.comparison import load_comparison
-    from sim.batch.runner import default_workers
 
     _check_counts(args)
+    runner = _runner(args)
     comparison = load_comparison(args.comparison, _overrides(args), args.replicates)
     out = args.out or Path("results") / args.comparison.stem
-    workers = args.workers or default_workers()
-    result = run_comparison(comparison, out, workers=workers, resume=args.resume,
-                            overwrite=args.overwrite, progress=not args.quiet)
+    result = run_comparison(comparison, out, resume=args.resume, overwrite=args.overwrite,
+                            progress=not args.quiet, **runner)
     print(f"wrote {result.folder}")
     _report_missing(result.failures, result.missing)
     diffs = result.differences

@@ -90,10 +90,15 @@ def test_variant_inherits_the_base_run_section_and_overrides() -> None:
     assert names["lenient"].deferral.enabled
 
 
-def test_results_do_not_depend_on_the_number_of_workers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", [None, "dask"])
+def test_results_do_not_depend_on_the_number_of_workers_or_the_backend(
+        tmp_path: Path, backend: str | None) -> None:
+    """One worker runs in this process; two run in a process pool, or on a Dask
+    LocalCluster: the same runs, to the bit."""
     comparison = small(replicates=2, burn_in=20)
     one = run_comparison(comparison, tmp_path / "one", workers=1, progress=False)
-    two = run_comparison(comparison, tmp_path / "two", workers=2, progress=False)
+    two = run_comparison(comparison, tmp_path / "two", workers=2, progress=False,
+                         backend=backend)
     runs_one = pd.read_parquet(one.folder / "runs.parquet")
     runs_two = pd.read_parquet(two.folder / "runs.parquet")
     pd.testing.assert_frame_equal(runs_one, runs_two)

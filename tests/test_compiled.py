@@ -16,13 +16,13 @@ def test_any_kernel_source_change_gives_a_new_cache_folder(tmp_path: Path) -> No
     shutil.copytree(compiled.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
     before = compiled.source_digest(package)
     assert compiled.source_digest(package) == before  # stable
-    payments = package / "payments.py"
-    text = payments.read_text()
-    payments.write_text(text + "\n# changed\n")
+    loans = package / "loans.py"
+    text = loans.read_text()
+    loans.write_text(text + "\n# changed\n")
     assert compiled.source_digest(package) != before
-    payments.write_text(text)
+    loans.write_text(text)
     assert compiled.source_digest(package) == before
-    payments.rename(package / "payments_moved.py")  # a rename counts as well
+    loans.rename(package / "loans_moved.py")  # a rename counts as well
     assert compiled.source_digest(package) != before
 
 
@@ -48,6 +48,10 @@ def test_edits_outside_the_kernels_keep_the_cache_but_constants_do_not(tmp_path:
     config = package / "config.py"  # kernels read its constants (DPD buckets, score bands)
     config.write_text(config.read_text() + "\n# changed\n")
     assert compiled.source_digest(package) != before
+    changed = compiled.source_digest(package)
+    params = package / "params.py"  # kernels read its parameter tuples and priorities
+    params.write_text(params.read_text() + "\n# changed\n")
+    assert compiled.source_digest(package) != changed
 
 
 def test_kernels_are_cached_in_that_folder_and_old_folders_are_removed(

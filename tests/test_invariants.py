@@ -122,7 +122,7 @@ def _check_compiled_selections(model: CreditMarket) -> None:
             & (pop.deferral_until <= day) & pop.aware
             & (day - pop.deferral_asked_day.astype(np.int64) >= reapply))
         assert np.array_equal(
-            _open_to_apply(model.columns, pop.watched, day, reapply, false_claims), may_apply)
+            _open_to_apply(model.columns, day, reapply, false_claims), may_apply)
 
 
 def test_caps_ranges_and_books_hold_every_day_under_strict_collection() -> None:

@@ -19,10 +19,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.batch.pool import WorkersDiedError
 from sim.cli import main
 from sim.scenario import ScenarioError
 from sim.sweep.design import design_size, problem, sample_matrix, sample_values
-from sim.sweep.execute import WorkersDiedError
 from sim.sweep.frontier import dominated_by, frontier_table, pareto_mask
 from sim.sweep.job import run_sweep
 from sim.sweep.spec import SweepSpec, load_sweep

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.batch.comparison import Comparison
+from sim.batch.pool import Backend
 from sim.batch.runner import (
     SCORE_BINS,
     Failure,
@@ -45,14 +46,18 @@ class ComparisonResult:
 
 
 def run_comparison(comparison: Comparison, out: Path, workers: int, resume: bool = False,
-                   overwrite: bool = False, progress: bool = True) -> ComparisonResult:
-    """Run (or resume) a comparison into `out` and write its outputs."""
+                   overwrite: bool = False, progress: bool = True,
+                   backend: Backend | None = None,
+                   scheduler: str | None = None) -> ComparisonResult:
+    """Run (or resume) a comparison into `out` and write its outputs (`backend`, `scheduler`:
+    where the runs happen, see `sim.batch.runner.backend_for`)."""
     out = open_results_folder(out, resume, overwrite)
     started = datetime.now(UTC)
     clock = time.perf_counter()
     store = ShardStore(out, comparison.config_hash())
     store.open(resume=resume)
-    failures = execute(comparison, store, workers=workers, progress=progress)
+    failures = execute(comparison, store, workers=workers, progress=progress, backend=backend,
+                       scheduler=scheduler)
     tasks = plan(comparison)
     runs, series, scores, moves = store.load(tasks)
     done = set(zip(runs.get("variant", []), runs.get("replicate", []), strict=True))

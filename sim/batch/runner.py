@@ -1,4 +1,5 @@
-"""Run every (variant, replicate) of a comparison in a process pool, one shard per run.
+"""Run every (variant, replicate) of a comparison on the runner (`sim.batch.pool`: this
+process, a local process pool or Dask), one shard per run.
 
 Seeds come from `numpy.random.SeedSequence(root).spawn(replicates)`: replicate r of every
 variant gets the same seed, so the same borrowers meet the same shocks (common random
@@ -15,12 +16,11 @@ that raises is reported with its variant, replicate and seed; the others go on.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import traceback
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,8 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.batch.comparison import Comparison
+from sim.batch.pool import Backend, Workers
+from sim.batch.pool import execute as pool_execute
 from sim.config import ScenarioConfig
 from sim.lifetime import measure_window
 from sim.model import CreditMarket
@@ -235,29 +237,39 @@ class Failure:
                 f"{self.task.seed}: {self.error}")
 
 
+@dataclass(frozen=True)
+class ReplicateTask:
+    """The runs of one replicate, sent to a worker together (they share one burn-in)."""
+
+    tasks: tuple[Task, ...]
+
+    @property
+    def key(self) -> str:
+        return f"replicate-{self.tasks[0].replicate:05d}"
+
+    def describe(self) -> str:
+        return f"replicate {self.tasks[0].replicate}, seed {self.tasks[0].seed}"
+
+
+def backend_for(workers: int, backend: Backend | None) -> Backend:
+    """The backend to use: the one asked for, else this process for one worker and a local
+    process pool for more."""
+    return backend or ("inline" if workers <= 1 else "local")
+
+
 def execute(comparison: Comparison, store: ShardStore, workers: int, progress: bool = True,
-            run_task: RunTask | None = None) -> list[Failure]:
+            run_task: RunTask | None = None, backend: Backend | None = None,
+            scheduler: str | None = None) -> list[Failure]:
     """Run every planned task without a shard, replicate by replicate (the variants of a
-    replicate share one burn-in, `_run_replicate`); returns the failures. With one worker the
-    runs happen in this process; with more, in a process pool. Results do not depend on it.
-    `run_task` replaces the function that runs one task (default `_run_task`)."""
+    replicate share one burn-in, `_run_replicate`), on the runner (`sim.batch.pool`: this
+    process, a local pool or Dask, `backend_for`); returns the failures. Results do not depend
+    on where the runs happen. `run_task` replaces the function that runs one task (default
+    `_run_task`)."""
     tasks = [t for t in plan(comparison) if t.key not in store.done()]
     failures: list[Failure] = []
-    bar = tqdm(total=len(tasks), unit="run", desc="runs", disable=not progress)
-    try:
-        _execute_replicates(comparison, store, workers, tasks, failures, bar, run_task)
-    finally:
-        bar.close()
-    return failures
 
-
-def _execute_replicates(comparison: Comparison, store: ShardStore, workers: int,
-                        tasks: list[Task], failures: list[Failure], bar: tqdm,
-                        run_task: RunTask | None) -> None:
-    """Run `tasks` replicate by replicate (`_run_replicate`), in this process or a pool."""
-    groups = _by_replicate(tasks)
-
-    def finish(results: list[tuple[Task, dict[str, Any] | None, str | None]]) -> None:
+    def finish(replicate: ReplicateTask,
+               results: list[tuple[Task, dict[str, Any] | None, str | None]]) -> None:
         for task, result, error in results:
             if error is None:
                 store.save(task, result)
@@ -265,27 +277,26 @@ def _execute_replicates(comparison: Comparison, store: ShardStore, workers: int,
                 failures.append(Failure(task, error))
             bar.update(1)
 
-    if workers <= 1:
-        for group in groups:
-            finish(_run_replicate(comparison, group, run_task))
-        return
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending = {pool.submit(_run_replicate, comparison, group, run_task): group
-                   for group in groups}
-        try:
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    group = pending.pop(future)
-                    try:
-                        finish(future.result())
-                    except Exception as error:  # the worker itself died
-                        finish([(task, None, _describe(error)) for task in group])
-        except KeyboardInterrupt:
-            for future in pending:
-                future.cancel()
-            raise
+    work = [(ReplicateTask(tuple(group)), partial(_replicate_request, comparison, group, run_task))
+            for group in _by_replicate(tasks)]
+    with tqdm(total=len(tasks), unit="run", desc="runs", disable=not progress) as bar, \
+            Workers(backend_for(workers, backend), workers, _run_replicate_request,
+                    scheduler) as pool:
+        outcome = pool_execute(work, finish, pool, progress=False)
+    for lost in outcome.failures:  # a replicate whose worker died twice
+        finish(lost.task, [(task, None, lost.error) for task in lost.task.tasks])
+    return failures
+
+
+def _replicate_request(comparison: Comparison, group: list[Task], run_task: RunTask | None
+                       ) -> tuple[Comparison, list[Task], RunTask | None]:
+    return comparison, group, run_task
+
+
+def _run_replicate_request(request: tuple[Comparison, list[Task], RunTask | None]
+                           ) -> list[tuple[Task, dict[str, Any] | None, str | None]]:
+    """`_run_replicate` of one request (in a worker)."""
+    return _run_replicate(*request)
 
 
 def _describe(error: BaseException) -> str:

@@ -52,7 +52,7 @@ def run(state: MarketState, params: MarketParams) -> None:
     _review_forbearance(state.columns, day, cfg.probation_days)
 
     strategic = params.config.strategic
-    open_rows = _open_to_apply(state.columns, pop.watched, day, cfg.reapply_after_days,
+    open_rows = _open_to_apply(state.columns, day, cfg.reapply_after_days,
                                cfg.enabled and strategic.false_claim_rate > 0,
                                state.cast.size)
     candidates = state.cast.exclude(open_rows)
@@ -142,34 +142,20 @@ def grant(state: MarketState, params: MarketParams, rows: np.ndarray) -> None:
 
 
 @njit(cache=True)
-def _open_to_apply(col: Columns, watched: np.ndarray, day: int,
-                   reapply_after_days: int, false_claims: bool,
+def _open_to_apply(col: Columns, day: int, reapply_after_days: int, false_claims: bool,
                    cast_size: int = 0) -> np.ndarray:
-    """Rows (ascending) that may apply today: in difficulty (in a shock, or past due: found
-    among `watched`, `BorrowerPopulation.watched`) or, if `false_claims`, strategic and
-    current (not the cast's, whose requests are scripted), with an active loan outside a
-    deferral pause, aware of deferral and not asked in the last `reapply_after_days`."""
+    """Rows (ascending) that may apply today: in difficulty (in a shock, or past due) or, if
+    `false_claims`, strategic and current (not the cast's, whose requests are scripted), with
+    an active loan outside a deferral pause, aware of deferral and not asked in the last
+    `reapply_after_days`."""
     found = np.empty(col.status.size, np.int64)
     n = 0
-    k = 0  # next position in watched
     for i in range(col.status.size):
         claims = (false_claims and i >= cast_size and col.kind[i] == STRATEGIC
                   and col.dpd[i] == 0)
-        if not (in_shock_of(col, i, day) or claims):
-            continue
-        while k < watched.size and watched[k] < i:  # past-due rows before this one
-            if col.dpd[watched[k]] > 0 and _may_apply(col, watched[k], day, reapply_after_days):
-                found[n] = watched[k]
-                n += 1
-            k += 1
-        if k < watched.size and watched[k] == i:
-            k += 1
-        if _may_apply(col, i, day, reapply_after_days):
+        if ((in_shock_of(col, i, day) or col.dpd[i] > 0 or claims)
+                and _may_apply(col, i, day, reapply_after_days)):
             found[n] = i
-            n += 1
-    for j in range(k, watched.size):
-        if col.dpd[watched[j]] > 0 and _may_apply(col, watched[j], day, reapply_after_days):
-            found[n] = watched[j]
             n += 1
     return found[:n].copy()
 

@@ -29,20 +29,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.batch.pool import Backend, Outcome, RunFailure, Runner, Workers, execute
 from sim.report.writer import manifest, open_results_folder, write_frame, write_json, write_text
 from sim.summary import MEASURE_NAMES
 from sim.sweep.analysis import sensitivity, top_parameters
-from sim.sweep.execute import (
-    Backend,
-    Outcome,
-    RunFailure,
-    Runner,
-    RunRequest,
-    SweepTask,
-    Workers,
-    execute,
-    run_request,
-)
+from sim.sweep.execute import RunRequest, SweepTask, run_request
 from sim.sweep.figures import write_sweep_figures
 from sim.sweep.frontier import frontier_shares, pareto_mask
 from sim.sweep.plan import CONFIRM_ANCHOR, SweepPlan
@@ -80,7 +71,7 @@ def run_sweep(sweep: Sweep, out: Path, backend: Backend = "local", workers: int 
     store = SweepStore(out, sweep.config_hash(series))
     store.open(resume=resume)
     design_tasks = plan.design_tasks()
-    with Workers(backend, workers, scheduler, run) as pool:
+    with Workers(backend, workers, run, scheduler) as pool:
         first = _run_stage(plan, store, design_tasks, store.done(), "design runs", pool,
                            progress)
         runs = store.runs()

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from sim.batch.pool import RunFailure
 from sim.params_doc import format_value
 from sim.sweep.analysis import MAIN_INDEX
-from sim.sweep.execute import RunFailure, SweepTask
+from sim.sweep.execute import SweepTask
 from sim.sweep.frontier import dominated_by
 from sim.sweep.spec import FRONTIER_MEASURES, Sweep
 

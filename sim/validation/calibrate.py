@@ -20,12 +20,11 @@ manifest.json.
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +37,8 @@ import pandas as pd  # noqa: E402
 from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from sim.batch.runner import replicate_seeds  # noqa: E402
+from sim.batch.pool import Backend, Workers, execute  # noqa: E402
+from sim.batch.runner import backend_for, replicate_seeds  # noqa: E402
 from sim.config import ScenarioConfig  # noqa: E402
 from sim.model import CreditMarket  # noqa: E402
 from sim.params_doc import format_value  # noqa: E402
@@ -145,6 +145,42 @@ def run_trial_replicate(config: ScenarioConfig, seed: int) -> dict[str, float]:
     return summarize(model.metrics.frame(), config, model.transitions)
 
 
+def _run_trial(pool: Workers, config: ScenarioConfig, seeds: list[int]
+               ) -> list[dict[str, float]]:
+    """The summaries of one trial's replicates, in seed order; a failed run stops the
+    calibration (its loss would be meaningless)."""
+    summaries: dict[int, dict[str, float]] = {}
+    work = [(_TrialRun(r, seed), partial(_trial_request, config, seed))
+            for r, seed in enumerate(seeds)]
+    outcome = execute(work, lambda task, summary: summaries.__setitem__(task.replicate, summary),
+                      pool, progress=False)
+    if outcome.failures:
+        raise RuntimeError(outcome.failures[0].describe())
+    return [summaries[r] for r in range(len(seeds))]
+
+
+@dataclass(frozen=True)
+class _TrialRun:
+    replicate: int
+    seed: int
+
+    @property
+    def key(self) -> str:
+        return f"replicate-{self.replicate:05d}"
+
+    def describe(self) -> str:
+        return f"replicate {self.replicate}, seed {self.seed}"
+
+
+def _trial_request(config: ScenarioConfig, seed: int) -> tuple[ScenarioConfig, int]:
+    return config, seed
+
+
+def _run_trial_request(request: tuple[ScenarioConfig, int]) -> dict[str, float]:
+    """`run_trial_replicate` of one request (in a worker)."""
+    return run_trial_replicate(*request)
+
+
 def loss(values: dict[str, float], calibration: Calibration) -> tuple[float, dict[str, float]]:
     """The loss of a trial's mean target values, and each target's share of it."""
     parts = {}
@@ -170,8 +206,11 @@ class CalibrationResult:
 
 
 def run_calibration(calibration: Calibration, out: Path, workers: int,
-                    overwrite: bool = False, progress: bool = True) -> CalibrationResult:
-    """Run the search and write the results folder `out` (atomically, as a whole)."""
+                    overwrite: bool = False, progress: bool = True,
+                    backend: Backend | None = None,
+                    scheduler: str | None = None) -> CalibrationResult:
+    """Run the search and write the results folder `out` (atomically, as a whole); each
+    trial's replicates run on the runner `backend` (see `sim.batch.runner.backend_for`)."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -182,9 +221,9 @@ def run_calibration(calibration: Calibration, out: Path, workers: int,
     rows: list[dict[str, Any]] = []
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    context = multiprocessing.get_context("forkserver")
     with staged_folder(Path(out), overwrite=overwrite) as staging, \
-            ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool, \
+            Workers(backend_for(workers, backend), workers, _run_trial_request,
+                    scheduler) as pool, \
             tqdm(total=spec.trials, unit="trial", desc="trials", disable=not progress) as bar:
         for number in range(spec.trials):
             trial = study.ask()
@@ -193,7 +232,7 @@ def run_calibration(calibration: Calibration, out: Path, workers: int,
                               trial.suggest_float(p.key, p.low, p.high, log=p.log))
                       for p in spec.parameter}
             config = with_values(calibration.base, values, f"{calibration.path} trial {number}")
-            summaries = list(pool.map(run_trial_replicate, [config] * len(seeds), seeds))
+            summaries = _run_trial(pool, config, seeds)
             means = {t.fact: _mean([s[t.measure] for s in summaries]) * t.scale
                      for t in spec.target}
             total, parts = loss(means, calibration)

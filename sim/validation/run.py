@@ -21,6 +21,7 @@ import pandas as pd
 
 from sim.batch.compare import run_comparison
 from sim.batch.comparison import load_comparison
+from sim.batch.pool import Backend
 from sim.batch.stats import mean_interval
 from sim.report.writer import (
     manifest,
@@ -55,9 +56,11 @@ class ValidationResult:
 def run_validation(validation: Validation, out: Path, workers: int,
                    replicates: int | None = None, overrides: list[str] | None = None,
                    resume: bool = False, overwrite: bool = False,
-                   progress: bool = True) -> ValidationResult:
-    """Run every experiment the checks need, then write validation.csv, the figure,
-    report.md and manifest.json into `out`."""
+                   progress: bool = True, backend: Backend | None = None,
+                   scheduler: str | None = None) -> ValidationResult:
+    """Run every experiment the checks need (on the runner `backend`, see
+    `sim.batch.runner.backend_for`), then write validation.csv, the figure, report.md and
+    manifest.json into `out`."""
     out = open_results_folder(out, resume, overwrite)
     started = datetime.now(UTC)
     clock = time.perf_counter()
@@ -73,7 +76,7 @@ def run_validation(validation: Validation, out: Path, workers: int,
             print(f"experiment {spec.name}: {comparison.title}", flush=True)
         folder = out / "experiments" / spec.name
         result = run_comparison(comparison, folder, workers=workers, resume=resume,
-                                progress=progress)
+                                progress=progress, backend=backend, scheduler=scheduler)
         missing += len(result.missing)
         experiments[spec.name] = ExperimentRuns(
             comparison, pd.read_parquet(folder / "runs.parquet"),
