@@ -211,11 +211,11 @@ class ReferenceLoan:
     """The one loan a borrower may hold: terms, dues and collection state (plain values)."""
 
     __slots__ = ("chargeoff_day", "claim", "deferral_until", "deferrals_used", "deferred_ever",
-                 "deferred_interest", "dpd", "fees_due", "garnish_until", "installment",
-                 "installments_left",
-                 "interest_due", "last_due", "legal_day", "lender", "next_due", "principal",
-                 "principal_due", "rate", "redefaulted", "status", "strategic_default",
-                 "worst_dpd")
+                 "deferred_interest", "dpd", "fees_due", "forborne_dpd", "forborne_since",
+                 "garnish_until", "installment", "installments_left", "interest_due",
+                 "last_due", "legal_day", "lender", "next_due", "principal", "principal_due",
+                 "probation_start", "rate", "redefaulted", "reported", "status",
+                 "strategic_default", "worst_dpd")
 
     def __init__(self, lender: ReferenceLender, principal: int, rate: float, installment: int,
                  term_months: int, day: int) -> None:
@@ -242,6 +242,10 @@ class ReferenceLoan:
         self.legal_day: int | None = None
         self.chargeoff_day = NEVER
         self.garnish_until = NEVER
+        self.forborne_since = NEVER  # re-aged by a deferral, until its probation ends
+        self.forborne_dpd = 0  # the worst DPD at which it was re-aged
+        self.probation_start = NEVER
+        self.reported = False  # its serious delinquency reported in this late episode
 
     @property
     def arrears(self) -> int:
@@ -423,6 +427,7 @@ class ReferenceBorrower(mesa.Agent):
             loan.dpd = min(loan.dpd, self.contractual_dpd())
             return
         loan.dpd = 0
+        loan.reported = False  # back to current: a new late episode may be reported
         loan.strategic_default = False
         loan.legal_day = None  # a case against a loan that caught up is withdrawn
         if loan.principal == 0 and loan.deferred_interest == 0:
@@ -550,6 +555,13 @@ class ReferenceBorrower(mesa.Agent):
         if loan.deferred_ever and not loan.redefaulted and loan.dpd >= cfg.redefault_dpd:
             loan.redefaulted = True
             events["redefaults"] += 1
+        if loan.forborne_since != NEVER:  # the EBA's probation test
+            if loan.status is not ACTIVE:
+                loan.forborne_since, loan.forborne_dpd, loan.probation_start = NEVER, 0, NEVER
+            elif loan.dpd > 30:
+                loan.probation_start = day + 1
+            elif loan.dpd == 0 and day - loan.probation_start >= cfg.probation_days:
+                loan.forborne_since, loan.forborne_dpd, loan.probation_start = NEVER, 0, NEVER
         if (loan.status is not ACTIVE or loan.deferral_until > day or not self.aware
                 or day - self.deferral_asked_day < cfg.reapply_after_days):
             return
@@ -571,7 +583,11 @@ class ReferenceBorrower(mesa.Agent):
                     or (cfg.eligible_small_balance
                         and loan.principal <= rules.small_balance_cents
                         and loan.worst_dpd <= cfg.good_record_max_dpd))
-        fooled = model.random.random() >= cfg.verification_accuracy
+        # A strategic applicant in no shock makes a false claim, caught by the review with
+        # its own accuracy.
+        false_claim = self.kind is STRATEGIC and not shocked
+        detection = cfg.false_claim_detection if false_claim else cfg.verification_accuracy
+        fooled = model.random.random() >= detection
         if loan.deferrals_used < cfg.max_per_loan and (eligible or fooled):
             events["deferrals_granted"] += 1
             if not eligible:
@@ -593,6 +609,9 @@ class ReferenceBorrower(mesa.Agent):
         else:
             loan.deferred_interest += loan.interest_due + loan.fees_due
         loan.interest_due = loan.fees_due = loan.principal_due = 0
+        loan.forborne_dpd = (max(loan.forborne_dpd, loan.dpd) if loan.forborne_since != NEVER
+                             else loan.dpd)
+        loan.forborne_since = day
         remaining = max(loan.installments_left + unpaid, 1)
         if cfg.mode == "extend":
             resume = day + cfg.extend_months * DAYS_PER_MONTH
@@ -601,12 +620,15 @@ class ReferenceBorrower(mesa.Agent):
                 loan.deferred_interest += round(loan.principal * loan.rate * months)
             loan.next_due = resume
             loan.deferral_until = resume
+            loan.probation_start = resume
         else:
             loan.rate *= 1.0 - cfg.rate_cut_share
             loan.next_due = day + DAYS_PER_MONTH
+            loan.probation_start = day
         loan.installments_left = remaining
         loan.installment = annuity(loan.principal, loan.rate, remaining)
         loan.dpd = 0
+        loan.reported = False  # back to current: a new late episode may be reported
         loan.legal_day = None  # a case against a re-aged loan is withdrawn
         loan.deferrals_used += 1
         loan.deferred_ever = True
@@ -635,7 +657,8 @@ class ReferenceBorrower(mesa.Agent):
         model = self.model
         loan = self.loan
         rules = model.rules
-        if loan.dpd == rules.report_dpd:
+        if loan.dpd == rules.report_dpd and not loan.reported:  # once per late episode
+            loan.reported = True
             model.bureau.report(self, "reported")
             model.events["bureau_reports"] += 1
         if rules.legal_enabled and loan.dpd == rules.legal_dpd and loan.legal_day is None:
@@ -702,6 +725,7 @@ class ReferenceBorrower(mesa.Agent):
         loan = self.loan
         loan.lender.ledger.charge_off(loan.principal)
         model.events["defaults"] += 1
+        model.events["defaults_strategic"] += int(loan.strategic_default)
         model.events["charged_off_principal"] += loan.principal
         loan.claim = loan.principal + loan.interest_due + loan.fees_due + loan.deferred_interest
         loan.principal = loan.principal_due = loan.interest_due = loan.fees_due = 0
@@ -1063,7 +1087,9 @@ class ReferenceMarket(mesa.Model):
             loan = borrower.loan
             if loan is not None and loan.status is ACTIVE:
                 active += 1
-                dpd30 += loan.dpd >= 30
+                # peers count a loan re-aged from 30+ DPD as delinquent until its probation ends
+                dpd30 += loan.dpd >= 30 or (loan.forborne_since != NEVER
+                                            and loan.forborne_dpd >= 30)
         self.market_dpd30_share = dpd30 / active if active else 0.0
         if self.config.run.check_invariants:
             self.check_accounts()
