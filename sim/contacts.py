@@ -72,79 +72,66 @@ def contacts_this_week(col: Columns, i: int) -> int:
 def contact_effects(col: Columns, rng: np.random.Generator, rows: np.ndarray, channel: int,
                     policy: ContactPolicy, day: int, counts: np.ndarray, money: np.ndarray,
                     tally: np.ndarray, complaints_by_lender: np.ndarray) -> None:
-    """Attempts on `rows` (ascending) by ladder channel `channel`: who is reached, and what
-    reaching them does. Outcomes are counted in `counts[channel]` (see `CONTACT_EVENTS`),
-    complaints also in `complaints_by_lender`; payments go to `money` and `tally` (see
+    """Attempts on `rows` (ascending) by ladder channel `channel`, one borrower after the
+    other: whether the attempt reaches the borrower (`rpc_rate`) or, on a channel that may,
+    a third party (`third_party_reach`, drawn for every attempt), and what reaching them does
+    (`reach`). Outcomes are counted in `counts[channel]` (see `CONTACT_EVENTS`), complaints
+    also in `complaints_by_lender`; payments go to `money` and `tally` (see
     `sim.loans.Takings`)."""
-    n = rows.size
-    reached = np.empty(n, np.bool_)
-    for k in range(n):
-        reached[k] = rng.random() < policy.rpc_rate[channel]
-    third = np.zeros(n, np.bool_)
-    if policy.reaches_third_party[channel]:
-        for k in range(n):
-            heard = rng.random() < policy.third_party_reach  # drawn for every attempt
-            third[k] = heard and not reached[k]
-    counts[channel, RPC] += reached.sum()
-    counts[channel, THIRD_PARTY] += third.sum()
-    touched_mask = reached | third
-    touched = rows[touched_mask]
-    third = third[touched_mask]
-    m = touched.size
-    if m == 0:
-        return
+    for i in rows:
+        reached = rng.random() < policy.rpc_rate[channel]
+        heard = policy.reaches_third_party[channel] and rng.random() < policy.third_party_reach
+        third = heard and not reached
+        counts[channel, RPC] += reached
+        counts[channel, THIRD_PARTY] += third
+        if reached or third:
+            reach(col, rng, i, channel, third, policy, day, counts, money, tally,
+                  complaints_by_lender)
 
-    half_life = policy.stress_half_life_days
-    stress_before = np.empty(m, np.float32)
-    stress = np.empty(m, np.float32)
-    for k in range(m):
-        i = touched[k]
-        elapsed = np.float32(day - col.stress_day[i])
-        stress_before[k] = col.stress[i] * np.float32(0.5) ** (elapsed / half_life)
-        stress[k] = stress_before[k] + policy.stress[channel]
-        col.stress[i] = stress[k]
-        col.stress_day[i] = day
-        if policy.informs_deferral[channel] and not third[k]:
-            col.aware[i] = True
 
-    complained = np.zeros(m, np.bool_)
-    for k in range(m):
-        p32 = policy.complaint_probability[channel] * (
-            np.float32(1.0) + policy.complaint_stress_elasticity * stress_before[k])
-        p = np.float64(p32)
-        if third[k]:
-            p *= policy.third_party_complaint_multiplier
-        complained[k] = rng.random() < min(p, 1.0)
-        if complained[k]:
-            complaints_by_lender[max(col.lender[touched[k]], 0)] += 1
-    counts[channel, COMPLAINTS] += complained.sum()
-    for k in range(m):
-        if complained[k] and rng.random() < policy.complaint_opt_out_probability:
-            i = touched[k]
+@njit(cache=True, inline="always")
+def reach(col: Columns, rng: np.random.Generator, i: int, channel: int, third: bool,
+          policy: ContactPolicy, day: int, counts: np.ndarray, money: np.ndarray,
+          tally: np.ndarray, complaints_by_lender: np.ndarray) -> None:
+    """What reaching borrower `i` on `channel` does (through a third party if `third`): their
+    stress rises (after decaying since it was last set), they hear of deferral (not through a
+    third party), they may complain (more likely the more stressed they were; more through a
+    third party) and then opt out, they churn from the lender if stressed enough, and they
+    may be prompted to pay (a strategic defaulter less readily, a borrower who sees a
+    charge-off on their file less willingly), which ends a decision to stop paying."""
+    elapsed = np.float32(day - col.stress_day[i])
+    stress_before = np.float32(
+        col.stress[i] * np.float32(0.5) ** (elapsed / policy.stress_half_life_days))
+    stress = np.float32(stress_before + policy.stress[channel])
+    col.stress[i] = stress
+    col.stress_day[i] = day
+    if policy.informs_deferral[channel] and not third:
+        col.aware[i] = True
+
+    p = np.float64(policy.complaint_probability[channel] * (
+        np.float32(1.0) + policy.complaint_stress_elasticity * stress_before))
+    if third:
+        p *= policy.third_party_complaint_multiplier
+    if rng.random() < min(p, 1.0):
+        counts[channel, COMPLAINTS] += 1
+        complaints_by_lender[max(col.lender[i], 0)] += 1
+        if rng.random() < policy.complaint_opt_out_probability:
             if not col.opted_out[i]:
                 counts[channel, OPT_OUTS] += 1
             col.opted_out[i] = True
 
-    for k in range(m):
-        i = touched[k]
-        bit = np.uint8(1 << col.lender[i])
-        if stress[k] >= policy.churn_stress and (col.churned[i] & bit) == 0:
-            col.churned[i] |= bit
-            counts[channel, CHURNED] += 1
+    bit = np.uint8(1 << col.lender[i])
+    if stress >= policy.churn_stress and (col.churned[i] & bit) == 0:
+        col.churned[i] |= bit
+        counts[channel, CHURNED] += 1
 
-    prompted = np.zeros(m, np.bool_)
-    for k in range(m):
-        i = touched[k]
-        p = policy.pay_effect[channel]
-        if col.kind[i] == FORGETFUL:
-            p = policy.forgetful_cure_probability
-        if col.strategic_default[i]:
-            p = policy.pay_effect[channel] * policy.strategic_contact_response
-        p *= willingness_of(col, i, day, policy.payment)
-        prompted[k] = rng.random() < p
-    for k in range(m):
-        if prompted[k]:
-            i = touched[k]
-            col.strategic_default[i] = False
-            if try_to_pay_account(col, i, day, policy.payment, money, tally):
-                counts[channel, PAYMENTS_AFTER] += 1
+    p = policy.pay_effect[channel]
+    if col.kind[i] == FORGETFUL:
+        p = policy.forgetful_cure_probability
+    if col.strategic_default[i]:
+        p = policy.pay_effect[channel] * policy.strategic_contact_response
+    p *= willingness_of(col, i, day, policy.payment)
+    if rng.random() < p:
+        col.strategic_default[i] = False
+        if try_to_pay_account(col, i, day, policy.payment, money, tally):
+            counts[channel, PAYMENTS_AFTER] += 1

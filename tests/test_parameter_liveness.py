@@ -45,6 +45,9 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "deferral.small_balance_max": {"deferral__eligible_small_balance": True,
                                    "deferral__good_record_max_dpd": 30},
     "deferral.good_record_max_dpd": {"deferral__eligible_small_balance": True},
+    # Small balances with a good record: a large limit, so that some applicants qualify.
+    "deferral.eligible_small_balance": {"deferral__small_balance_max": 100_000.0,
+                                        "deferral__good_record_max_dpd": 30},
     # A flagged borrower's score is low: with a cut-off the score check would come first.
     # Claims end soon after charge-off, so flagged borrowers apply again within the run.
     "lending.bureau_flag_lookback_days": {"supply__enabled": False,
@@ -88,6 +91,7 @@ VALUES: dict[str, list[Any]] = {
     "collection.max_collectors_per_lender": [2],
     "channels.app.stress": [0.0, 2.0],
     "channels.letter.complaint_probability": [0.5],
+    "channels.app.complaint_probability": [0.05],
     "chargeoff.payment_willingness": [1.0],
     "strategic.grievance_weight": [1.0],
     "deferral.good_record_max_dpd": [30],

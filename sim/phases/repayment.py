@@ -6,11 +6,12 @@ without auto-repay; a reminder prevents most of these). Delinquent borrowers als
 and then, to pay their arrears unprompted (`self_cure_rate`). An account whose arrears are not
 cleared by the end of its due day is 1 day past due the next day.
 
-The phase runs as one compiled loop per step (numba) over the rows concerned; the model's
-generator is drawn from in a fixed order: a forgetting draw for every installment due, a
-decision draw for every borrower who can pay and has something to decide (a strategic
-borrower, or anyone whose lender looks likely to fail), then a self-cure draw for every
-delinquent account.
+The phase runs as one compiled loop per step (numba) over the rows concerned, one borrower
+after the other; the model's generator is drawn from in that order: for each installment
+due, a forgetting draw (a forgetful borrower without auto-repay) and a decision draw (a
+borrower who can pay and has something to decide: a strategic borrower, or anyone whose
+lender looks likely to fail); then a self-cure draw for each delinquent account not under a
+decision to stop paying.
 """
 
 from __future__ import annotations
@@ -145,63 +146,59 @@ def _scheduled_payments(col: Columns, rng: np.random.Generator, due: np.ndarray,
                         market_dpd30_share: float, distress: np.ndarray, counts: np.ndarray,
                         money: np.ndarray,
                         tally: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each installment due, one borrower after the other: a reminder (if the lender sends
+    them and the borrower has no auto-repay), a forgetful borrower without auto-repay may
+    forget, a borrower with the cash takes the decision to pay (`decides_to_stop`), and
+    whoever neither forgot nor refused pays what they can. Returns the rows reminded, paid on
+    time and missed."""
     n = due.size
-    was_current = np.empty(n, np.bool_)
     reminded = np.zeros(n, np.bool_)
-    forgot = np.empty(n, np.bool_)
-    for k in range(n):
-        i = due[k]
-        was_current[k] = col.dpd[i] == 0
-        if policy.reminders:
-            reminded[k] = not col.autopay[i]
-        forget_p = policy.miss_probability * (
-            1.0 - policy.reminder_fix_share if reminded[k] else 1.0)
-        u = rng.random()
-        forgot[k] = col.kind[i] == FORGETFUL and not col.autopay[i] and u < forget_p
+    on_time = np.zeros(n, np.bool_)
+    missed = np.zeros(n, np.bool_)
     peer = policy.peer_weight * market_dpd30_share
     for k in range(n):
         i = due[k]
-        if col.strategic_default[i] or col.cash[i] < arrears_of(col, i):
-            continue  # decided already, or cannot pay: nothing to decide
-        if decides_to_stop(col, rng, i, day, policy, policy_enforcement, peer,
-                           distress[col.lender[i]]):
+        was_current = col.dpd[i] == 0
+        reminded[k] = policy.reminders and not col.autopay[i]
+        forgot = False
+        if col.kind[i] == FORGETFUL and not col.autopay[i]:
+            forget_p = policy.miss_probability * (
+                1.0 - policy.reminder_fix_share if reminded[k] else 1.0)
+            forgot = rng.random() < forget_p
+        if (not col.strategic_default[i] and col.cash[i] >= arrears_of(col, i)
+                and decides_to_stop(col, rng, i, day, policy, policy_enforcement, peer,
+                                    distress[col.lender[i]])):
             col.strategic_default[i] = True
-    paid = np.zeros(n, np.bool_)
-    refused = np.empty(n, np.bool_)
-    for k in range(n):
-        i = due[k]
-        refused[k] = col.strategic_default[i]  # decided not to pay this loan
-        if not forgot[k] and not refused[k]:
-            paid[k] = try_to_pay_account(col, i, day, policy.payment, money, tally)
-    for k in range(n):
-        if paid[k]:
-            counts[ON_TIME] += was_current[k]
+        refused = col.strategic_default[i]  # decided not to pay this loan
+        paid = False
+        if not forgot and not refused:
+            paid = try_to_pay_account(col, i, day, policy.payment, money, tally)
+        if paid:
+            on_time[k] = was_current
+            counts[ON_TIME] += was_current
         else:
+            missed[k] = True
             counts[MISSED] += 1
-            if refused[k]:
+            if refused:
                 counts[MISSED_STRATEGIC] += 1
-            elif forgot[k]:
+            elif forgot:
                 counts[MISSED_FORGETFUL] += 1
             else:
                 counts[MISSED_HARDSHIP] += 1
-    return due[reminded], due[paid & was_current], due[~paid]
+    return due[reminded], due[on_time], due[missed]
 
 
 @njit(cache=True, inline="always")
 def _self_cure(col: Columns, rng: np.random.Generator, late: np.ndarray,
                charged: np.ndarray, day: int, policy: RepaymentPolicy, money: np.ndarray,
                tally: np.ndarray) -> None:
-    """Delinquent borrowers (late ones first, then charged-off ones) try to pay their arrears
-    unprompted, those who see a charge-off on their file less willingly (`willingness_of`);
-    strategic defaulters never do."""
-    delinquent = np.concatenate((late, charged))
-    trying = np.zeros(delinquent.size, np.bool_)
-    for k in range(delinquent.size):
-        i = delinquent[k]
-        if col.status[i] == NO_LOAN:
-            continue
-        p = policy.self_cure_daily * willingness_of(col, i, day, policy.payment)
-        trying[k] = rng.random() < p and not col.strategic_default[i]
-    for k in range(delinquent.size):
-        if trying[k]:
-            try_to_pay_account(col, delinquent[k], day, policy.payment, money, tally)
+    """Delinquent borrowers (late ones first, then charged-off ones) try, one after the
+    other, to pay their arrears unprompted, those who see a charge-off on their file less
+    willingly (`willingness_of`); strategic defaulters never do."""
+    for rows in (late, charged):
+        for i in rows:
+            if col.status[i] == NO_LOAN or col.strategic_default[i]:
+                continue
+            p = policy.self_cure_daily * willingness_of(col, i, day, policy.payment)
+            if rng.random() < p:
+                try_to_pay_account(col, i, day, policy.payment, money, tally)
