@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from sim.batch.pool import WorkersDiedError
 from sim.batch.runner import ShardMismatchError
 from sim.config import ScenarioConfig
 from sim.lifetime import DEFAULT_RUNOFF_MAX_DAYS
@@ -41,7 +42,8 @@ def _runner_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, help="worker processes of the local pool or "
                         "LocalCluster (default: all cores)")
     parser.add_argument("--backend", choices=("local", "dask"), help="local: a process pool "
-                        "on this machine (default; one worker runs in this process); dask: "
+                        "on this machine (default; compare, validate and calibrate with one "
+                        "worker and no --backend run in this process); dask: "
                         "dask.distributed, a LocalCluster or the cluster at --scheduler")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="join the Dask cluster at this "
                         "address (tcp://host:8786) instead of starting a LocalCluster")
@@ -170,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ScenarioError, OutputExistsError, ShardMismatchError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except WorkersDiedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         if getattr(args, "resume", None) is None:
             print("interrupted; no results folder was written", file=sys.stderr)
@@ -272,7 +277,6 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from sim.batch.pool import WorkersDiedError
     from sim.sweep.job import run_sweep
     from sim.sweep.spec import load_sweep
 

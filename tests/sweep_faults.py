@@ -46,3 +46,12 @@ def interrupt(request: RunRequest, chosen: Chosen) -> dict[str, Any]:
     if _chosen(request, chosen):
         raise KeyboardInterrupt
     return run_request(request)
+
+
+def kill_replicate_one(comparison: Any, task: Any, burned: Any) -> dict[str, Any]:
+    """A comparison's run function that kills its worker at every run of replicate 1."""
+    from sim.batch.runner import _run_task
+
+    if task.replicate == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _run_task(comparison, task, burned)

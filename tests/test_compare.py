@@ -125,6 +125,22 @@ def test_a_failing_run_is_reported_and_the_others_finish(tmp_path: Path) -> None
     assert len(store.done()) == 3
 
 
+def test_a_replicate_whose_worker_dies_is_reported_and_the_others_finish(
+        tmp_path: Path) -> None:
+    """On a process pool, a replicate whose worker dies is tried again alone, then reported
+    run by run; the other replicates finish and are saved."""
+    from tests.sweep_faults import kill_replicate_one
+
+    comparison = small(replicates=3)
+    store = runner.ShardStore(tmp_path, comparison.config_hash())
+    store.open(resume=False)
+    failures = runner.execute(comparison, store, workers=2, progress=False,
+                              run_task=kill_replicate_one)
+    assert sorted(f.task.key for f in failures) == ["lenient__00001", "strict__00001"]
+    assert all("died" in f.describe() for f in failures)
+    assert len(store.done()) == 4
+
+
 def test_resume_runs_only_what_is_missing_and_refuses_another_config(tmp_path: Path,
                                                                      monkeypatch) -> None:
     out = tmp_path / "cmp"

@@ -230,9 +230,10 @@ class _LocalPool:
         # forkserver: workers start from a clean process, not a fork of this threaded one;
         # the server imports the model once, so a rebuilt pool starts at once
         self.context = multiprocessing.get_context("forkserver")
-        module = getattr(run, "__module__", None)
-        if module:
-            self.context.set_forkserver_preload([module])
+        # the model is imported once by the server; so is the runner's own module
+        inner = getattr(run, "func", run)  # a functools.partial's function
+        modules = ["sim.model", getattr(inner, "__module__", None) or "sim.model"]
+        self.context.set_forkserver_preload(list(dict.fromkeys(modules)))
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=self.context)
 
     def submit(self, request: Any) -> Future:

@@ -29,7 +29,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.batch.comparison import Comparison
-from sim.batch.pool import Backend, Workers
+from sim.batch.pool import Backend, Workers, WorkersDiedError
 from sim.batch.pool import execute as pool_execute
 from sim.config import ScenarioConfig
 from sim.lifetime import measure_window
@@ -279,12 +279,21 @@ def execute(comparison: Comparison, store: ShardStore, workers: int, progress: b
 
     work = [(ReplicateTask(tuple(group)), partial(_replicate_request, comparison, group, run_task))
             for group in _by_replicate(tasks)]
+    finished_before = len(store.done())
     with tqdm(total=len(tasks), unit="run", desc="runs", disable=not progress) as bar, \
             Workers(backend_for(workers, backend), workers, _run_replicate_request,
                     scheduler) as pool:
-        outcome = pool_execute(work, finish, pool, progress=False)
-    for lost in outcome.failures:  # a replicate whose worker died twice
-        finish(lost.task, [(task, None, lost.error) for task in lost.task.tasks])
+        try:
+            outcome = pool_execute(work, finish, pool, progress=False,
+                                   finished_before=finished_before)
+        except WorkersDiedError as error:  # the runs not finished are reported, not lost
+            done = store.done()
+            for task in tasks:
+                if task.key not in done:
+                    failures.append(Failure(task, str(error)))
+            return failures
+        for lost in outcome.failures:  # a replicate whose worker died twice
+            finish(lost.task, [(task, None, lost.error) for task in lost.task.tasks])
     return failures
 
 

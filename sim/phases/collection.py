@@ -111,7 +111,7 @@ def offer_plans(state: MarketState, params: MarketParams) -> None:
     days past due whose borrower lacks the cash to catch up and has not decided to stop
     paying, if the loan has a forbearance left (`deferral.max_per_loan`); the cast aside. A
     borrower takes it with `plan_acceptance`: the arrears are spread over the rest of the
-    term plus `plan_months` (`sim.phases.deferral.reschedule`, no pause, no rate cut,
+    term plus `plan_months` (`sim.loans.reschedule`, no pause, no rate cut,
     past-due interest and fees waived)."""
     pop, config = state.population, params.config
     past_due = pop.past_due_rows()
