@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 # Columns of `Takings.money` (cents per lender).
 RECOVERED, PRINCIPAL, INTEREST, FEES, LEGACY = 0, 1, 2, 3, 4
+TAKINGS_COLUMNS = 5
 """LEGACY: the part of RECOVERED on claims charged off before the measured window began
 (`BorrowerPopulation.window_start`), kept apart so lifetime losses of the window's book do
 not net off recoveries on older debt."""
@@ -65,9 +66,11 @@ class Takings:
     """What payment rules moved during one call: `money[lender, RECOVERED|PRINCIPAL|
     INTEREST|FEES|LEGACY]` in cents and `tally[slot]` counts of `TALLY_EVENTS`."""
 
-    def __init__(self, lenders: int) -> None:
-        self.money = np.zeros((lenders, 5), np.int64)
-        self.tally = np.zeros(len(TALLY_EVENTS), np.int64)
+    def __init__(self, lenders: int, money: np.ndarray | None = None,
+                 tally: np.ndarray | None = None) -> None:
+        """Nothing moved yet, or what a compiled loop moved (`money`, `tally`)."""
+        self.money = np.zeros((lenders, TAKINGS_COLUMNS), np.int64) if money is None else money
+        self.tally = np.zeros(len(TALLY_EVENTS), np.int64) if tally is None else tally
 
     def settle(self, state: MarketState) -> None:
         """Book the money into the lenders' ledgers and the counts into today's events."""

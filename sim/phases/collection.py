@@ -14,7 +14,7 @@ collector's capacity, rationed by priority.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -22,7 +22,14 @@ from numba import njit
 from sim.columns import Columns
 from sim.config import CHANNELS
 from sim.contacts import CONTACT_EVENTS, charge_attempts, contact_effects, contacts_this_week
-from sim.loans import Takings, arrears, file_cases, reschedule
+from sim.loans import (
+    TAKINGS_COLUMNS,
+    TALLY_EVENTS,
+    Takings,
+    arrears,
+    file_cases,
+    reschedule,
+)
 from sim.params import PRIORITIES, ContactPolicy
 from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN, WEEK, dpd_bucket
 
@@ -58,28 +65,17 @@ def run(state: MarketState, params: MarketParams) -> None:
     channels = params.channels
     if accounts.size == 0 or not channels:
         return
-    lenders, collectors = len(state.lenders), len(state.collectors)
-    counts = np.zeros((len(channels), len(CONTACT_EVENTS)), np.int64)
-    attempts = np.zeros((len(channels), lenders), np.int64)
-    taken = np.zeros((len(channels), collectors), np.int64)
-    contacted = np.empty(accounts.size * len(channels), np.int64)
-    contacted_channel = np.empty(accounts.size * len(channels), np.int64)
-    takings = Takings(lenders)
-    staff = state.collectors
-    capacity = np.array([c.capacity for c in staff], np.int64)
-    works_for = np.array([c.lender_index for c in staff], np.int64)
-    slot = np.array([c.slot for c in staff], np.int64)
-    team = np.array([len(lender.collectors) for lender in state.lenders], np.int64)
+    lenders = len(state.lenders)
+    staff = staff_of(state)
     cap = np.array([lender.contact_cap() for lender in state.lenders], np.int64)
-    complaints = np.zeros(lenders, np.int64)
-    wanted = np.zeros(lenders, np.int64)
-    n = _contact_accounts(state.columns, accounts, dpd_bucket(pop.dpd[accounts]),
-                          day, params.contacts, cap, capacity, works_for, slot, team,
-                          counts, attempts, taken, wanted, contacted, contacted_channel,
-                          takings.money, takings.tally, complaints)
-    takings.settle(state)
+    result = _contact_accounts(state.columns, accounts, dpd_bucket(pop.dpd[accounts]), day,
+                               params.contacts, cap, staff)
+    counts, attempts, taken, wanted, complaints = (result.counts, result.attempts,
+                                                   result.taken, result.wanted,
+                                                   result.complaints)
+    Takings(lenders, result.money, result.tally).settle(state)
     made = np.zeros(lenders, np.int64)
-    np.add.at(made, works_for, taken.sum(axis=0))
+    np.add.at(made, staff.works_for, taken.sum(axis=0))
     # A contact's payment may have brought a reported loan current: its next episode is new.
     pop.reported_open = pop.reported_open[pop.dpd[pop.reported_open] > 0]
     for lender, k in zip(state.lenders, range(lenders), strict=True):
@@ -90,7 +86,7 @@ def run(state: MarketState, params: MarketParams) -> None:
     for c, (channel, by_lender, outcomes, by_collector) in enumerate(zip(
             channels, attempts.tolist(), counts.tolist(), taken.tolist(), strict=True)):
         if state.observers:
-            state.contacted(contacted[:n][contacted_channel[:n] == c], channel)
+            state.contacted(result.contacted[result.contacted_channel == c], channel)
         charge_attempts(state, params, channel, by_lender)
         events[f"contacts_{channel}"] += sum(by_lender)
         if any(outcomes):
@@ -149,30 +145,64 @@ def _escalate(state: MarketState, params: MarketParams) -> None:
     file_cases(state, params, filing)
 
 
+class Staff(NamedTuple):
+    """The collectors as the contact loop sees them, collector by collector (lender by
+    lender, slot by slot): collector j works for lender `works_for[j]`, takes the accounts i
+    with i % team[lender] == slot[j] and makes `capacity[j]` capacity-using attempts a day."""
+
+    capacity: np.ndarray
+    works_for: np.ndarray
+    slot: np.ndarray
+    team: np.ndarray  # collectors per lender, by lender
+
+
+def staff_of(state: MarketState) -> Staff:
+    """The state's collectors as a `Staff`."""
+    return Staff(capacity=np.array([c.capacity for c in state.collectors], np.int64),
+                 works_for=np.array([c.lender_index for c in state.collectors], np.int64),
+                 slot=np.array([c.slot for c in state.collectors], np.int64),
+                 team=np.array([len(x.collectors) for x in state.lenders], np.int64))
+
+
+class ContactDay(NamedTuple):
+    """What the day's contact attempts did."""
+
+    counts: np.ndarray  # channel x CONTACT_EVENTS
+    attempts: np.ndarray  # channel x lender
+    taken: np.ndarray  # channel x collector: capacity-using attempts made
+    wanted: np.ndarray  # by lender: capacity-using attempts wanted
+    complaints: np.ndarray  # by lender
+    contacted: np.ndarray  # the rows attempted, in the order of the attempts
+    contacted_channel: np.ndarray  # and the channel of each
+    money: np.ndarray  # payments, as `sim.loans.Takings.money`
+    tally: np.ndarray  # as `sim.loans.Takings.tally`
+
+
 @njit(cache=True)
-def _contact_accounts(col: Columns, accounts: np.ndarray,
-                      bucket: np.ndarray, day: int, policy: ContactPolicy, cap: np.ndarray,
-                      capacity: np.ndarray, works_for: np.ndarray, slot: np.ndarray,
-                      team: np.ndarray, counts: np.ndarray, attempts: np.ndarray,
-                      taken: np.ndarray, wanted: np.ndarray, contacted: np.ndarray,
-                      contacted_channel: np.ndarray, money: np.ndarray, tally: np.ndarray,
-                      complaints: np.ndarray) -> int:
+def _contact_accounts(col: Columns, accounts: np.ndarray, bucket: np.ndarray, day: int,
+                      policy: ContactPolicy, cap: np.ndarray, staff: Staff) -> ContactDay:
     """The ladder's channels in order over `accounts` (ascending, in DPD buckets `bucket`):
     each account gets an attempt on a channel with the bucket's daily chance, if it is still
     in collection (an earlier channel's contact may have cured it), not opted out of the
     channel and under its lender's 7-day cap `cap[lender]`, and, on capacity-using channels,
-    if its collector has capacity left (collector j works for lender `works_for[j]`, takes
-    the accounts i with i % team[lender] == slot[j] and makes `capacity[j]` attempts a day).
-    Attempts count in the 7-day window, `attempts[channel, lender]`, `taken[channel,
-    collector]`, `contacted` and `contacted_channel`; capacity-using attempts wanted in
-    `wanted[lender]`; their effects in `counts`, `money`, `tally` and `complaints[lender]`.
-    Returns the number of attempts."""
+    if its collector has capacity left (`Staff`). Attempts count in the 7-day window; what
+    they did is returned."""
     rng = col.rng
     today = day % WEEK
-    used = np.zeros(taken.shape[1], np.int64)
+    channels, lenders = policy.daily_p.shape[0], cap.size
+    counts = np.zeros((channels, len(CONTACT_EVENTS)), np.int64)
+    attempts = np.zeros((channels, lenders), np.int64)
+    taken = np.zeros((channels, staff.capacity.size), np.int64)
+    wanted = np.zeros(lenders, np.int64)
+    complaints = np.zeros(lenders, np.int64)
+    contacted = np.empty(accounts.size * channels, np.int64)
+    contacted_channel = np.empty(accounts.size * channels, np.int64)
+    money = np.zeros((lenders, TAKINGS_COLUMNS), np.int64)
+    tally = np.zeros(len(TALLY_EVENTS), np.int64)
+    used = np.zeros(staff.capacity.size, np.int64)
     draws = np.empty(accounts.size)
     n = 0
-    for c in range(policy.daily_p.shape[0]):
+    for c in range(channels):
         for k in range(accounts.size):
             draws[k] = rng.random()
         rows = np.empty(accounts.size, np.int64)
@@ -195,8 +225,7 @@ def _contact_accounts(col: Columns, accounts: np.ndarray,
         if policy.uses_capacity[c]:
             for i in rows:
                 wanted[max(col.lender[i], 0)] += 1
-            rows = _ration(col, rng, rows, c, policy, capacity, works_for, slot, team, used,
-                           taken)
+            rows = _ration(col, rng, rows, c, policy, staff, used, taken)
         for i in rows:
             col.contacts_week[today, i] += 1
             attempts[c, max(col.lender[i], 0)] += 1
@@ -205,7 +234,8 @@ def _contact_accounts(col: Columns, accounts: np.ndarray,
             n += 1
         if rows.size:
             contact_effects(col, rng, rows, c, policy, day, counts, money, tally, complaints)
-    return n
+    return ContactDay(counts, attempts, taken, wanted, complaints, contacted[:n].copy(),
+                      contacted_channel[:n].copy(), money, tally)
 
 
 @njit(cache=True, inline="always")
@@ -227,8 +257,7 @@ def _in_collection_mask(col: Columns, rows: np.ndarray, day: int) -> np.ndarray:
 
 @njit(cache=True, inline="always")
 def _ration(col: Columns, rng: np.random.Generator, rows: np.ndarray, channel: int,
-            policy: ContactPolicy, capacity: np.ndarray, works_for: np.ndarray,
-            slot: np.ndarray, team: np.ndarray, used: np.ndarray,
+            policy: ContactPolicy, staff: Staff, used: np.ndarray,
             taken: np.ndarray) -> np.ndarray:
     """Keep the attempts on `rows` (ascending) collectors have capacity for, each collector
     (lender by lender, slot by slot) taking its caseload in priority order (see
@@ -236,8 +265,9 @@ def _ration(col: Columns, rng: np.random.Generator, rows: np.ndarray, channel: i
     kept = np.empty(rows.size, np.int64)
     n = 0
     for j in range(used.size):
-        lender = works_for[j]
-        mine = rows[(col.lender[rows] == lender) & (rows % team[lender] == slot[j])]
+        lender = staff.works_for[j]
+        mine = rows[(col.lender[rows] == lender)
+                    & (rows % staff.team[lender] == staff.slot[j])]
         if mine.size == 0:
             continue
         tiebreak = np.empty(mine.size)
@@ -249,7 +279,7 @@ def _ration(col: Columns, rng: np.random.Generator, rows: np.ndarray, channel: i
             for k in range(mine.size):
                 key[k] = priority_key(col, mine[order[k]], policy)
             order = order[np.argsort(key, kind="mergesort")]
-        room = max(capacity[j] - used[j], 0)
+        room = max(staff.capacity[j] - used[j], 0)
         chosen = mine[order][:room]
         used[j] += chosen.size
         taken[channel, j] += chosen.size
