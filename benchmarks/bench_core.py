@@ -47,9 +47,9 @@ def run(borrowers: int, days: int, seed: int) -> dict[str, object]:
         mod = importlib.import_module(f"sim.phases.{name}")
         originals[name] = mod.run
 
-        def timed(model, _run=mod.run, _name=name):
+        def timed(*args, _run=mod.run, _name=name):
             start = time.perf_counter()
-            _run(model)
+            _run(*args)
             spent[_name] += time.perf_counter() - start
 
         mod.run = timed
