@@ -220,6 +220,33 @@ class Lender(mesa.Agent):
         pop = self.model.population
         return int(pop.principal[pop.lender == self.index].sum())
 
+    def review_deferrals(self, applicants: np.ndarray, false_claim: np.ndarray,
+                         shocked: np.ndarray, force_majeure: bool,
+                         draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Grant or refuse the deferral applications `applicants` made to this lender, by
+        its deferral policy (`deferral` settings; `shocked`: the applicants in a shock;
+        `false_claim`: the strategic ones in none; `draws`: a uniform draw per application).
+        An application is refused if the loan used its limit; otherwise it is eligible for
+        hardship, force majeure or a small balance with a good record. The review errs: an
+        eligible applicant is refused with `wrongful_refusal_share` (never the classroom
+        cast, whose requests are scripted), an honest ineligible one is granted with 1 -
+        `verification_accuracy` and a false claim with 1 - `false_claim_detection`. Returns
+        (granted, eligible) masks."""
+        model = self.model
+        pop, cfg = model.population, model.config.deferral
+        within_limit = pop.deferrals_used[applicants] < cfg.max_per_loan
+        eligible = (
+            (cfg.eligible_hardship & shocked)
+            | (cfg.eligible_force_majeure & force_majeure)
+            | (cfg.eligible_small_balance
+               & (pop.principal[applicants] <= model.params.small_balance_cents)
+               & (pop.worst_dpd[applicants] <= cfg.good_record_max_dpd))
+        )
+        detection = np.where(false_claim, cfg.false_claim_detection, cfg.verification_accuracy)
+        wrongful = np.where(applicants < model.cast.size, 0.0, cfg.wrongful_refusal_share)
+        passed = np.where(eligible, 1.0 - wrongful, 1.0 - detection)
+        return within_limit & (draws < passed), eligible
+
     def review(self, applicants: np.ndarray, amount: np.ndarray, installment: np.ndarray,
                monthly_income: np.ndarray) -> np.ndarray:
         """Review applications (a compiled loop). Returns, per applicant, APPROVED (-1) or the

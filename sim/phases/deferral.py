@@ -85,20 +85,16 @@ def run(state: MarketState, params: MarketParams) -> None:
         _complain_of_refusals(state, params, applicants)
         return
     _pay_review_cost(state, params, applicants)
-    within_limit = pop.deferrals_used[applicants] < cfg.max_per_loan
     _, _, force_majeure = macro_multipliers(params.config, day)
-    eligible = (
-        (cfg.eligible_hardship & in_shock(state.columns, applicants, day))
-        | (cfg.eligible_force_majeure & force_majeure)
-        | (cfg.eligible_small_balance
-           & (pop.principal[applicants] <= params.small_balance_cents)
-           & (pop.worst_dpd[applicants] <= cfg.good_record_max_dpd))
-    )
-    detection = np.where(false_claim, cfg.false_claim_detection, cfg.verification_accuracy)
-    # The cast's scripted requests meet no random refusal: their story is the lesson.
-    wrongful = np.where(applicants < state.cast.size, 0.0, cfg.wrongful_refusal_share)
-    passed = np.where(eligible, 1.0 - wrongful, 1.0 - detection)
-    granted = within_limit & (rng.random(applicants.size) < passed)
+    shocked = in_shock(state.columns, applicants, day)
+    draws = rng.random(applicants.size)
+    granted = np.zeros(applicants.size, bool)
+    eligible = np.zeros(applicants.size, bool)
+    for lender in state.lenders:  # each lender reviews the applications made to it
+        mine = pop.lender[applicants] == lender.index
+        if mine.any():
+            granted[mine], eligible[mine] = lender.review_deferrals(
+                applicants[mine], false_claim[mine], shocked[mine], force_majeure, draws[mine])
     state.events["deferrals_granted"] += int(np.count_nonzero(granted))
     state.events["deferrals_granted_ineligible"] += int(np.count_nonzero(granted & ~eligible))
     state.events["deferrals_refused"] += int(np.count_nonzero(~granted))
