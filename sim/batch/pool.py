@@ -131,6 +131,22 @@ def execute(work: list[Item], on_done: Done, workers: Workers, progress: bool = 
     return outcome
 
 
+def _send(pool: _InlinePool | _LocalPool | _DaskPool, items: deque[Item],
+          inflight: dict[Any, Item]) -> bool:
+    """Send the first of `items` and take it off; False (and it stays) if the pool was
+    broken by a worker's death that the waiting has not reported yet."""
+    item = items[0]
+    try:
+        handle = pool.submit(item[1]())
+    except Exception as error:
+        if not pool.is_death(error):
+            raise
+        return False
+    items.popleft()
+    inflight[handle] = item
+    return True
+
+
 def _error_text(error: BaseException) -> str:
     return "".join(traceback.format_exception_only(type(error), error)).strip()
 
@@ -141,21 +157,35 @@ def _drive(pool: _InlinePool | _LocalPool | _DaskPool, work: list[Item], on_done
     worker's death, its runs are tried again one at a time."""
     queue = iter(work)
     retry: deque[Item] = deque()
+    held: deque[Item] = deque()  # met a pool broken by a death not yet seen: sent again first
     deaths: dict[str, int] = {}
     inflight: dict[Any, Item] = {}
+    refused = 0  # submissions in a row that met a broken pool with nothing in flight
     while True:
+        waiting = retry if retry else held
         if retry:
             if not inflight:
-                item = retry.popleft()
-                inflight[pool.submit(item[1]())] = item
+                _send(pool, retry, inflight)
         else:
             while len(inflight) < pool.slots:
-                item = next(queue, None)
-                if item is None:
+                if not held:
+                    item = next(queue, None)
+                    if item is None:
+                        break
+                    held.append(item)
+                if not _send(pool, held, inflight):
                     break
-                inflight[pool.submit(item[1]())] = item
         if not inflight:
-            return
+            if not waiting:
+                return
+            # The pool broke before anything was in flight: start a new one and send again.
+            refused += 1
+            if refused > RETRIES_AFTER_WORKER_DEATH + 1:
+                raise WorkersDiedError("the worker pool breaks as soon as a run is sent; check "
+                                       "that every worker can import the project") from None
+            pool.restart()
+            continue
+        refused = 0
         died = False
         for handle in pool.wait(list(inflight)):
             task, make = inflight.pop(handle)
