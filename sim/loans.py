@@ -35,6 +35,7 @@ from sim.transitions import CHARGED_OFF_STATE, PAID_OFF_STATE
 from sim.units import DAYS_PER_MONTH, to_cents
 
 if TYPE_CHECKING:
+    from sim.agents import Lender
     from sim.params import MarketParams
     from sim.state import MarketState
 
@@ -292,11 +293,29 @@ def annuity_installment(principal: np.ndarray, monthly_rate: np.ndarray,
     return out
 
 
+def open_loans(state: MarketState, params: MarketParams, lender: Lender, rows: np.ndarray,
+               principal: np.ndarray, monthly_rate: np.ndarray,
+               installment: np.ndarray) -> None:
+    """Open loans for `rows` from `lender` today (`principal` and `installment` in cents):
+    the loan columns, the first installment due in a month, the score at origination
+    (`state.risk`), the lender's disbursement and today's counts."""
+    pop, day = state.population, state.day
+    _open_rows(state.columns, rows, lender.index, principal, monthly_rate, installment, day,
+               params.lending.term_months)
+    pop.schedule_due(rows, day + DAYS_PER_MONTH)
+    pop.origin_day[rows] = day
+    pop.origin_score[rows] = pop.score[rows]
+    state.risk.originated(day, pop.score[rows])
+    lent = int(principal.sum())
+    lender.ledger.disburse(lent)
+    state.flows["loans_spent"] += lent
+    state.events["originations"] += rows.size
+    state.events["originated_principal"] += lent
+
+
 @njit(cache=True)
-def open_loans(col: Columns, rows: np.ndarray, lender: int, principal: np.ndarray,
-                rate: np.ndarray, installment: np.ndarray, day: int, term_months: int) -> None:
-    """Open loans for `rows` from `lender` (their first installment is scheduled by the
-    caller, a month from `day`)."""
+def _open_rows(col: Columns, rows: np.ndarray, lender: int, principal: np.ndarray,
+               rate: np.ndarray, installment: np.ndarray, day: int, term_months: int) -> None:
     for k in range(rows.size):
         i = rows[k]
         col.lender[i] = lender

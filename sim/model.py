@@ -270,7 +270,7 @@ class CreditMarket(mesa.Model):
         state = self.state
         for lender, provisions in zip(self.lender_list, self.provisions(), strict=True):
             lender.close_day(provisions)
-        state.end_day()
+        state.add_to_totals()
         totals = population_totals(state.columns, state.day)
         if self.config.run.check_invariants:
             self.check_accounts(totals)

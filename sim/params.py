@@ -147,6 +147,7 @@ class RepaymentPolicy(NamedTuple):
 def repayment_policy(config: ScenarioConfig, payment: PaymentTerms) -> RepaymentPolicy:
     """The scenario's repayment settings as a `RepaymentPolicy` (`payment`: its
     `PaymentTerms`)."""
+    contact_cap = max(config.collection.max_contacts_per_7_days, 1)
     return RepaymentPolicy(
         late_fee_cents=to_cents(config.repayment.late_fee),
         reminders=config.collection.reminder_channel != "none",
@@ -155,13 +156,13 @@ def repayment_policy(config: ScenarioConfig, payment: PaymentTerms) -> Repayment
         base_propensity=config.strategic.base_propensity,
         peer_weight=config.strategic.peer_weight,
         enforcement_weight_contacts=config.strategic.enforcement_weight_contacts,
-        contact_cap=max(config.collection.max_contacts_per_7_days, 1),
+        contact_cap=contact_cap,
         self_cure_daily=config.repayment.self_cure_rate / DAYS_PER_MONTH,
         payment=payment,
         run_strategic_weight=config.platform_run.strategic_weight,
         run_others_weight=config.platform_run.others_weight,
         expected_contacts=min(sum(config.collection.ladder.dpd_1_30.model_dump().values())
-                              / max(config.collection.max_contacts_per_7_days, 1), 1.0),
+                              / contact_cap, 1.0),
         forgiveness_chance=(1.0 - config.deferral.false_claim_detection
                             if config.deferral.enabled else 0.0),
         forgiveness_weight=config.strategic.forgiveness_weight,

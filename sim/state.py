@@ -82,7 +82,8 @@ class MarketState:
         self.risk = risk
         self.rng = rng
         self.life_key = life_key
-        self.columns: Columns = Columns.of(population, transitions, rng)
+        self.columns: Columns
+        self.rebuild_columns()
         self.cast = cast
         self.bureau: CreditBureau | None = None
         self.lenders: list[Lender] = []
@@ -133,7 +134,7 @@ class MarketState:
         self.day = day
         self.events = dict.fromkeys(self.events, 0)
 
-    def end_day(self) -> None:
+    def add_to_totals(self) -> None:
         """Add today's events to the totals."""
         for name, count in self.events.items():
             self.totals[name] += count
@@ -144,6 +145,6 @@ class MarketState:
             observer.day_ended(self.population, self.columns, self.day)
 
     def rebuild_columns(self) -> None:
-        """A fresh compiled view over this state's arrays and generator (after a copy: the
-        compiled structure itself cannot be copied)."""
+        """A compiled view over this state's arrays and generator: when the state is built,
+        and after a copy (the compiled structure itself cannot be copied)."""
         self.columns = Columns.of(self.population, self.transitions, self.rng)

@@ -22,7 +22,7 @@ from sim.loans import installment_of, open_loans
 from sim.params import LendingTerms
 from sim.population import NO_LOAN
 from sim.sampling import sample_rows
-from sim.units import CENTS, DAYS_PER_MONTH, MONTHS_PER_YEAR
+from sim.units import CENTS, MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.params import MarketParams
@@ -66,18 +66,9 @@ def run(state: MarketState, params: MarketParams) -> None:
             continue
         approved = rows[ok]
         principal = amount[mine][ok]
-        open_loans(state.columns, approved, lender.index, principal, rate[mine][ok],
-                    installment[mine][ok], day, params.lending.term_months)
-        pop.schedule_due(approved, day + DAYS_PER_MONTH)
-        pop.origin_day[approved] = day
-        pop.origin_score[approved] = pop.score[approved]
-        state.risk.originated(day, pop.score[approved])
-        lent = int(principal.sum())
-        lender.ledger.disburse(lent)
+        open_loans(state, params, lender, approved, principal, rate[mine][ok],
+                   installment[mine][ok])
         lender.lent(day, principal, rate[mine][ok] * MONTHS_PER_YEAR)
-        state.flows["loans_spent"] += lent
-        state.events["originations"] += approved.size
-        state.events["originated_principal"] += lent
 
 
 @njit(cache=True)
