@@ -312,6 +312,10 @@ def _compare(args: argparse.Namespace) -> int:
                             progress=not args.quiet, **runner)
     print(f"wrote {result.folder}")
     _report_missing(result.failures, result.missing)
+    from sim.report.compare_report import trust_warnings
+
+    for warning in trust_warnings(comparison, result.summary):
+        print(f"WARNING: {warning}", file=sys.stderr)
     diffs = result.differences
     for _, row in diffs[diffs["metric"].isin(["lifetime_loss_rate", "lifetime_net_loss",
                                                "risk_adjusted_profit",
@@ -339,4 +343,9 @@ def _run(args: argparse.Namespace) -> int:
         keys += ["lifetime_loss_rate", "lifetime_net_loss", "runoff_open_share"]
     for key in keys:
         print(f"  {key:28s} {summary[key]:,.4f}")
+    from sim.single_run import read_with_care
+    from sim.summary import measure_status
+
+    for line in read_with_care(measure_status(summary, config.run.steady_state_from_day)):
+        print(f"WARNING: {line.removeprefix('- ').replace('**', '')}", file=sys.stderr)
     return 0

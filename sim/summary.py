@@ -5,7 +5,13 @@ state (30+ and 90+ DPD shares, annual default and net charge-off rates) are take
 window from `run.steady_state_from_day` to the horizon, so the months in which the book fills
 up do not count. Lifetime measures follow the book open at the window's start and the loans
 lent in the window to their end, through a run-off after the horizon (`sim.lifetime`);
-without a run-off they are NaN. `docs/accounting.md` explains each measure.
+without a run-off they are NaN, and so are they when the run-off stopped with more than
+`RUNOFF_OPEN_LIMIT` of the book still open (the losses still to come are not counted).
+A run no longer than `run.steady_state_from_day` is measured whole; `window_start_day` and
+`window_end_day` record the window actually used and `measure_status` says, measure by
+measure, what a value cannot be trusted for (a window that is not a steady state, a run-off
+that did not finish, a score never observed for a year, a fork that was not stationary).
+`docs/accounting.md` explains each measure.
 """
 
 from __future__ import annotations
@@ -52,6 +58,12 @@ LIFETIME_MEASURES: tuple[SummaryMeasure, ...] = (
                    "at the horizon that were still open when the run-off stopped (~0)."),
     SummaryMeasure("runoff_days", "days", "Days the run-off lasted."),
 )
+RUNOFF_OPEN_LIMIT = 0.005
+"""Largest `runoff_open_share` (share of the accounts open at the horizon) for which the
+run-off counts as finished; above it the other lifetime measures are NaN."""
+STATIONARITY_TOLERANCE = 0.1
+"""Largest |`burn_in_drift`| and |`burn_in_book_drift`| (share of the level) of a window that
+starts from a steady state (a comparison may set its own)."""
 """Measures of the book's whole life, from a run-off (NaN without one)."""
 
 SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
@@ -95,8 +107,10 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
                    "the window per 1,000 borrowers."),
     SummaryMeasure("churn_rate", "share of borrowers", "Borrower-lender pairs broken by "
                    "collection pressure in the window, per borrower."),
-    SummaryMeasure("deferral_rate", "share of loans", "Deferrals granted per loan "
-                   "originated, in the window."),
+    SummaryMeasure("deferral_rate", "deferrals per loan originated", "Deferrals granted "
+                   "in the window per loan originated in the window: a rate, not a share (a "
+                   "loan can be deferred more than once, and loans lent before the window are "
+                   "deferred in it, so it can exceed 1)."),
     SummaryMeasure("redefault_rate", "share of deferrals", "Deferred loans that re-defaulted, "
                    "over deferrals granted, in the window (compare F11)."),
     SummaryMeasure("strategic_miss_share", "share of missed installments", "Missed "
@@ -154,6 +168,10 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
     SummaryMeasure("burn_in_book_drift", "share of the level", "Change of the principal "
                    "outstanding over the last 180 days before the window (linear fit), "
                    "relative to its level: near 0 when the book has stopped growing."),
+    SummaryMeasure("window_start_day", "day", "First day of the window the rates are "
+                   "taken over: `run.steady_state_from_day`, or 0 when the run is no longer "
+                   "than that (then the window is the whole run, not a steady state)."),
+    SummaryMeasure("window_end_day", "day", "Last day of the window (the horizon)."),
     *LIFETIME_MEASURES,
 )
 
@@ -207,10 +225,7 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
     if book.horizon_row is not None:
         frame = frame.iloc[: book.horizon_row + 1]
     last = frame.iloc[-1]
-    # A run no longer than its burn-in is measured whole.
-    start = config.run.steady_state_from_day
-    if start >= len(frame):
-        start = 0
+    start = window_start(config.run.steady_state_from_day, len(frame))
     window = frame.iloc[start:]
     before = frame.iloc[start - 1] if start > 0 else None
     span = len(window)
@@ -290,6 +305,8 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
                                            window["installments_due"].sum()),
         "burn_in_drift": burn_in_drift(frame, start),
         "burn_in_book_drift": burn_in_drift(frame, start, column="balance_active"),
+        "window_start_day": float(start),
+        "window_end_day": float(len(frame) - 1),
         **lifetime(full, start, book, config),
     }
 
@@ -297,7 +314,10 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
 def lifetime(frame: pd.DataFrame, start: int, book: BookDates,
              config: ScenarioConfig) -> dict[str, float]:
     """The LIFETIME_MEASURES: from the window's start (row `start`) through the run-off that
-    follows the horizon (`book.horizon_row`); NaN without a run-off."""
+    follows the horizon (`book.horizon_row`); NaN without a run-off, and all but
+    `runoff_open_share` and `runoff_days` NaN when more than `RUNOFF_OPEN_LIMIT` of the
+    accounts open at the horizon were still open when the run-off stopped (their losses are
+    still to come: a 0 there would be no loss only because none had arrived yet)."""
     if book.horizon_row is None:
         return {m.name: float("nan") for m in LIFETIME_MEASURES}
     end, horizon = frame.iloc[-1], frame.iloc[book.horizon_row]
@@ -320,15 +340,90 @@ def lifetime(frame: pd.DataFrame, start: int, book: BookDates,
     income = since_start(end, "interest_income_cum") + since_start(end, "fee_income_cum")
     forgone = (since_start(end, "interest_fees_waived_cum")
                + since_start(end, "interest_fees_charged_off_cum"))
+    open_share = _ratio(book.open_at_end, book.open_at_horizon)
+    if open_share > RUNOFF_OPEN_LIMIT:
+        return {**{m.name: float("nan") for m in LIFETIME_MEASURES},
+                "runoff_open_share": open_share,
+                "runoff_days": float(len(frame) - 1 - book.horizon_row)}
     return {
         "lifetime_loss_rate": _ratio(credit_loss, exposure),
         "lifetime_recovery_rate": _ratio(recovered - legacy, charged_off),
         "lifetime_net_loss": charged_off + forgone - recovered + costs,
         "lifetime_profit": (income - _cost_of_funds(frame.iloc[start:], config)
                             - (charged_off - recovered) - costs),
-        "runoff_open_share": _ratio(book.open_at_end, book.open_at_horizon),
+        "runoff_open_share": open_share,
         "runoff_days": float(len(frame) - 1 - book.horizon_row),
     }
+
+
+def window_start(steady_state_from_day: int, rows: int) -> int:
+    """First day (row) of the measured window of a run of `rows` days up to its horizon:
+    `steady_state_from_day`, or 0 when the run is no longer than that (measured whole)."""
+    return steady_state_from_day if steady_state_from_day < rows else 0
+
+
+def window_text(start: int, end: int, steady_state_from_day: int, short: bool = False) -> str:
+    """How a report (or, `short`, a figure title) names the window of days `start` to `end`:
+    a steady-state window, or the whole run when the run was no longer than
+    `steady_state_from_day`."""
+    if start == steady_state_from_day:
+        return f"steady-state window, days {start}-{end}"
+    if short:
+        return f"whole run, days {start}-{end} (not a steady state)"
+    return (f"whole run, days {start}-{end}: not a steady state (the run is no longer than "
+            f"run.steady_state_from_day = {steady_state_from_day})")
+
+
+def measure_status(summary: dict[str, float], steady_state_from_day: int,
+                   tolerance: float = STATIONARITY_TOLERANCE) -> dict[str, str]:
+    """For each measure of `summary` (one run), "ok" or why its value is missing or is not
+    what its name promises: the window is the whole run, not a steady state
+    (`window_start_day`, `window_end_day`); the run-off did not finish or there was none
+    (lifetime measures); no loan was observed for a year (`score_auc`, and the empty
+    risk_gradient.csv); the fork was not stationary within `tolerance` (`burn_in_drift`,
+    `burn_in_book_drift`)."""
+    status = {name: "ok" for name in summary}
+    start, end = summary.get("window_start_day"), summary.get("window_end_day")
+    if start is not None and end is not None:
+        steady = int(start) == steady_state_from_day
+        window = ("steady" if steady else
+                  f"whole run, shorter than steady_state_from_day ({steady_state_from_day})")
+        status["window_start_day"] = status["window_end_day"] = window
+    open_share = summary.get("runoff_open_share", float("nan"))
+    runoff_days = summary.get("runoff_days", float("nan"))
+    if np.isnan(runoff_days):
+        lifetime_status = "no run-off: not measured"
+    elif open_share > RUNOFF_OPEN_LIMIT:
+        lifetime_status = (f"run-off did not finish: {100 * open_share:.2f} % of the accounts "
+                           f"open at the horizon were still open after {runoff_days:.0f} "
+                           f"day(s) (limit {100 * RUNOFF_OPEN_LIMIT:.1f} %); losses still "
+                           "to come are not counted, so the lifetime measures are NaN")
+    else:
+        lifetime_status = "ok"
+    for measure in LIFETIME_MEASURES:
+        if measure.name in status:
+            status[measure.name] = lifetime_status
+    if lifetime_status.startswith("no run-off"):
+        status["runoff_open_share"] = status["runoff_days"] = lifetime_status
+    if "score_auc" in summary and np.isnan(summary["score_auc"]):
+        last = (end or 0) + (0 if np.isnan(runoff_days) else runoff_days)
+        if last < DAYS_PER_YEAR:
+            status["score_auc"] = (f"not measured: the run ends on day {last:.0f}, before any "
+                                   f"loan was observed for a year ({DAYS_PER_YEAR:.0f} days); "
+                                   "risk_gradient.csv has no rows")
+        else:
+            status["score_auc"] = ("not measured: the loans observed for a year did not "
+                                   "include both defaults and loans that did not default")
+    for name in ("burn_in_drift", "burn_in_book_drift"):
+        if name not in summary:
+            continue
+        if np.isnan(summary[name]):
+            status[name] = (f"not measured: fewer than {DRIFT_DAYS} days before the window")
+        elif abs(summary[name]) > tolerance:
+            status[name] = (f"stationarity not met: {100 * summary[name]:+.1f} % of the level "
+                            f"over the {DRIFT_DAYS} days before the window (tolerance "
+                            f"{100 * tolerance:.0f} %)")
+    return status
 
 
 DRIFT_DAYS = 180

@@ -122,8 +122,8 @@ def test_summary_json_and_csv_agree(baseline_run):
     out, _ = baseline_run
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     table = pd.read_csv(out / "summary.csv")
-    assert list(table.columns) == ["measure", "value", "unit"]
-    scalars = {k: v for k, v in summary.items() if k != "contacts_by_channel"}
+    assert list(table.columns) == ["measure", "value", "unit", "status"]
+    scalars = {k: v for k, v in summary.items() if k not in ("contacts_by_channel", "status")}
     assert table["measure"].tolist() == list(scalars)
     for measure, value in zip(table["measure"], table["value"], strict=True):
         assert value == pytest.approx(scalars[measure], nan_ok=True)

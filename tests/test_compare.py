@@ -221,7 +221,9 @@ def test_compare_command_end_to_end(tmp_path: Path) -> None:
     assert (runs["runoff_days"] > 0).all() and (runs["runoff_open_share"] == 0).all()
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary.columns) == ["variant", "metric", "mean", "std", "ci_low", "ci_high",
-                                     "n"]
+                                     "n", "status"]
+    shocks = summary[summary["metric"] == "common_shocks_share"]
+    assert (shocks["status"] == "ok").all(), "common random numbers held"
     for metric in ("default_rate", "bad_debt_loss", "recovery_rate", "collection_cost",
                    "net_loss", "dpd30_share", "dpd90_share", "deferral_rate",
                    "redefault_rate", "complaints_per_1000", "contacts_per_delinquent_week",

@@ -23,7 +23,7 @@ from sim.batch.runner import (
 )
 from sim.batch.stats import paired_differences, summarize_runs
 from sim.report.compare_figures import write_comparison_figures
-from sim.report.compare_report import comparison_report
+from sim.report.compare_report import comparison_report, summary_status
 from sim.report.writer import (
     manifest,
     open_results_folder,
@@ -65,6 +65,7 @@ def run_comparison(comparison: Comparison, out: Path, workers: int, resume: bool
 
     variants = comparison.names
     summary = summarize_runs(runs, variants)
+    summary = summary.assign(status=summary_status(comparison, summary, runs))
     differences = paired_differences(runs, variants)
     write_frame(out / "runs.parquet", runs)
     write_frame(out / "timeseries.parquet", series)

@@ -1,10 +1,19 @@
 """Replicate statistics: means with t-based 95% confidence intervals, and paired differences.
 
 With n replicates of a measure, the interval is mean +- t(0.975, n-1) * sd / sqrt(n), sd with
-n-1 degrees of freedom. Differences between variants are paired by replicate (the same seed),
-which removes the luck they share; their p-value is the paired t-test's. The smallest
-difference the comparison could detect (`detectable`) is the true paired difference that a
-two-sided test at 5 % would find with 80 % power:
+n-1 degrees of freedom, for a measure that can take any value. A share (`SHARES`: a part over
+its whole, in [0, 1]) gets the same t-interval on the logit scale, by the delta method:
+logit(mean) +- t(0.975, n-1) * se / (mean * (1 - mean)), mapped back, so it stays inside
+(0, 1), contains the mean, and is close to the plain interval where that one fits inside
+[0, 1]; a rate that cannot be negative (`RATES`: events per loan, per week, per 1,000, per
+year) gets it on the log scale, log(mean) +- t * se / mean, so it stays above 0. A mean of 0
+(or 1 for a share) has every replicate there, and a zero-width interval. The transform is
+used only when every replicate lies in the measure's range.
+
+Differences between variants are paired by replicate (the same seed), which removes the luck
+they share; their p-value is the paired t-test's. The smallest difference the comparison could
+detect (`detectable`) is the true paired difference that a two-sided test at 5 % would find
+with 80 % power:
 (t(0.975, n-1) + t(0.80, n-1)) * sd / sqrt(n).
 """
 
@@ -26,11 +35,29 @@ COMPARED_MEASURES: tuple[str, ...] = (
     "dpd30_share", "dpd90_share", "deferral_rate", "redefault_rate", "complaints_per_1000",
     "contacts_per_delinquent_week", "harm_per_delinquent_week", "churn_rate", "approval_rate",
     "mean_score", "lender_profit", "annual_default_rate", "annual_net_chargeoff_rate",
+    "window_start_day", "window_end_day",
 )
 """End-of-run measures that the comparison summarises and differences."""
 
 CONFIDENCE = 0.95
 POWER = 0.80
+
+SHARES: frozenset[str] = frozenset({
+    "dpd30_share", "dpd90_share", "dpd30_share_incl_forborne", "forborne_share",
+    "strategic_miss_share", "strategic_default_share", "on_time_rate", "rpc_rate_phone",
+    "contacted_4plus_share", "roll_rate_30_60", "cure_rate", "approval_rate",
+    "willingness_to_pay", "runoff_open_share", "common_shocks_share", "common_people_share",
+    "lender_distress", "approval_rate_30d", "willingness_30d"})
+"""Measures that are a part over its whole (bounded by 0 and 1): logit intervals. Not every
+measure whose unit reads "share of": `default_rate` and `redefault_rate` count events of
+loans from before the window, recoveries can exceed the principal, a capital ratio can be
+negative and the drifts are signed."""
+RATES: frozenset[str] = frozenset({
+    "default_rate", "annual_default_rate", "deferral_rate", "redefault_rate", "recovery_rate",
+    "lifetime_recovery_rate", "contacts_per_delinquent_week", "harm_per_delinquent_week",
+    "complaints_per_1000", "churn_rate", "mean_apr", "collection_cost", "regulatory_cost",
+    "cost_of_funds", "runoff_days", "default_rate_30d"})
+"""Measures that cannot be negative but have no upper bound: log intervals."""
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float, float, float, int]:
@@ -48,6 +75,35 @@ def mean_interval(values: np.ndarray) -> tuple[float, float, float, float, int]:
     return (mean, sd, mean - half, mean + half, n)
 
 
+def measure_interval(measure: str, values: np.ndarray
+                     ) -> tuple[float, float, float, float, int]:
+    """(mean, sd, ci_low, ci_high, n) of the replicates of `measure`: a t-interval, on the
+    logit scale for a share and on the log scale for a rate (module docstring)."""
+    mean, sd, low, high, n = mean_interval(values)
+    kind = "share" if measure in SHARES else "rate" if measure in RATES else None
+    if kind is None or np.isnan(low):
+        return mean, sd, low, high, n
+    return (mean, sd, *bounded_interval(np.asarray(values, dtype=float), kind), n)
+
+
+def bounded_interval(values: np.ndarray, kind: str) -> tuple[float, float]:
+    """95 % interval of the mean of `values` on the logit (`kind` "share") or log ("rate")
+    scale by the delta method; the plain t-interval when a value lies outside the range."""
+    mean, sd, low, high, n = mean_interval(values)
+    values = values[~np.isnan(values)]
+    inside = (values >= 0).all() and (kind == "rate" or (values <= 1).all())
+    if not inside or np.isnan(low):
+        return low, high
+    if mean == 0 or (kind == "share" and mean == 1):
+        return mean, mean
+    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * sd / np.sqrt(n)
+    if kind == "rate":
+        return float(mean * np.exp(-half / mean)), float(mean * np.exp(half / mean))
+    centre, spread = np.log(mean / (1 - mean)), half / (mean * (1 - mean))
+    return (float(1 / (1 + np.exp(-(centre - spread)))),
+            float(1 / (1 + np.exp(-(centre + spread)))))
+
+
 def summarize_runs(runs: pd.DataFrame, variants: list[str],
                    measures: tuple[str, ...] = COMPARED_MEASURES) -> pd.DataFrame:
     """Tidy table: variant, metric, mean, std, ci_low, ci_high, n."""
@@ -56,7 +112,7 @@ def summarize_runs(runs: pd.DataFrame, variants: list[str],
         mine = runs[runs["variant"] == variant] if len(runs) else runs
         for measure in measures:
             values = mine[measure].to_numpy() if len(mine) else np.array([])
-            mean, sd, low, high, n = mean_interval(values)
+            mean, sd, low, high, n = measure_interval(measure, values)
             rows.append({"variant": variant, "metric": measure, "mean": mean, "std": sd,
                          "ci_low": low, "ci_high": high, "n": n})
     return pd.DataFrame(rows)

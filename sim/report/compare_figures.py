@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.batch.stats import mean_interval  # noqa: E402
+from sim.batch.stats import measure_interval  # noqa: E402
 from sim.report.figures import save_figures  # noqa: E402
 from sim.units import DAYS_PER_YEAR  # noqa: E402
 
@@ -68,10 +68,12 @@ def write_comparison_figures(series: pd.DataFrame, summary: pd.DataFrame,
 
 
 def _band(series: pd.DataFrame, variant: str, column: str) -> tuple[np.ndarray, ...]:
+    """Days, mean, and 95 % interval over replicates of `column` for `variant`, day by day (a
+    share's band stays inside [0, 1] and a rate's above 0: `sim.batch.stats`)."""
     mine = series[series["variant"] == variant]
     table = mine.pivot(index="day", columns="replicate", values=column)
     days = table.index.to_numpy()
-    stats = np.array([mean_interval(row) for row in table.to_numpy()], dtype=float)
+    stats = np.array([measure_interval(column, row) for row in table.to_numpy()], dtype=float)
     return days, stats[:, 0], stats[:, 2], stats[:, 3]
 
 

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sim.summary import MEASURE_UNITS
+from sim.summary import (
+    LIFETIME_MEASURES,
+    MEASURE_UNITS,
+    RUNOFF_OPEN_LIMIT,
+    window_start,
+    window_text,
+)
 
 if TYPE_CHECKING:
     from sim.batch.comparison import Comparison
@@ -42,7 +48,8 @@ LABELS = {
     "dpd30_share": "the 30+ DPD share of balances",
     "complaints_per_1000": "complaints per 1,000 borrowers",
     "contacts_per_delinquent_week": "contacts per delinquent account-week",
-    "deferral_rate": "deferrals per loan", "lender_profit": "the lender's profit",
+    "deferral_rate": "deferrals granted per loan originated",
+    "lender_profit": "the lender's profit",
     "regulatory_cost": "the regulator's fines for complaints",
     "lending_min_score_mean": "the lender's minimum score (credit supply)",
     "mean_apr": "the APR of new loans", "approval_rate": "the approval rate",
@@ -80,8 +87,7 @@ def comparison_report(comparison: Comparison, summary: pd.DataFrame,
              f"(root seed {run.seed}; replicate r of every variant has the same seed).",
              f"- {run.borrowers:,} borrowers; {comparison.burn_in_days} burn-in days under the "
              f"base scenario, then a window of {run.days} days under each variant; rates are "
-             f"averaged over days {max(run.steady_state_from_day, comparison.burn_in_days)} "
-             f"onwards; {runoff}.",
+             f"averaged over the {comparison_window(comparison)}; {runoff}.",
              f"- {workers} worker process(es); results do not depend on this number.",
              "", *_trust(comparison, summary, differences),
              "", "## Headline", "", *_table(summary, variants, HEADLINE),
@@ -103,6 +109,103 @@ def comparison_report(comparison: Comparison, summary: pd.DataFrame,
     lines += ["", "## Figures", ""]
     lines += [f"![{p.stem}](figures/{p.name})" for p in figures]
     return "\n".join(lines) + "\n"
+
+
+COMMON_SHOCKS_FLOOR = 0.99
+"""Smallest `common_shocks_share` at which the variants count as paired (`docs/accounting.md`)."""
+
+
+def comparison_window(comparison: Comparison) -> str:
+    """The window the comparison's rates are averaged over, as a report names it: from
+    `run.steady_state_from_day` (the fork at the earliest) to the horizon, or the whole run,
+    burn-in included, when the run is no longer than that."""
+    run = comparison.base.run
+    steady_from = max(run.steady_state_from_day, comparison.burn_in_days)
+    days = comparison.burn_in_days + run.days
+    start = window_start(steady_from, days)
+    text = window_text(start, days - 1, steady_from)
+    if start == 0 and comparison.burn_in_days:
+        text += f"; the base scenario's burn-in (days 0-{comparison.burn_in_days - 1}) is in it"
+    return text
+
+
+def trust_warnings(comparison: Comparison, summary: pd.DataFrame) -> list[str]:
+    """What makes the verdict untrustworthy, one sentence each (empty when nothing does):
+    variants that were not paired (`common_shocks_share` under `COMMON_SHOCKS_FLOOR`), a
+    run-off that did not finish, a window that is not a steady state, a fork that was not
+    stationary. The report opens its trust section with them and the command line prints
+    them."""
+    def values(measure: str) -> pd.Series:
+        return summary.loc[summary["metric"] == measure, "mean"].astype(float).dropna()
+
+    warnings = []
+    shocks = values("common_shocks_share")
+    if len(shocks) and shocks.min() < COMMON_SHOCKS_FLOOR:
+        warnings.append(
+            f"PAIRING DID NOT HOLD: common shocks {100 * shocks.min():.2f} % (under "
+            f"{100 * COMMON_SHOCKS_FLOOR:.0f} %): the variants did not meet the same "
+            "job losses and illnesses, so the differences below cannot be trusted as paired "
+            "(did a variant's file change the market itself?).")
+    still_open = values("runoff_open_share")
+    if comparison.runoff_max_days and len(still_open) and still_open.max() > RUNOFF_OPEN_LIMIT:
+        warnings.append(
+            f"THE RUN-OFF DID NOT FINISH: up to {100 * still_open.max():.2f} % of the accounts "
+            f"open at the horizon were still open after {comparison.runoff_max_days} days "
+            f"(limit {100 * RUNOFF_OPEN_LIMIT:.1f} %); the lifetime measures of those runs are "
+            "n/a (their losses were still to come): raise runoff_max_days.")
+    if "whole run" in comparison_window(comparison):
+        warnings.append(
+            f"THE WINDOW IS NOT A STEADY STATE: rates are averaged over the "
+            f"{comparison_window(comparison)}.")
+    if comparison.burn_in_days:
+        tolerance = comparison.stationarity_tolerance
+        first = comparison.names[0]
+        drifts = summary[(summary["variant"] == first)
+                         & summary["metric"].isin(["burn_in_drift", "burn_in_book_drift"])]
+        means = drifts["mean"].astype(float)
+        if len(drifts) and (means.isna().any() or (means.abs() > tolerance).any()):
+            warnings.append(
+                f"THE FORK WAS NOT A STEADY STATE: the stationarity criterion (30+ DPD share "
+                f"and principal outstanding within {100 * tolerance:.0f} % over the last 180 "
+                "burn-in days) is not met or could not be measured; a longer burn_in_days "
+                "would help.")
+    return warnings
+
+
+def summary_status(comparison: Comparison, summary: pd.DataFrame,
+                   runs: pd.DataFrame) -> list[str]:
+    """A status for each row (variant, metric) of a comparison's summary table: "ok", or why
+    the mean is not what the measure's name promises (runs whose run-off did not finish and
+    are left out of a lifetime measure, a window that is not a steady state, a fork that was
+    not stationary, variants that were not paired)."""
+    lifetime = {m.name for m in LIFETIME_MEASURES} - {"runoff_open_share", "runoff_days"}
+    rates = {"annual_default_rate", "annual_net_chargeoff_rate", "dpd30_share",
+             "dpd90_share", "dpd30_share_incl_forborne", "forborne_share", "cure_rate",
+             "roll_rate_30_60"}
+    window = comparison_window(comparison)
+    tolerance = comparison.stationarity_tolerance
+    out = []
+    for row in summary.itertuples():
+        status = "ok"
+        mine = runs[runs["variant"] == row.variant] if len(runs) else runs
+        if row.metric in lifetime and comparison.runoff_max_days and len(mine):
+            unfinished = int((mine["runoff_open_share"] > RUNOFF_OPEN_LIMIT).sum())
+            if unfinished:
+                status = (f"run-off did not finish in {unfinished} of {len(mine)} runs "
+                          f"(over {100 * RUNOFF_OPEN_LIMIT:.1f} % of accounts still open): "
+                          "those runs are left out")
+        elif row.metric in rates and "whole run" in window:
+            status = f"window: {window}"
+        elif row.metric in ("burn_in_drift", "burn_in_book_drift"):
+            if math.isnan(row.mean):
+                status = "not measured: fewer than 180 burn-in days"
+            elif abs(row.mean) > tolerance:
+                status = f"stationarity not met (tolerance {100 * tolerance:.0f} %)"
+        elif row.metric == "common_shocks_share" and row.mean < COMMON_SHOCKS_FLOOR:
+            status = (f"pairing did not hold (under {100 * COMMON_SHOCKS_FLOOR:.0f} %): "
+                      "the verdict cannot be trusted as paired")
+        out.append(status)
+    return out
 
 
 def _table(summary: pd.DataFrame, variants: list[str], measures: tuple[str, ...]) -> list[str]:
@@ -134,8 +237,15 @@ def _trust(comparison: Comparison, summary: pd.DataFrame,
                                                                          "mean"])
 
     shocks, people = mean("common_shocks_share", min), mean("common_people_share", min)
-    lines = ["## Can the verdict be trusted?", "",
-             f"- Common shocks: of the borrower slots that met a job loss or illness in the "
+    lines = ["## Can the verdict be trusted?", ""]
+    warnings = trust_warnings(comparison, summary)
+    if warnings:
+        lines += [f"> **WARNING: {w}**" for w in warnings]
+        lines += ["", "**The verdict below cannot be trusted as it stands.**", ""]
+    else:
+        lines += ["No warning: the variants were paired, the run-off finished and the window "
+                  "started from a steady state.", ""]
+    lines += [f"- Common shocks: of the borrower slots that met a job loss or illness in the "
              f"window, {100 * shocks:.2f} % met exactly the same shocks on the same days "
              f"under every variant (life events are counter-based draws per slot and day); "
              f"{100 * people:.1f} % of slots held the same people (a borrower leaves the "
@@ -161,10 +271,13 @@ def _trust(comparison: Comparison, summary: pd.DataFrame,
             f"**{'met' if steady else 'not met'}**.")
     if comparison.runoff_max_days:
         still_open = mean("runoff_open_share", max)
+        unfinished = still_open > RUNOFF_OPEN_LIMIT
         lines.append(f"- Run-off: at most {100 * still_open:.2f} % of the accounts open at "
                      f"the horizon were still open when it stopped (longest run-off "
                      f"{mean('runoff_days', max):.0f} days)."
-                     + (" Their remaining losses are not counted." if still_open > 0 else ""))
+                     + (" **The run-off did not finish**: the lifetime measures of the runs "
+                        "it left open are n/a, not counted as no loss." if unfinished else
+                        " Their remaining losses are not counted." if still_open > 0 else ""))
     lines.append("- Each sentence below gives the smallest true difference the comparison "
                  "would detect (5 % test, 80 % power) where the difference is not "
                  "distinguishable from zero.")

@@ -38,9 +38,12 @@ NEGATIVE_REPORTS = {"reported": "reported to the bureau", "legal": "legal judgme
 
 
 def write_run_figures(frame: pd.DataFrame, final_scores: np.ndarray, folder: Path,
-                      title: str, transitions: np.ndarray | None = None) -> list[Path]:
+                      title: str, transitions: np.ndarray | None = None,
+                      window: str | None = None) -> list[Path]:
     """Draw every figure of a single run into `folder` (with `transitions`, the 6 x 8 monthly
-    transition counts, also their matrix); returns the files written."""
+    transition counts of the measured window, also their matrix, titled with `window`, the
+    window's description, e.g. "steady-state window, days 365-1094"); returns the files
+    written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, draw in time_series_figures().items():
@@ -49,14 +52,17 @@ def write_run_figures(frame: pd.DataFrame, final_scores: np.ndarray, folder: Pat
         written.append(save_figure(fig, folder / f"{name}.png"))
     written.append(save_figure(_scores(frame, final_scores), folder / "scores.png"))
     if transitions is not None and transitions.sum() > 0:
-        fig = transition_matrix_figure(transitions)
+        fig = transition_matrix_figure(transitions, window=window)
         fig.suptitle(title, fontsize=10)
         written.append(save_figure(fig, folder / "transitions.png"))
     return written
 
 
-def transition_matrix_figure(counts: np.ndarray, language: str = "en") -> plt.Figure:
-    """The monthly transition matrix as a heat map of probabilities, each cell labelled."""
+def transition_matrix_figure(counts: np.ndarray, language: str = "en",
+                             window: str | None = None) -> plt.Figure:
+    """The monthly transition matrix as a heat map of probabilities, each cell labelled;
+    titled with `window` (what the counts cover) when given, else as the steady-state
+    window's."""
     fonts_for(language)
     probs = probabilities(counts)
     fig, ax = plt.subplots(figsize=(8, 4.2))
@@ -72,7 +78,9 @@ def transition_matrix_figure(counts: np.ndarray, language: str = "en") -> plt.Fi
                   [tr(s.replace("_", " "), language) for s in ACTIVE_STATES])
     ax.set_xlabel(tr("state a month later", language))
     ax.set_ylabel(tr("state at the start of the month", language))
-    ax.set_title(tr("Monthly transitions of loans (% of the row), steady-state window", language))
+    ax.set_title(tr("Monthly transitions of loans (% of the row), steady-state window", language)
+                 if window is None else
+                 f"{tr('Monthly transitions of loans (% of the row)', language)}\n{window}")
     fig.colorbar(image, ax=ax, label=tr("probability", language))
     return fig
 

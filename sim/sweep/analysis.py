@@ -10,7 +10,11 @@ other sample, so the mean differs between samples only by the parameters). The e
   particular sample structure.
 
 `ci` is the half-width of the 95 % interval. A metric that does not vary, or a world with runs
-missing, gets no indices; `notes` says why.
+missing, gets no indices; `notes` says why. Neither does a design too small for its estimator
+(`too_small`): RBD-FAST on fewer than `RBD_FAST_MIN_SAMPLES` samples gives first-order
+indices far outside [0, 1] (its bias correction scales with harmonics over samples) and a
+bootstrap interval of width 0 (each resample is too short to have more frequencies than the
+harmonics counted); such a design gets one note instead of numbers.
 """
 
 from __future__ import annotations
@@ -31,6 +35,25 @@ MAIN_INDEX = {"sobol": "ST", "morris": "mu_star", "lhs": "S1", "grid": "S1"}
 
 COLUMNS = ["world", "metric", "parameter", "method", "index", "value", "ci"]
 
+RBD_FAST_HARMONICS = 10
+"""Harmonics RBD-FAST sums (SALib's M) when the design is large enough."""
+RBD_FAST_MIN_SAMPLES = 2 * (4 * RBD_FAST_HARMONICS + 1)
+"""Fewest samples for RBD-FAST indices: its bootstrap resamples half the samples, and a
+resample needs at least four times the harmonics' frequencies (bias correction 2M/N at most
+1/4) to leave the first-order index an estimate rather than an artefact."""
+
+
+def too_small(spec: SweepSpec, samples: int) -> str | None:
+    """Why a design of `samples` points is too small for its sensitivity index, as a sentence,
+    or None when it is not."""
+    if _method(spec.design) == "rbd_fast" and samples < RBD_FAST_MIN_SAMPLES:
+        return (f"The {spec.design} design has {samples} samples, too few for RBD-FAST "
+                f"first-order indices (at least {RBD_FAST_MIN_SAMPLES}: below that the "
+                "estimates fall outside [0, 1] and their bootstrap interval is 0), so no "
+                "indices were estimated and no parameter is ranked; use a larger design "
+                "(more samples or levels) to rank the parameters.")
+    return None
+
 
 def sample_means(runs: pd.DataFrame, metric: str, world: int, samples: int) -> np.ndarray:
     """Mean over replicates of each design sample's `metric` in `world` (NaN where a sample
@@ -46,6 +69,9 @@ def sensitivity(spec: SweepSpec, matrix: np.ndarray, runs: pd.DataFrame,
     could not be estimated."""
     space = problem(spec.parameter)
     rows, notes = [], []
+    reason = too_small(spec, len(matrix))
+    if reason is not None:
+        return pd.DataFrame(rows, columns=COLUMNS), [reason]
     for world in range(worlds):
         for metric in spec.metrics:
             y = sample_means(runs, metric, world, len(matrix)) if len(runs) else \
@@ -91,7 +117,7 @@ def _analyze(spec: SweepSpec, space: dict, matrix: np.ndarray,
             return {"mu_star": (np.asarray(result["mu_star"]),
                                 np.asarray(result["mu_star_conf"])),
                     "sigma": (np.asarray(result["sigma"]), nan)}
-        harmonics = max(1, min(10, (len(y) - 1) // 2 - 1))
+        harmonics = max(1, min(RBD_FAST_HARMONICS, (len(y) - 1) // 2 - 1))
         result = rbd_fast.analyze(space, matrix, y, M=harmonics, conf_level=CONFIDENCE,
                                   seed=spec.seed)
         return {"S1": (np.asarray(result["S1"]), np.asarray(result["S1_conf"]))}

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.batch.stats import mean_interval  # noqa: E402
+from sim.batch.stats import measure_interval  # noqa: E402
 from sim.report.figures import save_figures  # noqa: E402
 from sim.summary import MEASURE_UNITS  # noqa: E402
 from sim.sweep.analysis import MAIN_INDEX  # noqa: E402
@@ -105,7 +105,8 @@ def _curves(sweep: Sweep, curves: pd.DataFrame, top: list[str]) -> plt.Figure:
                 if not len(here):
                     continue
                 levels = sorted(here[key].unique(), key=_order)
-                stats = np.array([mean_interval(here.loc[here[key] == v, metric].to_numpy())
+                stats = np.array([measure_interval(metric,
+                                                   here.loc[here[key] == v, metric].to_numpy())
                                   for v in levels], dtype=float)
                 x = np.arange(len(levels)) if not _numeric(levels) else \
                     np.array(levels, dtype=float)
@@ -168,10 +169,12 @@ def _frontier(sweep: Sweep, points: pd.DataFrame, frontier: pd.DataFrame) -> plt
                               & (frontier["against"] == other)].sort_values(other)
             front = listed[listed["on_mean_frontier"].astype(bool)]
             ax.step(front[other], front[loss], where="post", color="tab:red", linewidth=1.2)
+            bootstrapped = listed["frontier_share"].notna().any()
             shares = listed["frontier_share"].fillna(1.0)
             ax.scatter(listed[other], listed[loss], s=12 + 60 * shares, color="tab:red",
                        alpha=0.35 + 0.65 * shares.to_numpy(),
-                       label="frontier (size: share of bootstrap resamples on it)")
+                       label="frontier (size: share of bootstrap resamples on it)"
+                       if bootstrapped else "frontier (one replicate: no bootstrap)")
             for marker, (_, row) in zip("*Ds^v", anchors.iterrows(), strict=False):
                 ax.scatter(row[other], row[loss], s=140, marker=marker, edgecolor="black",
                            zorder=5, label=row["name"])

@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from sim.batch.pool import RunFailure
 from sim.params_doc import format_value
-from sim.sweep.analysis import MAIN_INDEX
+from sim.sweep.analysis import MAIN_INDEX, too_small
 from sim.sweep.execute import SweepTask
 from sim.sweep.frontier import dominated_by
 from sim.sweep.spec import FRONTIER_MEASURES, Sweep
@@ -60,7 +61,7 @@ def sweep_report(sweep: Sweep, plan: SweepPlan, tables: dict[str, pd.DataFrame],
     if spec.worlds:
         lines += ["Worlds:", ""] + [f"- world {w.index}: {w.name}" for w in sweep.worlds] + [""]
 
-    lines += _sensitivity_section(sweep, indices, notes)
+    lines += _sensitivity_section(sweep, indices, notes, len(plan.values))
     if top:
         lines += ["## One at a time", "",
                   f"The {len(top)} most influential parameters on `{spec.metrics[0]}` "
@@ -99,11 +100,17 @@ def _overrides(values: dict[str, Any]) -> str:
     return ", ".join(f"`{k} = {format_value(v)}`" for k, v in values.items())
 
 
-def _sensitivity_section(sweep: Sweep, indices: pd.DataFrame, notes: list[str]) -> list[str]:
+def _sensitivity_section(sweep: Sweep, indices: pd.DataFrame, notes: list[str],
+                         samples: int) -> list[str]:
+    """Which parameters matter, per world and metric (`samples`: the design's size); a design
+    too small for its index says so instead of showing numbers."""
     spec = sweep.spec
     main = MAIN_INDEX[spec.design]
     lines = ["## Which parameters matter", "",
              f"Ranked by {main} ({_explain(spec.design)}); the interval is 95%.", ""]
+    small = too_small(spec, samples)
+    if small is not None:
+        return lines[:2] + [f"**Design too small:** {small}", ""]
     for world in sweep.worlds:
         if len(sweep.worlds) > 1:
             lines += [f"### World {world.index}: {world.name}", ""]
@@ -115,13 +122,21 @@ def _sensitivity_section(sweep: Sweep, indices: pd.DataFrame, notes: list[str]) 
                 lines.append(f"| {metric} | no indices (see notes) |")
                 continue
             rows = rows.sort_values("value", ascending=False).head(TOP_ROWS)
-            cells = "; ".join(f"`{r.parameter}` {r.value:.3g} ± {r.ci:.2g}"
+            cells = "; ".join(f"`{r.parameter}` {_with_interval(r.value, r.ci)}"
                               for r in rows.itertuples())
             lines.append(f"| {metric} | {cells} |")
         lines.append("")
     if notes:
         lines += ["Notes:", ""] + [f"- {n}" for n in notes] + [""]
     return lines
+
+
+def _with_interval(value: float, ci: float) -> str:
+    """An index with its half-interval, or "(no interval)" where the bootstrap gave none (an
+    interval of exactly 0 is no measure of the uncertainty)."""
+    if not np.isfinite(ci) or ci <= 0:
+        return f"{value:.3g} (no interval)"
+    return f"{value:.3g} ± {ci:.2g}"
 
 
 def _explain(design: str) -> str:
@@ -136,13 +151,17 @@ def _explain(design: str) -> str:
 
 def _frontier_section(sweep: Sweep, points: pd.DataFrame, frontier: pd.DataFrame) -> list[str]:
     loss, *others = FRONTIER_MEASURES
+    bootstrapped = bool(len(frontier)) and frontier["frontier_share"].notna().any()
     lines = ["## Policy frontier", "",
              f"Policies (design samples and anchors, means over replicates) that no other "
              f"beats on both `{loss}` and the other measure; lower is better on both. "
-             "`frontier.csv` lists them with `frontier_share`, the share of bootstrap "
-             "resamples of the replicates in which each is on the frontier (a policy on it "
-             "rarely is not reliably better than its neighbours), and `figures/frontier.png` "
-             "draws them.", ""]
+             + ("`frontier.csv` lists them with `frontier_share`, the share of bootstrap "
+                "resamples of the replicates in which each is on the frontier (a policy on it "
+                "rarely is not reliably better than its neighbours), and "
+                if bootstrapped else
+                "`frontier.csv` lists them (`frontier_share` is empty: with one replicate "
+                "and no confirmation runs there was nothing to bootstrap), and ")
+             + "`figures/frontier.png` draws them.", ""]
     for world in sweep.worlds:
         here = points[points["world"] == world.index]
         title = f"World {world.index} ({world.name})" if len(sweep.worlds) > 1 else "All runs"
