@@ -24,6 +24,7 @@ from sim.batch.runner import (
 from sim.batch.stats import paired_differences, summarize_runs
 from sim.report.compare_figures import write_comparison_figures
 from sim.report.compare_report import comparison_report, summary_status
+from sim.report.variant_table import differences_from_base, variants_csv_frame
 from sim.report.writer import (
     manifest,
     open_results_folder,
@@ -71,6 +72,8 @@ def run_comparison(comparison: Comparison, out: Path, workers: int, resume: bool
     write_frame(out / "timeseries.parquet", series)
     write_frame(out / "summary.csv", summary)
     write_frame(out / "differences.csv", differences)
+    write_frame(out / "variants.csv", variants_csv_frame(
+        differences_from_base(comparison.base, comparison.variants)))
     if moves:
         write_frame(out / "transitions.csv", pd.concat(
             [transitions_frame(moves[v]).assign(variant=v) for v in variants if v in moves],

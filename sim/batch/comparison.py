@@ -17,6 +17,15 @@ A comparison file (TOML) names a base scenario and variants; each variant is a s
     scenario = "../lenient.toml"
     set = { "deferral.extend_months" = 2 }
 
+A variant's scenario file is an overlay on the base (`sim.overlay`): it contributes only the
+keys set in the files of its own `extends` chain that the base's chain does not hold (strict.toml
+extends baseline.toml: over a base that also extends baseline.toml, the variant is the base's
+market with strict.toml's keys). A variant file whose chain never meets the base's is another
+market and refused, unless the variant says `market = "own"`; then its whole file is used.
+Each variant is, in order: the base file, the comparison's `set`, the variant file's overlay
+(a key it sets keeps its value over the comparison's `set`), the variant's `set`, the command
+line's `--set`.
+
 Every variant runs with the base's `run` section (size, days, root seed), so replicate r of
 every variant has the same seed and the same borrowers. The first variant is the reference
 of the paired differences.
@@ -24,16 +33,19 @@ of the paired differences.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.config import ScenarioConfig
 from sim.lifetime import DEFAULT_RUNOFF_MAX_DAYS
+from sim.overlay import OWN_MARKET, file_overlay, kept_keys
 from sim.report.writer import digest
 from sim.scenario import (
+    deep_merge,
     load_scenario,
     parse_override,
     read_spec,
@@ -50,9 +62,24 @@ class VariantSpec(BaseModel):
     name: str = Field(description="Short name, used in tables and figure legends.",
                       pattern=r"^[A-Za-z0-9_.-]+$", max_length=40)
     scenario: str | None = Field(None, description="Scenario file (relative to the comparison "
-                                 "file); default: the base scenario.")
+                                 "file), laid over the base: only the keys set in its own "
+                                 "`extends` chain, down to the files the base's chain holds, "
+                                 "change the base (see `market`); default: the base scenario.")
+    market: Literal["base", "own"] = Field(
+        "base", description="\"base\": the scenario file is laid over the base's market, "
+        "and a file not built on it (its `extends` chain never meets the base's) is an "
+        "error. \"own\": the variant runs the file's whole scenario, market included, with "
+        "the comparison's `set` on top, from the fork on (the burn-in still runs under the "
+        "base).")
     set: dict[str, Any] = Field(default_factory=dict, description="Overrides, "
-                                "section.key = value.")
+                                "section.key = value; they win over the scenario file and "
+                                "the comparison's `set`.")
+
+    @model_validator(mode="after")
+    def _own_market_needs_file(self) -> VariantSpec:
+        if self.market == OWN_MARKET and self.scenario is None:
+            raise ValueError('market = "own" needs a scenario file')
+        return self
 
 
 class ComparisonSpec(BaseModel):
@@ -107,6 +134,9 @@ class Comparison:
     burn_in_days: int
     runoff_max_days: int | None = DEFAULT_RUNOFF_MAX_DAYS
     stationarity_tolerance: float = 0.1
+    kept: dict[str, list[str]] = field(default_factory=dict)
+    """Per variant, the keys of the comparison's `set` its scenario file sets too and keeps
+    at its own value."""
 
     @property
     def names(self) -> list[str]:
@@ -128,7 +158,14 @@ def _override(config: ScenarioConfig, items: list[tuple[str, Any, str]],
     """`config` with (dotted key, value, where it was given) overrides, validated again."""
     if not items:
         return config
-    raw = config.model_dump()
+    return _validated(config.model_dump(), items, source)
+
+
+def _validated(raw: dict[str, Any], items: list[tuple[str, Any, str]],
+               source: str) -> ScenarioConfig:
+    """The raw scenario mapping `raw` with (dotted key, value, where it was given) overrides,
+    validated once (a variant is judged whole, never half-built)."""
+    raw = copy.deepcopy(raw)
     for key, value, origin in items:
         if key == "run" and isinstance(value, dict):
             raw["run"] = value
@@ -145,24 +182,37 @@ def load_comparison(path: str | Path, run_overrides: list[str] | None = None,
     allowed = list(ComparisonSpec.model_fields)
     spec = read_spec(path, ComparisonSpec, "comparison", allowed,
                      hint=f" Allowed keys: {', '.join(allowed)}; [[variant]] tables take "
-                     "name, scenario, set")
+                     f"{', '.join(VariantSpec.model_fields)}")
     spec = spec_with(spec, {"replicates": replicates}, path, "comparison")
 
-    common = [(key, value, str(path)) for key, value in spec.set.items()]
-    common += [(*parse_override(text), "--set") for text in run_overrides or []]
-    base = _override(load_scenario(path.parent / spec.base), common, f"{path} [base]")
+    base_path = path.parent / spec.base
+    shared = [(key, value, str(path)) for key, value in spec.set.items()]
+    given = [(*parse_override(text), "--set") for text in run_overrides or []]
+    market = _override(load_scenario(base_path), shared, f"{path} [base]")
+    base = _override(market, given, f"{path} [base]")
     variants = []
-    for variant in spec.variant:
-        config = load_scenario(path.parent / (variant.scenario or spec.base))
+    kept = {}
+    for i, variant in enumerate(spec.variant):
+        source = f"{path} [variant {variant.name}]"
         own = [(key, value, str(path)) for key, value in variant.set.items()]
-        config = _override(config, own + common, f"{path} [variant {variant.name}]")
+        if variant.scenario is None:
+            raw = market.model_dump()
+        elif variant.market == OWN_MARKET:
+            raw = _override(load_scenario(path.parent / variant.scenario), shared,
+                            source).model_dump()
+        else:
+            overlay = file_overlay(path.parent / variant.scenario, base_path, str(path),
+                                   f"variant.{i}.scenario")
+            raw = deep_merge(market.model_dump(), overlay.raw)
+            kept[variant.name] = kept_keys(overlay, spec.set)
         # The run section (size, days, seed) is the base's: same borrowers in every variant.
-        config = _override(config, [("run", base.run.model_dump(), str(path))],
-                           f"{path} [variant {variant.name}]")
+        config = _validated(raw, own + given + [("run", base.run.model_dump(), str(path))],
+                            source)
         variants.append((variant.name, config))
     return Comparison(path=path, title=spec.title, description=spec.description, base=base,
                       variants=tuple(variants),
                       replicates=spec.replicates,
                       burn_in_days=spec.burn_in_days,
                       runoff_max_days=spec.runoff_max_days or None,
-                      stationarity_tolerance=spec.stationarity_tolerance)
+                      stationarity_tolerance=spec.stationarity_tolerance,
+                      kept={name: keys for name, keys in kept.items() if keys})

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from sim.report.variant_table import differences_from_base, variant_table_lines
 from sim.summary import (
     LIFETIME_MEASURES,
     MEASURE_UNITS,
@@ -80,6 +81,8 @@ def comparison_report(comparison: Comparison, summary: pd.DataFrame,
               f"and claim has ended (at most {comparison.runoff_max_days} days)"
               if comparison.runoff_max_days else "no run-off (lifetime measures are n/a)")
     lines = [f"# {comparison.title}", "", comparison.description, "",
+             *variant_table_lines(differences_from_base(comparison.base, comparison.variants),
+                                  comparison.kept),
              "## Setup", "",
              f"- Variants: {', '.join(variants)} (differences are against "
              f"**{variants[0]}**).",

@@ -11,6 +11,7 @@ import pandas as pd
 
 from sim.batch.pool import RunFailure
 from sim.params_doc import format_value
+from sim.report.variant_table import differences_from_base, variant_table_lines
 from sim.sweep.analysis import MAIN_INDEX, too_small
 from sim.sweep.execute import SweepTask
 from sim.sweep.frontier import dominated_by
@@ -60,6 +61,9 @@ def sweep_report(sweep: Sweep, plan: SweepPlan, tables: dict[str, pd.DataFrame],
     lines.append("")
     if spec.worlds:
         lines += ["Worlds:", ""] + [f"- world {w.index}: {w.name}" for w in sweep.worlds] + [""]
+    if sweep.anchors:
+        lines += variant_table_lines(differences_from_base(sweep.base, sweep.anchors),
+                                     sweep.kept, noun="anchor")
 
     lines += _sensitivity_section(sweep, indices, notes, len(plan.values))
     if top:

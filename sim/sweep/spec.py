@@ -28,6 +28,13 @@ A sweep file (TOML, `scenarios/sweeps/*.toml`):
     name = "strict"
     scenario = "../strict.toml"
 
+An anchor's scenario file is an overlay on the base, as a comparison's variant is
+(`sim.overlay`): the keys its own `extends` chain sets, down to the files the base's chain
+holds, laid over the base after the file's `set`. An anchor keeps its own policy: a key set
+both by `set` and by the anchor's file takes the anchor's value, and the report lists those
+keys. The command line's `--set` wins over both. A file not built on the base's market is an
+error unless the anchor says `market = "own"`.
+
 Every parameter bound, value, world and anchor is checked against the scenario schema when
 the file is loaded, so a typo fails at once with the file and the key named.
 """
@@ -35,22 +42,26 @@ the file is loaded, so a typo fails at once with the file and the key named.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.config import ScenarioConfig
+from sim.overlay import OWN_MARKET, file_overlay, kept_keys
 from sim.params_doc import format_value
 from sim.report.writer import digest
 from sim.scenario import (
     ParameterRange,
     ScenarioError,
+    deep_merge,
     load_scenario,
     parse_override,
     read_spec,
+    set_dotted,
     spec_with,
+    validate,
     with_values,
 )
 from sim.summary import check_measure
@@ -73,7 +84,15 @@ class AnchorSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=40,
                       description="Name shown on the frontier.")
-    scenario: str = Field(description="Scenario file, relative to the sweep file.")
+    scenario: str = Field(description="Scenario file, relative to the sweep file, laid over "
+                          "the base: the keys set in its own `extends` chain, down to the "
+                          "files the base's chain holds, win over the base and the sweep's "
+                          "`set` (see `market`).")
+    market: Literal["base", "own"] = Field(
+        "base", description="\"base\": the scenario file is laid over the base's market, "
+        "and a file not built on it (its `extends` chain never meets the base's) is an "
+        "error. \"own\": the anchor runs the file's whole scenario, market included, with "
+        "the sweep's `set` on top.")
 
 
 class SweepSpec(BaseModel):
@@ -168,6 +187,9 @@ class Sweep:
     base: ScenarioConfig
     worlds: tuple[World, ...]
     anchors: tuple[tuple[str, ScenarioConfig], ...]
+    kept: dict[str, list[str]] = field(default_factory=dict)
+    """Per anchor, the keys of the file's `set` its scenario file sets too and keeps at its
+    own value."""
 
     @property
     def parameters(self) -> list[SweepParameter]:
@@ -196,9 +218,8 @@ def load_sweep(path: str | Path, overrides: list[str] | None = None,
         f"take {', '.join(SweepParameter.model_fields)}")
     spec = spec_with(spec, {"samples": samples, "replicates": replicates}, path, "sweep")
     given = dict(parse_override(t) for t in overrides or [])
-    common = {**spec.set, **given}
-    base = with_values(_scenario(path, "base", spec.base), spec.set, f"{path} [set]")
-    base = with_values(base, given, "--set")
+    market = with_values(_scenario(path, "base", spec.base), spec.set, f"{path} [set]")
+    base = with_values(market, given, "--set")
     for i, metric in enumerate(spec.metrics):
         check_measure(metric, str(path), f"metrics.{i}")
     for i, parameter in enumerate(spec.parameter):
@@ -209,11 +230,23 @@ def load_sweep(path: str | Path, overrides: list[str] | None = None,
     for world in worlds:
         with_values(base, world.values, f"{path} [worlds]")
     anchors = []
+    kept = {}
     for i, anchor in enumerate(spec.anchor):
-        config = with_values(_scenario(path, f"anchor.{i}.scenario", anchor.scenario), common,
-                             f"{path} [anchor {anchor.name}]")
+        source = f"{path} [anchor {anchor.name}]"
+        scenario = _scenario(path, f"anchor.{i}.scenario", anchor.scenario)
+        if anchor.market == OWN_MARKET:
+            config = with_values(scenario, {**spec.set, **given}, source)
+        else:
+            overlay = file_overlay(path.parent / anchor.scenario, path.parent / spec.base,
+                                   str(path), f"anchor.{i}.scenario")
+            kept[anchor.name] = kept_keys(overlay, spec.set)
+            raw = deep_merge(market.model_dump(), overlay.raw)
+            for key, value in given.items():
+                set_dotted(raw, key, value, source="--set")
+            config = validate(raw, source=source, override_keys=set(given))
         anchors.append((anchor.name, config))
-    return Sweep(path, spec, base, worlds, tuple(anchors))
+    return Sweep(path, spec, base, worlds, tuple(anchors),
+                 kept={name: keys for name, keys in kept.items() if keys})
 
 
 def _scenario(sweep_path: Path, key: str, relative: str) -> ScenarioConfig:
