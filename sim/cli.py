@@ -7,12 +7,12 @@ import os
 import sys
 from pathlib import Path
 
-from sim.batch.pool import WorkersDiedError
-from sim.batch.runner import ShardMismatchError
+from sim.batch.pool import WorkersDiedError, check_scheduler_address
+from sim.batch.runner import NoRunsFinishedError, ShardMismatchError
 from sim.config import ScenarioConfig
 from sim.lifetime import DEFAULT_RUNOFF_MAX_DAYS
 from sim.params_doc import render_toml
-from sim.report.writer import OutputExistsError
+from sim.report.writer import OutputError
 from sim.scenario import ScenarioError, load_scenario
 
 EXIT_USAGE = 2
@@ -27,7 +27,7 @@ def _output_options(parser: argparse.ArgumentParser, default_out: Path | None, s
     it."""
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="SECTION.KEY=VALUE", help=set_help)
-    parser.add_argument("--out", type=Path, default=default_out,
+    parser.add_argument("--out", type=_out_path, default=default_out,
                         help=f"results folder (default {shown})")
     if resume:
         parser.add_argument("--resume", action="store_true", help="keep finished runs in "
@@ -35,6 +35,13 @@ def _output_options(parser: argparse.ArgumentParser, default_out: Path | None, s
     parser.add_argument("--overwrite", action="store_true", help="replace an existing results "
                         "folder")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _out_path(text: str) -> Path:
+    """--out as a path; an empty one (which would mean the current folder) is refused."""
+    if not text.strip():
+        raise OutputError("--out is empty; name a results folder")
+    return Path(text)
 
 
 def _runner_options(parser: argparse.ArgumentParser) -> None:
@@ -53,8 +60,10 @@ def _runner(args: argparse.Namespace) -> dict[str, object]:
     """The runner arguments of a command: workers, backend and scheduler."""
     from sim.batch.runner import default_workers
 
-    if args.scheduler and args.backend != "dask":
-        raise ScenarioError("--scheduler", None, "needs --backend dask")
+    if args.scheduler is not None:
+        if args.backend != "dask":
+            raise ScenarioError("--scheduler", None, "needs --backend dask")
+        check_scheduler_address(args.scheduler)
     return {"workers": args.workers or default_workers(), "backend": args.backend,
             "scheduler": args.scheduler}
 
@@ -151,7 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except OutputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         if args.command == "params":
             sys.stdout.write(render_toml(ScenarioConfig()))
@@ -169,9 +182,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "assets":
             return _assets(args)
         return _run(args)
-    except (ScenarioError, OutputExistsError, ShardMismatchError) as error:
+    except (ScenarioError, OutputError, ShardMismatchError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except NoRunsFinishedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        _report_missing(error.failures, [])
+        return 1
     except WorkersDiedError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -317,6 +334,8 @@ def _compare(args: argparse.Namespace) -> int:
     for warning in trust_warnings(comparison, result.summary):
         print(f"WARNING: {warning}", file=sys.stderr)
     diffs = result.differences
+    if "metric" not in diffs:  # no variant has runs paired with the reference's
+        return 1 if result.missing else 0
     for _, row in diffs[diffs["metric"].isin(["lifetime_loss_rate", "lifetime_net_loss",
                                                "risk_adjusted_profit",
                                                "complaints_per_1000"])].iterrows():

@@ -52,7 +52,7 @@ def run_to_folder(config: ScenarioConfig, scenario: str, out: Path, overwrite: b
     """Simulate and write the results folder `out`; returns it and the summary. With
     `runoff_max_days`, the book is run off after the last day (lifetime measures)."""
     started = datetime.now(UTC)
-    with staged_folder(out, overwrite=overwrite) as staging:
+    with staged_folder(out, "run", overwrite=overwrite) as staging:
         clock = time.perf_counter()
         model, measured = simulate(config, progress=progress, runoff_max_days=runoff_max_days)
         wall = time.perf_counter() - clock
@@ -85,7 +85,7 @@ def run_to_folder(config: ScenarioConfig, scenario: str, out: Path, overwrite: b
             extra={"borrowers": config.run.borrowers, "days": config.run.days,
                    "runoff_max_days": runoff_max_days,
                    "borrower_ticks_per_second": config.run.borrowers * config.run.days
-                   / max(wall, 1e-9)}))
+                   / max(wall, 1e-9)}, kind="run"))
     return out, summary
 
 

@@ -16,6 +16,7 @@ from sim.batch.pool import Backend
 from sim.batch.runner import (
     SCORE_BINS,
     Failure,
+    NoRunsFinishedError,
     ShardStore,
     execute,
     plan,
@@ -27,7 +28,7 @@ from sim.report.compare_report import comparison_report, summary_status
 from sim.report.variant_table import differences_from_base, variants_csv_frame
 from sim.report.writer import (
     manifest,
-    open_results_folder,
+    results_folder,
     write_frame,
     write_json,
     write_text,
@@ -51,8 +52,16 @@ def run_comparison(comparison: Comparison, out: Path, workers: int, resume: bool
                    backend: Backend | None = None,
                    scheduler: str | None = None) -> ComparisonResult:
     """Run (or resume) a comparison into `out` and write its outputs (`backend`, `scheduler`:
-    where the runs happen, see `sim.batch.runner.backend_for`)."""
-    out = open_results_folder(out, resume, overwrite)
+    where the runs happen, see `sim.batch.runner.backend_for`). If no run finished (in this
+    call or before it), NoRunsFinishedError names every failure and no table or report is
+    written."""
+    with results_folder(out, "comparison", resume=resume, overwrite=overwrite) as out:
+        return _run_into(comparison, out, workers, resume, progress, backend, scheduler)
+
+
+def _run_into(comparison: Comparison, out: Path, workers: int, resume: bool, progress: bool,
+              backend: Backend | None, scheduler: str | None) -> ComparisonResult:
+    """`run_comparison` into the results folder `out`, opened."""
     started = datetime.now(UTC)
     clock = time.perf_counter()
     store = ShardStore(out, comparison.config_hash())
@@ -63,6 +72,8 @@ def run_comparison(comparison: Comparison, out: Path, workers: int, resume: bool
     runs, series, scores, moves = store.load(tasks)
     done = set(zip(runs.get("variant", []), runs.get("replicate", []), strict=True))
     missing = [t.key for t in tasks if (t.variant, t.replicate) not in done]
+    if not len(runs):
+        raise NoRunsFinishedError(failures, len(tasks))
 
     variants = comparison.names
     summary = summarize_runs(runs, variants)
@@ -104,5 +115,5 @@ def run_comparison(comparison: Comparison, out: Path, workers: int, resume: bool
                                                comparison.replicates),
             "failures": [f.describe() for f in failures],
             "missing_runs": missing,
-        }))
+        }, kind="comparison"))
     return ComparisonResult(out, summary, differences, failures, missing)

@@ -15,6 +15,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import re
+import select
+import threading
 import time
 import traceback
 import uuid
@@ -40,6 +44,24 @@ RETRIES_AFTER_WORKER_DEATH = 1
 HOPELESS_DEATHS = 2
 """Runs that lose their worker twice, with no run of the work ever finished, after which the
 work stops: the workers cannot run anything (one run that kills its worker is reported)."""
+
+
+SCHEDULER_ADDRESS = re.compile(
+    r"(?:(?:tcp|tls|ws|wss|ucx)://)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
+    r"|\[[0-9A-Fa-f:.]+\]):(?P<port>[0-9]{1,5})")
+"""A Dask scheduler's address: [PROTOCOL://]HOST:PORT, as `dask scheduler` prints it."""
+
+PARENT_POLL_SECONDS = 1.0
+"""How often a pool worker looks for its parent where the system cannot tell it at once."""
+
+
+def check_scheduler_address(address: str) -> None:
+    """Refuse (ScenarioError, one line) an address no Dask scheduler can have, before anything
+    is started or written."""
+    match = SCHEDULER_ADDRESS.fullmatch(address.strip())
+    if match is None or not 0 < int(match["port"]) < 65536:
+        raise ScenarioError("--scheduler", None, f"{address!r} is not a scheduler's address; "
+                            "give PROTOCOL://HOST:PORT, e.g. tcp://10.0.0.5:8786")
 
 
 class Task(Protocol):
@@ -264,7 +286,13 @@ class _LocalPool:
         inner = getattr(run, "func", run)  # a functools.partial's function
         modules = ["sim.model", getattr(inner, "__module__", None) or "sim.model"]
         self.context.set_forkserver_preload(list(dict.fromkeys(modules)))
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=self.context)
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # Workers are children of the forkserver, not of this process: each watches this
+        # process and ends when it dies (the forkserver then ends with its last child).
+        return ProcessPoolExecutor(max_workers=self.slots, mp_context=self.context,
+                                   initializer=end_with_parent, initargs=(os.getpid(),))
 
     def submit(self, request: Any) -> Future:
         return self.pool.submit(self.run, request)
@@ -280,10 +308,42 @@ class _LocalPool:
 
     def restart(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
-        self.pool = ProcessPoolExecutor(max_workers=self.slots, mp_context=self.context)
+        self.pool = self._new_pool()
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def end_with_parent(parent: int) -> None:
+    """Worker initializer: end this process as soon as process `parent` has ended (a parent
+    killed with SIGKILL cannot stop its pool, and an orphaned worker would finish its run and
+    wait for more forever). A daemon thread waits on the parent's pid file descriptor (Linux),
+    or looks for it every `PARENT_POLL_SECONDS`."""
+    threading.Thread(target=_exit_after, args=(parent,), name="end-with-parent",
+                     daemon=True).start()
+
+
+def _exit_after(parent: int) -> None:
+    try:
+        handle = os.pidfd_open(parent)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfd here: poll
+        while _alive(parent):
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+    select.select([handle], [], [])  # readable once the parent has ended
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class _DaskPool:
@@ -300,6 +360,7 @@ class _DaskPool:
         self.killed = KilledWorker
         self.cluster = None
         if scheduler:
+            check_scheduler_address(scheduler)
             try:
                 self.client = Client(scheduler, timeout="20s")
             except (OSError, TimeoutError) as error:

@@ -9,14 +9,17 @@ a replicate forks from an identical market.
 
 Each finished run is written as its own shard (`shards/<variant>__<replicate>.parquet` plus a
 JSON line of its summary) by the parent process, atomically; `resume=True` skips runs whose
-shard exists, after checking the shards were made by the same comparison (config hash). A run
-that raises is reported with its variant, replicate and seed; the others go on.
+shard exists, after checking the shards were made by the same comparison (config hash); a
+shard that cannot be read whole (cut short outside the atomic writes: a full disk, a copy) is
+removed with a warning and its run is run again. A run that raises is reported with its
+variant, replicate and seed; the others go on.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -167,6 +170,18 @@ class ShardStore:
                     f"{self.folder.parent} holds runs of another configuration (hash {found}, "
                     f"this comparison is {self.config_hash}); choose another --out")
         write_text(stamp, self.config_hash + "\n")
+        self.drop_damaged()
+
+    def drop_damaged(self) -> None:
+        """Remove every run's shard that cannot be read whole, with a warning line each, so
+        the run is not taken as finished and is run again."""
+        for record in sorted(self.folder.glob("*.json")):
+            files = [record, record.with_suffix(".parquet"), record.with_suffix(".npz")]
+            problem = next(filter(None, map(unreadable, files)), None)
+            if problem is not None:
+                warn_damaged(f"the shard of run {record.stem}", problem)
+                for path in files:
+                    path.unlink(missing_ok=True)
 
     def done(self) -> set[str]:
         return {p.stem for p in self.folder.glob("*.json")}
@@ -223,6 +238,48 @@ class ShardStore:
             people[replicate] = float((generations == generations[0]).all(axis=0).mean())
         return {"common_shocks_share": [shocks[r] for r in runs["replicate"]],
                 "common_people_share": [people[r] for r in runs["replicate"]]}
+
+
+SHARD_KEYS = {".json": ("summary", "scores", "transitions"),
+              ".npz": ("life_digest", "generation")}
+"""What a shard's files must hold, by suffix."""
+
+
+def unreadable(path: Path) -> str | None:
+    """Why the shard file `path` cannot be read whole (missing, cut short, lacking what a run
+    writes), or None if it can."""
+    try:
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            pq.read_table(path)
+            return None
+        if path.suffix == ".npz":
+            with np.load(path) as arrays:  # reading each array checks its data
+                names = [name for name in arrays.files if arrays[name] is not None]
+        else:
+            names = list(json.loads(path.read_text(encoding="utf-8")))
+    except Exception as error:  # any way of being damaged: the run is run again
+        return f"{path.name}: {_describe(error).splitlines()[-1]}"
+    lacking = [key for key in SHARD_KEYS.get(path.suffix, ()) if key not in names]
+    return f"{path.name} lacks {', '.join(lacking)}" if lacking else None
+
+
+def warn_damaged(what: str, problem: str) -> None:
+    """One warning line on standard error: `what` (finished runs' files) was damaged and was
+    removed, so its runs are run again."""
+    print(f"warning: {what} is damaged ({problem}); its runs will be run again",
+          file=sys.stderr, flush=True)
+
+
+class NoRunsFinishedError(Exception):
+    """Not one run of a comparison finished: there is nothing to report; `failures` says
+    which runs failed and why."""
+
+    def __init__(self, failures: list[Failure], runs: int) -> None:
+        self.failures = failures
+        super().__init__(f"none of the comparison's {runs} runs finished ({len(failures)} "
+                         "failed); no tables or report were written")
 
 
 @dataclass

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.batch.pool import Backend, Outcome, RunFailure, Runner, Workers, execute
-from sim.report.writer import manifest, open_results_folder, write_frame, write_json, write_text
+from sim.report.writer import manifest, results_folder, write_frame, write_json, write_text
 from sim.summary import MEASURE_NAMES
 from sim.sweep.analysis import sensitivity, top_parameters
 from sim.sweep.execute import RunRequest, SweepTask, run_request
@@ -63,11 +63,19 @@ def run_sweep(sweep: Sweep, out: Path, backend: Backend = "local", workers: int 
               run: Runner = run_request) -> SweepResult:
     """Run (or resume) a sweep into `out` and write its outputs. `run` replaces the function
     that simulates one request (tests use it to kill a worker)."""
-    started = datetime.now(UTC)
-    clock = time.perf_counter()
     plan = SweepPlan(sweep, series)
     plan.check()
-    out = open_results_folder(out, resume, overwrite)
+    with results_folder(out, "sweep", resume=resume, overwrite=overwrite) as out:
+        return _run_into(sweep, plan, out, backend, workers, scheduler, resume, progress,
+                         series, run)
+
+
+def _run_into(sweep: Sweep, plan: SweepPlan, out: Path, backend: Backend, workers: int,
+              scheduler: str | None, resume: bool, progress: bool, series: bool,
+              run: Runner) -> SweepResult:
+    """`run_sweep` into the results folder `out`, opened."""
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
     store = SweepStore(out, sweep.config_hash(series))
     store.open(resume=resume)
     design_tasks = plan.design_tasks()
@@ -122,7 +130,7 @@ def run_sweep(sweep: Sweep, out: Path, backend: Backend = "local", workers: int 
                "replicate_seeds": plan.seeds,
                "failures": [f.describe() for f in failures],
                "retried_after_worker_death": [t.describe() for t in retried],
-               "missing_runs": missing}))
+               "missing_runs": missing}, kind="sweep"))
     return SweepResult(out, tables["samples"], indices, frontier, failures, retried, missing,
                        ran=first.finished + second.finished + third.finished)
 

@@ -1,6 +1,8 @@
 """The `shards/` folder of a sweep's results: finished runs written as they arrive, in
 Parquet parts of up to `PART_ROWS` runs (each written atomically), so an interrupted sweep
-loses at most the runs since the last part and `--resume` skips every run already written."""
+loses at most the runs since the last part and `--resume` skips every run already written. A
+part or daily series that cannot be read whole is removed with a warning (a series' run is
+taken out of its part), so its runs are run again."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.batch.runner import ShardStore
+from sim.batch.runner import ShardStore, unreadable, warn_damaged
 from sim.report.writer import write_frame
 from sim.sweep.execute import SweepTask
 
@@ -34,6 +36,28 @@ class SweepStore(ShardStore):
         super().open(resume)
         (self.folder / "series").mkdir(exist_ok=True)
         self._parts = len(list(self.folder.glob("part-*.parquet")))
+
+    def drop_damaged(self) -> None:
+        """Remove the parts and daily series that cannot be read whole, with a warning line
+        each; a run whose series is damaged is taken out of its part, so it is run again."""
+        for part in sorted(self.folder.glob("part-*.parquet")):
+            problem = unreadable(part)
+            if problem is not None:
+                warn_damaged(f"the shard part {part.name}", problem)
+                part.unlink()
+        damaged = set()
+        for path in sorted(self.folder.glob("series/*.parquet")):
+            problem = unreadable(path)
+            if problem is not None:
+                warn_damaged(f"the daily series of run {path.stem}", problem)
+                path.unlink()
+                damaged.add(path.stem)
+        if not damaged:
+            return
+        for part in sorted(self.folder.glob("part-*.parquet")):
+            frame = pd.read_parquet(part)
+            if frame["key"].isin(damaged).any():
+                write_frame(part, frame[~frame["key"].isin(damaged)])
 
     def done(self) -> set[str]:
         """Keys of the runs already written."""

@@ -221,7 +221,7 @@ def run_calibration(calibration: Calibration, out: Path, workers: int,
     rows: list[dict[str, Any]] = []
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    with staged_folder(Path(out), overwrite=overwrite) as staging, \
+    with staged_folder(Path(out), "calibration", overwrite=overwrite) as staging, \
             Workers(backend_for(workers, backend), workers, _run_trial_request,
                     scheduler) as pool, \
             tqdm(total=spec.trials, unit="trial", desc="trials", disable=not progress) as bar:
@@ -253,7 +253,8 @@ def run_calibration(calibration: Calibration, out: Path, workers: int,
         write_json(staging / "manifest.json", manifest(
             calibration.base.model_dump(mode="json"), spec.seed, str(calibration.path), wall,
             started, extra={"calibration": spec.model_dump(mode="json"),
-                            "replicate_seeds": seeds, "workers": workers}))
+                            "replicate_seeds": seeds, "workers": workers},
+            kind="calibration"))
     return CalibrationResult(Path(out), table, best)
 
 

@@ -25,7 +25,7 @@ from sim.batch.pool import Backend
 from sim.batch.stats import mean_interval
 from sim.report.writer import (
     manifest,
-    open_results_folder,
+    results_folder,
     write_frame,
     write_json,
     write_text,
@@ -61,7 +61,15 @@ def run_validation(validation: Validation, out: Path, workers: int,
     """Run every experiment the checks need (on the runner `backend`, see
     `sim.batch.runner.backend_for`), then write validation.csv, the figure, report.md and
     manifest.json into `out`."""
-    out = open_results_folder(out, resume, overwrite)
+    with results_folder(out, "validation", resume=resume, overwrite=overwrite) as out:
+        return _run_into(validation, out, workers, replicates, overrides, resume, progress,
+                         backend, scheduler)
+
+
+def _run_into(validation: Validation, out: Path, workers: int, replicates: int | None,
+              overrides: list[str] | None, resume: bool, progress: bool,
+              backend: Backend | None, scheduler: str | None) -> ValidationResult:
+    """`run_validation` into the results folder `out`, opened."""
     started = datetime.now(UTC)
     clock = time.perf_counter()
     needed = {c.experiment for c in validation.spec.check if c.experiment}
@@ -98,7 +106,7 @@ def run_validation(validation: Validation, out: Path, workers: int,
             name: {"comparison": str(e.comparison.path), "replicates": e.comparison.replicates,
                    "config_hash": e.comparison.config_hash()}
             for name, e in experiments.items()}, "workers": workers,
-            "missing_runs": missing}}))
+            "missing_runs": missing}}, kind="validation"))
     return ValidationResult(out, table, missing)
 
 
