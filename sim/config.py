@@ -8,9 +8,13 @@ meaning lives. Money is given in currency units; the model converts it to intege
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from sim.units import CENTS
 
 ASSUMPTION = "assumption"
 
@@ -35,9 +39,40 @@ CALIBRATED_REMINDERS = ("calibrated to F7, the on-time lift of an SMS reminder (
                         "7 % of installments (docs/validation.md)")
 """Source of the forgetful borrowers' parameters."""
 
+MAX_AMOUNT = 1e12
+"""Largest amount of money any one parameter may give, in currency units (10^14 cents, under
+the 2^53 up to which a float holds whole cents exactly). The books of a whole run must also fit
+int64 (see `ScenarioConfig`); money in a currency of small units (dong, rupiah) can be given in
+thousands."""
+
+MAX_DAY = 1_000_000
+"""Largest day number or length in days a parameter may give (days are int32 in the columns)."""
+
+MAX_CONTACTS_PER_7_DAYS = 1_000
+"""Largest weekly contact cap: far above what any ladder attempts (four channels at most 7 a
+week each, and a reminder per due day), so it refuses nothing that caps anything."""
+
+INT64_MAX = 2**63 - 1
+"""Most cents an int64 column, sum or ledger holds (about 9.2e18 cents, 9.2e16 currency units)."""
+
+BOOKS_HEADROOM = 100
+"""How far under `INT64_MAX` the money a run can hold must stay (`ScenarioConfig`): the money
+is counted at the mean of the lognormal draws; the factor covers the draws in their tails, and
+interest and fees owed on top of principal."""
+
+RUN_ALLOWANCE_DAYS = 2_190
+"""Days the bound on a run's books allows beyond `run.days`: a comparison's burn-in and run-off
+(730 + 1,460 days in the shipped comparisons) run the same market on."""
+
+
 def param(default: Any, unit: str, doc: str, source: str = ASSUMPTION, **limits: Any) -> Any:
     """Declare a scenario parameter: default, unit, one-line meaning, source, and limits
-    (`ge`, `le`, `gt`, `lt` as in pydantic)."""
+    (`ge`, `le`, `gt`, `lt` as in pydantic). A number parameter is finite (inf and NaN are
+    refused); money (a unit in currency units) is at most `MAX_AMOUNT` unless `le` says less."""
+    if isinstance(default, float):
+        limits.setdefault("allow_inf_nan", False)
+    if unit.startswith("currency units") and isinstance(default, float):
+        limits.setdefault("le", MAX_AMOUNT)
     return Field(default, description=doc, json_schema_extra={"unit": unit, "source": source},
                  **limits)
 
@@ -51,15 +86,20 @@ class Section(BaseModel):
 class RunConfig(Section):
     """Size, length and seed of one simulation."""
 
-    borrowers: int = param(10_000, "borrowers", "Number of borrowers in the market.", ge=1,
-                           le=50_000_000)
+    borrowers: int = param(
+        10_000, "borrowers", "Number of borrowers in the market. With the money parameters "
+        "and the run's length it must keep the books within int64 cents (the capital, cash "
+        "and income a run can hold, times a headroom of 100; checked when a scenario is "
+        "loaded), and the run must fit in memory (checked before the columns are allocated).",
+        ge=1, le=50_000_000)
     days: int = param(1095, "days", "Number of simulated days (one tick is one day).", ge=1,
                       le=36_500)
     seed: int = param(20261125, "integer", "Root seed of the random number generator.", ge=0,
                       le=2**63 - 1)
     steady_state_from_day: int = param(
         365, "day", "First day of the window over which summary averages (30+ and 90+ DPD "
-        "shares, annual charge-off rate) are taken; earlier days are the book filling up.", ge=0)
+        "shares, annual charge-off rate) are taken; earlier days are the book filling up.", ge=0,
+        le=MAX_DAY)
     check_invariants: bool = param(
         True, "flag", "Check the accounting identities of every lender at the end of every day "
         "and stop with an error if one fails.")
@@ -82,7 +122,8 @@ class BorrowerConfig(Section):
                                  "as a share of the borrower's normal monthly income.", ge=0,
                                  le=2)
     buffer_months_median: float = param(1.0, "months of income", "Median starting liquidity "
-                                        "(cash buffer), in months of income (lognormal).", ge=0)
+                                        "(cash buffer), in months of income (lognormal).", ge=0,
+                                        le=1200)
     buffer_sigma: float = param(0.8, "log-units", "Standard deviation of the log of the "
                                 "starting buffer across borrowers.", ge=0, le=3)
     hardship_share: float = param(0.25, "share of borrowers", "Share of financially fragile "
@@ -129,8 +170,8 @@ class BorrowerConfig(Section):
 class MacroShock(Section):
     """One window of the macro shock schedule."""
 
-    start_day: int = param(0, "day", "First day of the window.", ge=0)
-    end_day: int = param(0, "day", "Last day of the window (inclusive).", ge=0)
+    start_day: int = param(0, "day", "First day of the window.", ge=0, le=MAX_DAY)
+    end_day: int = param(0, "day", "Last day of the window (inclusive).", ge=0, le=MAX_DAY)
     job_loss_multiplier: float = param(1.0, "multiplier", "Job-loss rate multiplier in the "
                                        "window.", ge=0)
     illness_multiplier: float = param(1.0, "multiplier", "Illness rate multiplier in the "
@@ -152,7 +193,7 @@ class ShockConfig(Section):
                                  "employed borrower loses their job.", ge=0, le=365,
                                  source=CALIBRATED_STEADY_STATE)
     job_loss_mean_days: float = param(120.0, "days", "Mean duration of unemployment "
-                                      "(geometric).", ge=1)
+                                      "(geometric).", ge=1, le=36_500)
     job_loss_income_replacement: float = param(0.3, "share of income", "Income kept while "
                                                "unemployed (benefits).", ge=0, le=1)
     job_loss_income_scar: float = param(
@@ -164,7 +205,7 @@ class ShockConfig(Section):
     illness_rate: float = param(0.06, "events per borrower-year", "Rate of a costly illness.",
                                 ge=0, le=365)
     illness_mean_days: float = param(45.0, "days", "Mean duration of an illness (geometric).",
-                                     ge=1)
+                                     ge=1, le=36_500)
     illness_cost_share: float = param(0.6, "share of monthly income per month", "Extra "
                                       "expenses while ill.", ge=0, le=5)
     macro: list[MacroShock] = param([], "list of windows", "Macro shock schedule: windows of "
@@ -192,7 +233,7 @@ class StrategicConfig(Section):
                                                "days (relative to the weekly cap).", ge=0, le=1)
     enforcement_horizon_days: float = param(180.0, "days", "A bureau report or legal action "
                                             "filed at DPD d weighs max(0, 1 - d / horizon) in "
-                                            "perceived enforcement.", gt=0)
+                                            "perceived enforcement.", gt=0, le=36_500)
     contact_response: float = param(0.37, "multiplier", "A strategic defaulter's response to "
                                     "a contact, relative to the channel's pay effect.", ge=0,
                                     le=1, source=CALIBRATED_STEADY_STATE)
@@ -237,7 +278,7 @@ class LendingConfig(Section):
     need_rate: float = param(1.5, "needs per borrower-year", "Rate at which a borrower without "
                              "a loan needs to borrow.", ge=0, le=365)
     loan_months_of_income_median: float = param(1.5, "months of income", "Median requested "
-                                                "amount (lognormal).", gt=0)
+                                                "amount (lognormal).", gt=0, le=1200)
     loan_size_sigma: float = param(0.5, "log-units", "Standard deviation of the log of the "
                                    "requested amount.", ge=0, le=3)
     term_months: int = param(12, "months", "Term of a new loan.", ge=1, le=120)
@@ -366,12 +407,12 @@ class PlatformRunConfig(Section):
         "0.", ge=0, le=1, source="assumption")
     signal_half_life_days: float = param(
         30.0, "days", "Half-life of the public signal of the lender's health: borrowers "
-        "learn its capital ratio through news and peers, with this lag.", gt=0,
+        "learn its capital ratio through news and peers, with this lag.", gt=0, le=36_500,
         source="assumption")
     rumour_day: int = param(
         -1, "day", "Day on which news of other platforms' failures sets the capital ratio "
         "borrowers believe of every lender to `rumour_ratio` (-1: never); the belief then "
-        "moves back towards the true ratio with the signal's half-life.", ge=-1,
+        "moves back towards the true ratio with the signal's half-life.", ge=-1, le=MAX_DAY,
         source="assumption; the June-July 2018 wave of P2P failures in China hit sound and "
         "weak platforms alike")
     rumour_ratio: float = param(0.03, "share of assets", "Capital ratio borrowers believe "
@@ -412,7 +453,7 @@ class RegulationConfig(Section):
                                   "restricted.", ge=0, le=3650, source="assumption")
     restricted_max_contacts_per_7_days: int = param(
         3, "contacts per rolling 7 days", "Cap on contact attempts per borrower while a "
-        "lender is restricted.", ge=0, source="assumption")
+        "lender is restricted.", ge=0, le=MAX_CONTACTS_PER_7_DAYS, source="assumption")
 
 
 class RepaymentConfig(Section):
@@ -450,7 +491,7 @@ class DeferralConfig(Section):
     small_balance_max: float = param(2_000.0, "currency units", "Largest principal that counts "
                                      "as a small balance.", ge=0)
     good_record_max_dpd: int = param(0, "days", "Worst DPD on the loan that still counts as a "
-                                     "good record.", ge=0)
+                                     "good record.", ge=0, le=36_500)
     awareness: float = param(0.3, "share of borrowers", "Share of borrowers who know deferral "
                              "exists at the start (contacts that mention it raise it).", ge=0,
                              le=1)
@@ -590,7 +631,8 @@ class CollectionConfig(Section):
     capacity_per_1000_borrowers: float = param(
         20.0, "contacts per collector-day per 1,000 borrowers", "Daily capacity of one "
         "collector for capacity-using channels, scaled with the size of its lender's share of "
-        "the market (borrowers / lenders).", ge=0)
+        "the market (borrowers / lenders).", ge=0,
+        le=1_000_000)
     capacity_priority: Literal["highest_dpd", "lowest_dpd", "largest_balance",
                                "expected_recovery", "random"] = param(
         "highest_dpd", "choice", "Which accounts a collector contacts first when capacity is "
@@ -599,7 +641,7 @@ class CollectionConfig(Section):
         "largest first) or at random.")
     recovery_decay_days: float = param(
         90.0, "days", "Days past due over which the chance of recovering an account falls "
-        "by a factor e, for the `expected_recovery` priority.", gt=0,
+        "by a factor e, for the `expected_recovery` priority.", gt=0, le=36_500,
         source="assumption; collectability falls with delinquency age (F12: fresh debt "
         "sells at 16 cents, resold at 9)")
     hiring: bool = param(True, "flag", "A lender hires a collector at a review when the "
@@ -615,6 +657,7 @@ class CollectionConfig(Section):
                                            "employs.", ge=1, le=64)
     max_contacts_per_7_days: int = param(7, "contacts per rolling 7 days", "Cap on contact "
                                          "attempts per borrower per 7 days.", ge=0,
+                                         le=MAX_CONTACTS_PER_7_DAYS,
                                          source="F16 (CFPB Regulation F, 7 calls in 7 days)")
     opt_out_channels: list[Literal["app", "sms", "letter", "phone"]] = param(
         ["sms", "phone"], "channels", "Channels an opted-out borrower is never contacted on.")
@@ -628,7 +671,7 @@ class CollectionConfig(Section):
                                                     "third-party contact relative to a "
                                                     "direct one.", ge=0)
     stress_half_life_days: float = param(14.0, "days", "Half-life of a borrower's contact "
-                                         "stress.", gt=0)
+                                         "stress.", gt=0, le=36_500)
     complaint_stress_elasticity: float = param(1.0, "per stress point", "Relative rise in "
                                                "complaint chance per point of stress.", ge=0)
     churn_stress: float = param(4.0, "stress points", "Stress at which a borrower stops "
@@ -683,7 +726,7 @@ class BureauConfig(Section):
         730.0, "days", "Half-life of the score's memory of payment history and applications: "
         "every 30 days each score moves back towards the borrower's starting score by the "
         "share this implies, so recent delinquency weighs more than old (0: never fades).",
-        ge=0, source="assumption; US bureaus keep most negative items for 7 years, with "
+        ge=0, le=36_500, source="assumption; US bureaus keep most negative items for 7 years, with "
         "weight falling with age (CFPB, Key Dimensions and Processes in the U.S. Credit "
         "Reporting System, 2012)")
     inquiry_points: int = param(-5, "score points", "Score change per application for a "
@@ -765,10 +808,13 @@ class CastMember(Section):
     loan_days: list[int] = param(
         [0], "days", "Days the borrower applies for a loan; an application waits until the "
         "borrower holds no loan and any cooldown after the last one has passed.")
-    illness_day: int = param(-1, "day", "Day an illness starts (-1: none).", ge=-1)
-    illness_days: int = param(0, "days", "Length of the illness.", ge=0)
-    job_loss_day: int = param(-1, "day", "Day the borrower loses their job (-1: never).", ge=-1)
-    job_loss_days: int = param(0, "days", "Time until the borrower works again.", ge=0)
+    illness_day: int = param(-1, "day", "Day an illness starts (-1: none).", ge=-1,
+                             le=MAX_DAY)
+    illness_days: int = param(0, "days", "Length of the illness.", ge=0, le=MAX_DAY)
+    job_loss_day: int = param(-1, "day", "Day the borrower loses their job (-1: never).", ge=-1,
+                              le=MAX_DAY)
+    job_loss_days: int = param(0, "days", "Time until the borrower works again.", ge=0,
+                               le=MAX_DAY)
     asks_for_deferral: bool = param(
         False, "flag", "Knows about deferral and asks for it on the first day they may "
         "(in a shock or past due, see [deferral]); otherwise never asks.")
@@ -808,3 +854,74 @@ class ScenarioConfig(Section):
             raise ValueError(f"cast has {len(self.cast)} members but run.borrowers is "
                              f"{self.run.borrowers}; the cast takes the first rows")
         return self
+
+    @model_validator(mode="after")
+    def _books_fit(self) -> ScenarioConfig:
+        terms = books_terms(self)
+        total = sum(terms.values())
+        if total <= INT64_MAX:
+            return self
+        key, part = max(terms.items(), key=lambda item: item[1])
+        value = _dotted_value(self, key)
+        room = INT64_MAX - (total - part)
+        bound = f"at most {value * room / part:.4g} here" if room > 0 else \
+            "the other parameters alone overflow"
+        days = self.run.days + RUN_ALLOWANCE_DAYS
+        message = (f"{value:g} is too large for the books: with {self.run.borrowers:,} "
+                   f"borrowers over {days:,} days ({self.run.days:,} and "
+                   f"{RUN_ALLOWANCE_DAYS:,} allowed for a burn-in and run-off), the money the "
+                   f"run can hold, times a headroom of {BOOKS_HEADROOM}, passes the {INT64_MAX:.3g}"
+                   f" cents an int64 ledger holds ({bound}; or fewer borrowers, a shorter run, "
+                   "or money in larger units such as thousands)")
+        raise ValidationError.from_exception_data(type(self).__name__, [InitErrorDetails(
+            type=PydanticCustomError("books_overflow", message), loc=tuple(key.split(".")),
+            input=value)])
+
+
+def books_terms(config: ScenarioConfig) -> dict[str, float]:
+    """The largest amounts of cents a run of `config` can reach in one int64 column sum or
+    ledger, by the money parameter that drives each (`ScenarioConfig` refuses a scenario whose
+    sum passes `INT64_MAX`). Stocks (the lenders' capital; the borrowers' starting cash and the
+    income paid over the run, at the mean of the lognormal draws) count `BOOKS_HEADROOM` times;
+    charges (fees and costs) count as if every borrower paid each as often as the rules allow
+    on every day of the run, which is headroom enough."""
+    n = config.run.borrowers
+    days = config.run.days + RUN_ALLOWANCE_DAYS
+    months = days / 30
+    b = config.borrowers
+    income = b.income_median * math.exp(b.income_sigma ** 2 / 2)
+    buffer = b.buffer_months_median * math.exp(b.buffer_sigma ** 2 / 2)
+    cast_income = sum(member.income for member in config.cast)
+    cast_cash = sum(member.cash for member in config.cast)
+    cap = max(config.collection.max_contacts_per_7_days,
+              config.regulation.restricted_max_contacts_per_7_days)
+    contacts_per_day = cap / 7 + 1  # the weekly cap, and a reminder on a due day
+    channels = {f"channels.{name}.cost": getattr(config.channels, name).cost
+                for name in CHANNELS}
+    channel_key = max(channels, key=lambda key: channels[key])
+    per_day = {
+        "repayment.late_fee": config.repayment.late_fee / 30,
+        "deferral.review_cost": config.deferral.review_cost / config.deferral.reapply_after_days,
+        "legal.cost": config.legal.cost / 30,
+        channel_key: channels[channel_key] * contacts_per_day,
+        "regulation.penalty_per_excess_complaint":
+            config.regulation.penalty_per_excess_complaint * (contacts_per_day + 1),
+    }
+    terms = {
+        "lending.capital_per_borrower": BOOKS_HEADROOM * n * config.lending.capital_per_borrower,
+        "borrowers.income_median": BOOKS_HEADROOM * (n * income * (buffer + months)
+                                                      + cast_income * months + cast_cash),
+        "collection.hire_cost": config.lending.lenders
+        * config.collection.max_collectors_per_lender * config.collection.hire_cost,
+    }
+    for key, amount in per_day.items():
+        terms[key] = n * days * amount
+    return {key: CENTS * amount for key, amount in terms.items()}
+
+
+def _dotted_value(config: BaseModel, key: str) -> Any:
+    """The value at `section.key` (`channels.sms.cost`) of a config."""
+    value: Any = config
+    for part in key.split("."):
+        value = getattr(value, part)
+    return value

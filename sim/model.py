@@ -29,7 +29,7 @@ from sim.people import draw_people, learn_of_deferral
 from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
 from sim.population import ACTIVE, NO_LOAN, BorrowerPopulation
 from sim.risk_gradient import RiskRecorder
-from sim.state import MarketState
+from sim.state import MarketState, check_memory
 from sim.streams import life_key
 from sim.totals import PopulationTotals, population_totals
 from sim.tracking import BorrowerTracker
@@ -66,6 +66,7 @@ class CreditMarket(mesa.Model):
                 read `metrics` directly, switch it off to save time).
         """
         config = config or ScenarioConfig()
+        check_memory(config, len(METRIC_NAMES))
         seed = config.run.seed if rng is None else rng
         super().__init__(rng=seed)
         self.params: MarketParams = derive(config)

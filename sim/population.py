@@ -13,7 +13,7 @@ from collections import defaultdict
 import numpy as np
 from numba import njit
 
-from sim.config import DPD_BUCKETS, SCORE_BAND_EDGES, ScenarioConfig
+from sim.config import DPD_BUCKETS, SCORE_BAND_EDGES, RunConfig, ScenarioConfig
 from sim.rows import union_rows
 from sim.units import DAYS_PER_MONTH
 
@@ -148,6 +148,14 @@ class BorrowerPopulation:
         self.reported_open = np.zeros(0, np.int64)
         self.due_calendar: defaultdict[int, list[np.ndarray]] = defaultdict(list)
         self.court_calendar: defaultdict[int, list[np.ndarray]] = defaultdict(list)
+
+    @classmethod
+    def bytes_per_row(cls) -> int:
+        """Bytes one borrower takes over every column, measured from the columns' dtypes."""
+        n = 2
+        tiny = cls(ScenarioConfig(run=RunConfig(borrowers=n)), np.random.default_rng(0))
+        return sum(value.nbytes // n for value in vars(tiny).values()
+                   if isinstance(value, np.ndarray) and value.shape[-1] == n)
 
     def set_scores(self, rows: np.ndarray, scores: np.ndarray) -> None:
         """Give the borrowers `rows` the scores `scores` (see `set_score`)."""

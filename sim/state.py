@@ -14,18 +14,22 @@ ledger and the perceived ratio of its balance sheet).
 
 from __future__ import annotations
 
+import resource
 from collections import defaultdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from sim.columns import Columns
+from sim.config import ScenarioConfig
+from sim.population import BorrowerPopulation
+from sim.scenario import ScenarioError
 
 if TYPE_CHECKING:
     from sim.agents import Collector, Lender
     from sim.bureau import CreditBureau
     from sim.cast import Cast
-    from sim.population import BorrowerPopulation
     from sim.risk_gradient import RiskRecorder
     from sim.transitions import TransitionRecorder
 
@@ -148,3 +152,124 @@ class MarketState:
         """A compiled view over this state's arrays and generator: when the state is built,
         and after a copy (the compiled structure itself cannot be copied)."""
         self.columns = Columns.of(self.population, self.transitions, self.rng)
+
+
+WORKING_FACTOR = 1.5
+"""Memory a market takes per byte of its borrower columns: the day's phases make temporary
+arrays over many rows and the due calendar lists the loans due (measured: 1.2 at 1,000,000
+borrowers over 400 days)."""
+
+ROW_EXTRA_BYTES = 8 + 2
+"""Bytes a borrower takes outside the population's columns: its place in the rows paid on its
+pay day (int64) and its transition state and end (int8 each)."""
+
+BORROWER_AGENT_BYTES = 1_000
+"""Bytes one `sim.agents.Borrower` view takes (`run.borrower_agents`; measured: about 600)."""
+
+METRIC_BYTES = 48
+"""Bytes one day's value of one metric takes: the recorder's float64 and the DataCollector's
+Python float in a list."""
+
+BASE_BYTES = 50_000_000
+"""Bytes a market takes whatever its size (agents, the bureau, the score histogram, the
+calendars' dictionaries)."""
+
+
+class InsufficientMemoryError(ScenarioError):
+    """A run that will not fit in the memory this process can still take."""
+
+
+def memory_needed(config: ScenarioConfig, metrics: int) -> int:
+    """Bytes a market of `config` will take, recording `metrics` metrics a day: its borrower
+    columns (bytes per row from their dtypes) with the day's working arrays, and what grows
+    with its length."""
+    return int(BASE_BYTES + config.run.borrowers * _bytes_per_borrower(config)
+               + config.run.days * metrics * METRIC_BYTES)
+
+
+def _bytes_per_borrower(config: ScenarioConfig) -> float:
+    per_row = WORKING_FACTOR * (BorrowerPopulation.bytes_per_row() + ROW_EXTRA_BYTES)
+    return per_row + (BORROWER_AGENT_BYTES if config.run.borrower_agents else 0)
+
+
+def memory_available() -> tuple[int, str] | None:
+    """The bytes this process can still take and what limits them: the system's available
+    memory (`MemAvailable`), the memory cgroup's limit less what it uses (less the file cache
+    it can drop) and the address-space limit (`RLIMIT_AS`) less the process's size, whichever
+    is least; None where none can be read."""
+    limits = []
+    meminfo = _read_fields(Path("/proc/meminfo"))
+    if "MemAvailable" in meminfo:
+        limits.append((meminfo["MemAvailable"] * 1024, "the system's available memory"))
+    cgroup = _cgroup_room()
+    if cgroup is not None:
+        limits.append((cgroup, "the memory cgroup's limit"))
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        size = _read_fields(Path("/proc/self/status")).get("VmSize", 0) * 1024
+        limits.append((max(soft - size, 0), "the address-space limit (ulimit -v)"))
+    return min(limits) if limits else None
+
+
+def check_memory(config: ScenarioConfig, metrics: int) -> None:
+    """Raise InsufficientMemoryError, naming `run.borrowers` and the most that fit, if a
+    market of `config` will not fit in the memory this process can still take."""
+    available = memory_available()
+    needed = memory_needed(config, metrics)
+    if available is None or needed <= available[0]:
+        return
+    room, what = available
+    per_borrower = _bytes_per_borrower(config)
+    most = max(int((room - needed) / per_borrower) + config.run.borrowers, 0)
+    raise InsufficientMemoryError(
+        "memory", "run.borrowers",
+        f"{config.run.borrowers:,} borrowers over {config.run.days:,} days need about "
+        f"{needed / 1e9:,.1f} GB ({per_borrower:,.0f} bytes a borrower), but {what} leaves "
+        f"{room / 1e9:,.1f} GB; at most about {most:,} borrowers fit")
+
+
+def _read_fields(path: Path) -> dict[str, int]:
+    """`name: number [kB]` lines of a /proc file (or `name number` lines of a cgroup's
+    memory.stat) as {name: number}; empty if it cannot be read."""
+    fields: dict[str, int] = {}
+    try:
+        text = path.read_text(encoding="ascii")
+    except OSError:
+        return fields
+    for line in text.splitlines():
+        name, _, rest = line.replace(":", " ", 1).partition(" ")
+        words = rest.split()
+        if words and words[0].isdigit():
+            fields[name] = int(words[0])
+    return fields
+
+
+def _cgroup_room() -> int | None:
+    """Bytes the process's memory cgroup (v2 or v1) can still take, or None if it has no
+    limit or none can be read."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text(encoding="ascii").splitlines()
+    except OSError:
+        return None
+    root = Path("/sys/fs/cgroup")
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controllers == "":
+            files = ("memory.max", "memory.current", "inactive_file")
+            folders = [root / path.lstrip("/"), root]
+        elif "memory" in controllers.split(","):
+            files = ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file")
+            folders = [root / "memory" / path.lstrip("/"), root / "memory"]
+        else:
+            continue
+        for folder in folders:
+            try:
+                limit_text = (folder / files[0]).read_text(encoding="ascii").strip()
+                used = int((folder / files[1]).read_text(encoding="ascii"))
+            except (OSError, ValueError):
+                continue
+            if not limit_text.isdigit() or int(limit_text) >= 2**60:
+                break
+            cache = _read_fields(folder / "memory.stat").get(files[2], 0)
+            return max(int(limit_text) - used + cache, 0)
+    return None

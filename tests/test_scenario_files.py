@@ -451,7 +451,7 @@ def test_resolved_config_toml_loads_back_equal(tmp_path):
         "deferral": {"enabled": True, "mode": "rate_cut", "awareness": 0.123456789},
         "collection": {"opt_out_channels": ["letter"], "reminder_channel": "none",
                        "ladder": {"dpd_1_30": {"phone": 3.5}}},
-        "borrowers": {"income_median": 1e16},
+        "borrowers": {"income_median": 1e-7},
     }
     config = ScenarioConfig.model_validate(raw, strict=True)
     assert config != ScenarioConfig()
