@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import copy
 from functools import partial
+from pathlib import Path
+from typing import Any
 
 import mesa
 import numpy as np
+import pandas as pd
 
 from sim.agents import Borrower, Collector, Lender, Regulator
+from sim.agents.lender import LENDER_REPORTERS
 from sim.bureau import CreditBureau
 from sim.cast import Cast
 from sim.config import ScenarioConfig
@@ -29,6 +33,7 @@ from sim.people import draw_people, learn_of_deferral
 from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
 from sim.population import ACTIVE, NO_LOAN, BorrowerPopulation
 from sim.risk_gradient import RiskRecorder
+from sim.scenario import ScenarioError, load_scenario, with_values
 from sim.state import MarketState, check_memory
 from sim.streams import life_key
 from sim.totals import PopulationTotals, population_totals
@@ -52,11 +57,14 @@ class CreditMarket(mesa.Model):
         params: the parameters derived from the scenario (`sim.params.MarketParams`).
         regulator: the regulator (`sim.agents.Regulator`).
         metrics: daily metrics recorder; `metrics.frame()` is the time series.
-        datacollector: Mesa DataCollector with one model reporter per metric, or None.
+        datacollector: Mesa DataCollector with one model reporter per metric and the
+            lenders' variables (`MarketDataCollector`), or None.
+        running: True until `run.days` days are done (Mesa's `run_model` runs to there).
     """
 
     def __init__(self, config: ScenarioConfig | None = None, rng: int | None = None,
-                 collect: bool = True) -> None:
+                 collect: bool = True, *, scenario: str | Path | None = None,
+                 **settings: Any) -> None:
         """Build the market.
 
         Args:
@@ -64,8 +72,12 @@ class CreditMarket(mesa.Model):
             rng: seed overriding `config.run.seed` (default None: use the config's seed).
             collect: also feed Mesa's DataCollector every day (default True; batches, which
                 read `metrics` directly, switch it off to save time).
+            scenario: a scenario file to read instead of `config` (default None).
+            **settings: scenario keys in dotted form laid over the scenario and validated
+                like `--set`, e.g. `CreditMarket(**{"deferral.mode": "rate_cut"})`: how
+                `mesa.batch_run` passes its parameters (default: none).
         """
-        config = config or ScenarioConfig()
+        config = scenario_config(config, scenario, settings)
         check_memory(config, len(METRIC_NAMES))
         seed = config.run.seed if rng is None else rng
         super().__init__(rng=seed)
@@ -223,7 +235,9 @@ class CreditMarket(mesa.Model):
 
     def step(self) -> None:
         """Simulate one day: the reviews when due, the phases in order, then the day's
-        metrics. Mesa counts the step before calling this, so today is `steps - 1`."""
+        metrics. Mesa counts the step before calling this, so today is `steps - 1`;
+        `running` turns False after the scenario's `run.days` (Mesa's `run_model` and
+        `batch_run` stop there; `run_days` and `run_off` go on)."""
         state, params = self.state, self.params
         state.start_day(self.steps - 1)
         self.review()
@@ -239,6 +253,7 @@ class CreditMarket(mesa.Model):
         chargeoff.run(state, params)
         self.record_day()
         state.day = self.steps
+        self.running = self.steps < self.config.run.days
 
     def provisions(self) -> np.ndarray:
         """Per lender, in cents: the principal of active loans `lending.provision_dpd` or
@@ -373,12 +388,38 @@ class CreditMarket(mesa.Model):
         return borrower_cash + sum(x.ledger.cash for x in self.lender_list)
 
 
-def metrics_collector() -> mesa.DataCollector:
+def scenario_config(config: ScenarioConfig | None, scenario: str | Path | None,
+                    settings: dict[str, Any]) -> ScenarioConfig:
+    """The scenario a market is built on: `config` (default the baseline) or the scenario
+    file `scenario`, with the dotted `settings` laid over it. Raises ScenarioError on a
+    problem, naming the key."""
+    if scenario is not None:
+        if config is not None:
+            raise ScenarioError("CreditMarket", None, "give a config or a scenario file, "
+                                "not both")
+        config = load_scenario(scenario)
+    return with_values(config or ScenarioConfig(), settings, source="CreditMarket")
+
+
+class MarketDataCollector(mesa.DataCollector):
+    """Mesa's DataCollector whose agent variables are the lenders' (`LENDER_REPORTERS`,
+    Mesa's per-type reporters): borrowers are rows of columns, not agents, so only lenders
+    report; `get_agent_vars_dataframe()` is `get_agenttype_vars_dataframe(Lender)`."""
+
+    def get_agent_vars_dataframe(self) -> pd.DataFrame:
+        """The lenders' variables, one row per day and lender (index Step, AgentID)."""
+        return self.get_agenttype_vars_dataframe(Lender)
+
+
+def metrics_collector() -> MarketDataCollector:
     """Mesa's DataCollector with one model reporter per metric: `get_model_vars_dataframe()`
     has a column per metric and a row per day, read from the row `model.metrics` recorded
-    that day (each metric is measured once, by `sim.metrics`)."""
-    return mesa.DataCollector(model_reporters={
-        name: partial(latest_metric, position=k) for k, name in enumerate(METRIC_NAMES)})
+    that day (each metric is measured once, by `sim.metrics`); and the lenders' variables
+    (`get_agent_vars_dataframe()`, `LENDER_REPORTERS`)."""
+    return MarketDataCollector(
+        model_reporters={name: partial(latest_metric, position=k)
+                         for k, name in enumerate(METRIC_NAMES)},
+        agenttype_reporters={Lender: LENDER_REPORTERS})
 
 
 def latest_metric(model: CreditMarket, position: int) -> float:

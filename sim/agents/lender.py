@@ -4,6 +4,8 @@ watch."""
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from typing import NamedTuple
 
 import mesa
@@ -14,7 +16,7 @@ from sim.columns import Columns
 from sim.config import LendingConfig, PlatformRunConfig, SupplyConfig
 from sim.ledger import Ledger
 from sim.population import ACTIVE
-from sim.units import DAYS_PER_YEAR, to_cents
+from sim.units import CENTS, DAYS_PER_YEAR, to_cents
 
 REJECTION_REASONS = ("score", "bureau_flag", "dti", "capital")
 """Reasons an application is rejected, in the order the review checks them."""
@@ -86,6 +88,7 @@ class Lender(mesa.Agent):
         complaints_period: complaints about this lender since the regulator's last review.
         wanted_attempts, unmet_attempts: capacity-using attempts wanted of and not made by
             this lender's collectors since its last policy review.
+        approvals: loans this lender approved today (the last day, after a step).
     """
 
     def __init__(self, model: mesa.Model, index: int, capital_cents: int) -> None:
@@ -104,6 +107,7 @@ class Lender(mesa.Agent):
         self.complaints_period = 0
         self.wanted_attempts = 0
         self.unmet_attempts = 0
+        self.approvals = 0
         window = config.supply.loss_window_days + 1
         self._losses = np.zeros(window)  # net charge-offs to date, cents, by day (ring)
         self._book = np.zeros(window)  # principal outstanding, cents, by day (ring)
@@ -167,12 +171,15 @@ class Lender(mesa.Agent):
     def lent(self, day: int, principal: np.ndarray, annual_rate: np.ndarray) -> None:
         """Remember today's loans (principal in cents, APR) for `recent_lending`."""
         slot = day % ORIGINATION_MEMORY_DAYS
+        self.approvals += principal.size
         self._lent[slot, 0] += float(principal.sum())
         self._lent[slot, 1] += float((annual_rate * principal).sum())
 
     def forget_lending(self, day: int) -> None:
-        """Start the memory slot of `day` afresh (called before the day's lending)."""
+        """Start the memory slot of `day` afresh and today's approvals at zero (called before
+        the day's lending)."""
         self._lent[day % ORIGINATION_MEMORY_DAYS] = 0.0
+        self.approvals = 0
 
     def recent_lending(self) -> tuple[float, float]:
         """The loans this lender originated in the last 30 days: (principal in cents, sum of
@@ -219,6 +226,14 @@ class Lender(mesa.Agent):
         """Principal of this lender's active loans, in cents."""
         pop = self.model.population
         return int(pop.principal[pop.lender == self.index].sum())
+
+    def active_loans(self) -> int:
+        """How many active loans this lender holds (with one lender, from the day's counts)."""
+        model = self.model
+        if len(model.lender_list) == 1:
+            return model.active_loans()
+        pop = model.population
+        return int(np.count_nonzero(pop.lender[pop.status == ACTIVE] == self.index))
 
     def review_deferrals(self, applicants: np.ndarray, false_claim: np.ndarray,
                          shocked: np.ndarray, force_majeure: bool,
@@ -286,3 +301,39 @@ def _review(col: Columns, applicants: np.ndarray, amount: np.ndarray, installmen
             if lent > cash:
                 reason[k] = NO_CAPITAL
     return reason
+
+
+def _book(lender: Lender) -> float:
+    return lender.ledger.outstanding / CENTS
+
+
+def _cash(lender: Lender) -> float:
+    return lender.ledger.cash / CENTS
+
+
+def _equity(lender: Lender) -> float:
+    return lender.equity() / CENTS
+
+
+def _min_score(lender: Lender) -> int:
+    return lender.policy.min_score
+
+
+def _collectors(lender: Lender) -> int:
+    return len(lender.collectors)
+
+
+LENDER_REPORTERS: dict[str, Callable[[Lender], float | int]] = {
+    "book": _book,
+    "cash": _cash,
+    "equity": _equity,
+    "capital_ratio": Lender.capital_ratio,
+    "loans": Lender.active_loans,
+    "approvals": operator.attrgetter("approvals"),
+    "min_score": _min_score,
+    "collectors": _collectors,
+}
+"""What each lender reports to Mesa's DataCollector every day (plain numbers; money in
+currency units): principal outstanding, cash, equity, capital ratio, active loans, loans
+approved that day, its minimum score of the moment and its collectors. Each reads what the
+lender keeps; none scans the borrowers but `loans` with two or more lenders."""
