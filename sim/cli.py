@@ -320,10 +320,12 @@ def _sweep(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from sim.batch.compare import run_comparison
     from sim.batch.comparison import load_comparison
+    from sim.model import check_fits_in_memory
 
     _check_counts(args)
     runner = _runner(args)
     comparison = load_comparison(args.comparison, _overrides(args), args.replicates)
+    check_fits_in_memory(comparison.base)
     out = args.out or Path("results") / args.comparison.stem
     result = run_comparison(comparison, out, resume=args.resume, overwrite=args.overwrite,
                             progress=not args.quiet, **runner)

@@ -78,7 +78,7 @@ class CreditMarket(mesa.Model):
                 `mesa.batch_run` passes its parameters (default: none).
         """
         config = scenario_config(config, scenario, settings)
-        check_memory(config, len(METRIC_NAMES))
+        check_fits_in_memory(config)
         seed = config.run.seed if rng is None else rng
         super().__init__(rng=seed)
         self.params: MarketParams = derive(config)
@@ -386,6 +386,12 @@ class CreditMarket(mesa.Model):
         if borrower_cash is None:
             borrower_cash = int(self.population.cash.sum())
         return borrower_cash + sum(x.ledger.cash for x in self.lender_list)
+
+
+def check_fits_in_memory(config: ScenarioConfig) -> None:
+    """Raise `sim.state.InsufficientMemoryError` (a ScenarioError naming `run.borrowers`) if
+    one market of `config` will not fit in the memory this process can still take."""
+    check_memory(config, len(METRIC_NAMES))
 
 
 def scenario_config(config: ScenarioConfig | None, scenario: str | Path | None,

@@ -106,19 +106,25 @@ def test_memory_refusal_names_the_most_borrowers_that_fit(monkeypatch):
     check_memory(config, 100)
 
 
-def test_fifty_million_borrowers_under_a_3_gb_address_space_exit_2(tmp_path):
-    """The real command line under `ulimit -v` 3 GB: refused before the columns are
-    allocated, in one line, instead of a numpy MemoryError."""
+def lower_address_space() -> None:
     limit = 3 * 2**30
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
-    def lower_limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
+@pytest.mark.parametrize("command", [
+    ["run", BASELINE, "--days", "10"],
+    ["compare", "scenarios/compare/strict_vs_lenient.toml", "--replicates", "2", "--workers",
+     "1"],
+], ids=["run", "compare"])
+def test_fifty_million_borrowers_under_a_3_gb_address_space_exit_2(tmp_path, command):
+    """The real command line under `ulimit -v` 3 GB: refused before the columns are
+    allocated, in one line, instead of a numpy MemoryError (or, in a comparison, every run
+    failing)."""
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "run.py", "run", BASELINE, "--borrowers",
-                           "50000000", "--days", "10", "--out", str(out), "--quiet"],
+    proc = subprocess.run([sys.executable, "run.py", *command, "--borrowers", "50000000",
+                           "--out", str(out), "--quiet"],
                           cwd=REPO, capture_output=True, text=True, timeout=300,
-                          preexec_fn=lower_limit, check=False)
+                          preexec_fn=lower_address_space, check=False)
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
