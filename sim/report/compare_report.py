@@ -254,12 +254,12 @@ def _trust(comparison: Comparison, summary: pd.DataFrame,
              f"{100 * people:.1f} % of slots held the same people (a borrower leaves the "
              f"market only without a loan, which the policy changes)."]
     if differences is not None and len(differences):
-        shared = differences[differences["metric"] == HEADLINE[0]]
-        ratio = float(shared["pairing_variance_ratio"].max()) if len(shared) else math.nan
-        if not math.isnan(ratio):
-            lines.append(f"- How much luck the pairing shares: the variance of the paired "
-                         f"difference in {HEADLINE[0]} is {100 * ratio:.0f} % of what two "
-                         f"independent samples would give (100 %: nothing shared).")
+        ratios = _pairing_ratios(differences)
+        if ratios:
+            lines.append("- How much luck the pairing shares: the variance of each paired "
+                         "difference as a share of what two independent samples would give "
+                         "(100 %: nothing shared; the largest over variants): "
+                         + ", ".join(f"{m} {100 * r:.0f} %" for m, r in ratios.items()) + ".")
     if comparison.burn_in_days:
         tolerance = comparison.stationarity_tolerance
         drifts = [table.loc[(m, first)] for m in ("burn_in_drift", "burn_in_book_drift")]
@@ -308,3 +308,14 @@ def _sentence(row: pd.Series) -> str:
         return f"- {row['variant'].capitalize()} did not change {label} ({interval})."
     return (f"- {row['variant'].capitalize()} {verb} {label} by {size} compared with "
             f"{row['reference']} ({interval}{sure}).")
+
+
+def _pairing_ratios(differences: pd.DataFrame) -> dict[str, float]:
+    """`pairing_variance_ratio` of each headline measure (the largest over variants), in the
+    headline's order, leaving out measures where it is undefined (no variance)."""
+    ratios = {}
+    for measure in HEADLINE:
+        values = differences.loc[differences["metric"] == measure, "pairing_variance_ratio"]
+        if len(values) and not values.isna().all():
+            ratios[measure] = float(values.max())
+    return ratios
