@@ -9,10 +9,8 @@ It is a numba `StructRef` (one reference-counted object) rather than a tuple of 
 compiled helper that receives a tuple pays a reference-count update for every array in it at
 every call, which made the per-row helpers several times slower than the arithmetic they do.
 
-It also holds the model's random generator (`col.rng`), the same object the numpy code draws
-from, so compiled and numpy draws share one stream. numba converts a `numpy.random.Generator`
-argument at every call of a compiled function (about 20 microseconds, through `ctypes`); held
-here it is converted once, when the structure is made.
+It also holds the run's decision key (`col.key`, `sim.streams.decision_key`): compiled code
+draws every decision as `uniform(col.key, row, day, purpose)`.
 """
 
 from __future__ import annotations
@@ -36,10 +34,11 @@ FIELDS: tuple[str, ...] = (
     "score_history", "score_counts", "shock_proneness", "flag_day",
     "loans_taken", "chargeoff_day", "deferral_asked_day", "deferrals_used", "deferred_ever",
     "redefaulted", "generation", "life_digest", "forborne_since", "forborne_dpd",
-    "probation_start", "window_start", "ended", "rng",
+    "probation_start", "window_start", "next_leave", "next_job_loss", "next_illness", "next_need",
+    "ended", "key",
 )
 """Columns of `BorrowerPopulation` (see there for meanings and units), the transition
-recorder's `ended`, and the model's random generator `rng`."""
+recorder's `ended`, and the run's decision key `key`."""
 
 
 @structref.register
@@ -55,9 +54,9 @@ class Columns(structref.StructRefProxy):
 
     @classmethod
     def of(cls, pop: BorrowerPopulation, transitions: TransitionRecorder,
-           rng: np.random.Generator) -> Columns:
-        """The columns of `pop`, `transitions.ended` and the generator `rng`."""
-        extra = {"ended": transitions.ended, "rng": rng}
+           key: np.uint64) -> Columns:
+        """The columns of `pop`, `transitions.ended` and the decision key `key`."""
+        extra = {"ended": transitions.ended, "key": np.uint64(key)}
         return _make(*(extra[name] if name in extra else getattr(pop, name)
                        for name in FIELDS))
 

@@ -22,6 +22,7 @@ from sim.columns import Columns
 from sim.loans import try_to_pay_account, willingness_of
 from sim.params import ContactPolicy
 from sim.population import FORGETFUL, WEEK
+from sim.streams import COMPLAIN, OPT_OUT, PROMPT, RIGHT_PARTY, THIRD_PARTY_REACH, uniform
 from sim.units import to_cents
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def contacts_this_week(col: Columns, i: int) -> int:
 
 
 @njit(cache=True, inline="always")
-def contact_effects(col: Columns, rng: np.random.Generator, rows: np.ndarray, channel: int,
+def contact_effects(col: Columns, rows: np.ndarray, channel: int,
                     policy: ContactPolicy, day: int, counts: np.ndarray, money: np.ndarray,
                     tally: np.ndarray, complaints_by_lender: np.ndarray) -> None:
     """Attempts on `rows` (ascending) by ladder channel `channel`, one borrower after the
@@ -79,18 +80,19 @@ def contact_effects(col: Columns, rng: np.random.Generator, rows: np.ndarray, ch
     also in `complaints_by_lender`; payments go to `money` and `tally` (see
     `sim.loans.Takings`)."""
     for i in rows:
-        reached = rng.random() < policy.rpc_rate[channel]
-        heard = policy.reaches_third_party[channel] and rng.random() < policy.third_party_reach
+        reached = uniform(col.key, i, day, RIGHT_PARTY + channel) < policy.rpc_rate[channel]
+        heard = (policy.reaches_third_party[channel] and uniform(
+            col.key, i, day, THIRD_PARTY_REACH + channel) < policy.third_party_reach)
         third = heard and not reached
         counts[channel, RPC] += reached
         counts[channel, THIRD_PARTY] += third
         if reached or third:
-            reach(col, rng, i, channel, third, policy, day, counts, money, tally,
+            reach(col, i, channel, third, policy, day, counts, money, tally,
                   complaints_by_lender)
 
 
 @njit(cache=True, inline="always")
-def reach(col: Columns, rng: np.random.Generator, i: int, channel: int, third: bool,
+def reach(col: Columns, i: int, channel: int, third: bool,
           policy: ContactPolicy, day: int, counts: np.ndarray, money: np.ndarray,
           tally: np.ndarray, complaints_by_lender: np.ndarray) -> None:
     """What reaching borrower `i` on `channel` does (through a third party if `third`): their
@@ -112,10 +114,10 @@ def reach(col: Columns, rng: np.random.Generator, i: int, channel: int, third: b
         np.float32(1.0) + policy.complaint_stress_elasticity * stress_before))
     if third:
         p *= policy.third_party_complaint_multiplier
-    if rng.random() < min(p, 1.0):
+    if uniform(col.key, i, day, COMPLAIN + channel) < min(p, 1.0):
         counts[channel, COMPLAINTS] += 1
         complaints_by_lender[max(col.lender[i], 0)] += 1
-        if rng.random() < policy.complaint_opt_out_probability:
+        if uniform(col.key, i, day, OPT_OUT + channel) < policy.complaint_opt_out_probability:
             if not col.opted_out[i]:
                 counts[channel, OPT_OUTS] += 1
             col.opted_out[i] = True
@@ -131,7 +133,7 @@ def reach(col: Columns, rng: np.random.Generator, i: int, channel: int, third: b
     if col.strategic_default[i]:
         p = policy.pay_effect[channel] * policy.strategic_contact_response
     p *= willingness_of(col, i, day, policy.payment)
-    if rng.random() < p:
+    if uniform(col.key, i, day, PROMPT + channel) < p:
         col.strategic_default[i] = False
         if try_to_pay_account(col, i, day, policy.payment, money, tally):
             counts[channel, PAYMENTS_AFTER] += 1

@@ -31,11 +31,13 @@ from sim.metrics import EVENT_NAMES, METRIC_NAMES, MetricsRecorder, peer_delinqu
 from sim.params import MarketParams, derive
 from sim.people import draw_people, learn_of_deferral
 from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
+from sim.phases.lending import schedule_needs
+from sim.phases.life import schedule_life
 from sim.population import ACTIVE, NO_LOAN, BorrowerPopulation
 from sim.risk_gradient import RiskRecorder
 from sim.scenario import ScenarioError, load_scenario, with_values
 from sim.state import MarketState, check_memory
-from sim.streams import life_key
+from sim.streams import decision_key, life_key
 from sim.totals import PopulationTotals, population_totals
 from sim.tracking import BorrowerTracker
 from sim.transitions import TransitionRecorder
@@ -84,11 +86,17 @@ class CreditMarket(mesa.Model):
         self.params: MarketParams = derive(config)
         population = BorrowerPopulation(config, self.rng)
         state = MarketState(population, TransitionRecorder(config.run.borrowers),
-                            RiskRecorder(), self.rng, life_key(seed), Cast(config), EVENT_NAMES)
+                            RiskRecorder(), decision_key(seed), life_key(seed), Cast(config),
+                            EVENT_NAMES)
         self.state = state
         draw_people(state.columns, state.life_key, np.arange(config.run.borrowers), 0,
                     self.params.people)
         state.cast.place(population)
+        state.top_proneness[0] = population.shock_proneness.max(initial=0.0)
+        # Each slot's chains of candidate days of its recurring events (`sim.streams`).
+        chained = np.arange(state.cast.size, config.run.borrowers)
+        schedule_life(state.columns, state.life_key, chained, after_day=-1)
+        schedule_needs(state.columns, chained, after_day=-1)
         state.bureau = CreditBureau(config.bureau, population, first_faded_row=state.cast.size)
         state.pay_day_rows = [np.flatnonzero(population.pay_dom == d)
                               for d in range(DAYS_PER_MONTH)]
@@ -215,7 +223,6 @@ class CreditMarket(mesa.Model):
         # Borrowers already in the market hear of the new policy's deferral as new ones would.
         learn_of_deferral(self.state.columns, self.state.life_key, config.deferral.awareness,
                           self.state.cast.size)
-
     def collector_capacity(self) -> int:
         """Daily capacity of one collector (capacity-using attempts), from the scenario."""
         return self.params.collector_capacity
@@ -311,9 +318,9 @@ class CreditMarket(mesa.Model):
 
     def fork(self) -> CreditMarket:
         """An independent copy of this market that goes on exactly as the original would
-        (same state, same generator state, same life key): the branches of a comparison
-        and the side-by-side dashboard start from one. The compiled columns structure cannot
-        be copied; the copy gets its own over its own arrays and generator."""
+        (same state, same life and decision keys, same generator state): the branches of a
+        comparison and the side-by-side dashboard start from one. The compiled columns
+        structure cannot be copied; the copy gets its own over its own arrays and generator."""
         columns = self.state.columns
         self.state.columns = None
         try:

@@ -15,6 +15,7 @@ from numba import njit
 
 from sim.config import DPD_BUCKETS, SCORE_BAND_EDGES, RunConfig, ScenarioConfig
 from sim.rows import union_rows
+from sim.streams import LATER
 from sim.units import DAYS_PER_MONTH
 
 NEVER = -(2**30)
@@ -109,6 +110,12 @@ class BorrowerPopulation:
         self.flag_day = np.full(n, NEVER, np.int32)
         self.generation = np.zeros(n, np.int32)
         self.life_digest = np.zeros(n, np.uint64)
+        # Day of each slot's next candidate event (`sim.streams.next_candidate`; LATER: none
+        # yet): departure, job loss, illness, need for a loan.
+        self.next_leave = np.full(n, LATER, np.int32)
+        self.next_job_loss = np.full(n, LATER, np.int32)
+        self.next_illness = np.full(n, LATER, np.int32)
+        self.next_need = np.full(n, LATER, np.int32)
 
         self.lender = np.full(n, -1, np.int8)
         self.status = np.zeros(n, np.int8)

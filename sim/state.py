@@ -2,8 +2,8 @@
 
 `MarketState` holds the borrower columns, the lenders and their collectors (Mesa agents whose
 ledgers are the money side of the state), the credit bureau and its queue of reports, the due
-and court calendars (inside the population), the random streams, today's event counts and the
-money that crossed the system's edge. Each phase (`sim.phases`) is a function of
+and court calendars (inside the population), the keys of the random streams, today's event
+counts and the money that crossed the system's edge. Each phase (`sim.phases`) is a function of
 (state, params) that changes the state and counts its events in `state.events`; the model
 (`sim.model.CreditMarket`) builds the state, runs the phases in order and records the day.
 
@@ -58,8 +58,9 @@ class MarketState:
     Attributes:
         day: the day being simulated (during a step), else the next day to simulate.
         population: borrower columns (`sim.population.BorrowerPopulation`).
-        columns: the compiled view of the same arrays and generator (`sim.columns.Columns`).
-        rng: the market's generator (Mesa's `model.rng`), drawn in a fixed order.
+        columns: the compiled view of the same arrays and the decision key
+            (`sim.columns.Columns`).
+        decision_key: the key of the counter-based decision draws (`sim.streams`).
         life_key: the key of the counter-based life draws (`sim.streams`).
         lenders, collectors: the Mesa agents, in index order (collectors lender by lender,
             slot by slot).
@@ -75,16 +76,19 @@ class MarketState:
         market_dpd30_share: the market's 30+ DPD share of loans (forborne from 30+ DPD
             included) as borrowers last saw it, yesterday's in a normal market.
         lending_open: whether the lending phase runs (False during a run-off).
+        top_proneness: (one element) at least the highest `shock_proneness` of anyone in
+            the market: where even it keeps every shock's daily chance under
+            `sim.streams.CANDIDATE_CHANCE`, the life phase looks only at candidate days.
     """
 
     def __init__(self, population: BorrowerPopulation, transitions: TransitionRecorder,
-                 risk: RiskRecorder, rng: np.random.Generator, life_key: np.uint64,
+                 risk: RiskRecorder, decision_key: np.uint64, life_key: np.uint64,
                  cast: Cast, event_names: tuple[str, ...]) -> None:
         self.day = 0
         self.population = population
         self.transitions = transitions
         self.risk = risk
-        self.rng = rng
+        self.decision_key = decision_key
         self.life_key = life_key
         self.columns: Columns
         self.rebuild_columns()
@@ -99,6 +103,7 @@ class MarketState:
         self.flows: dict[str, int] = defaultdict(int)
         self.market_dpd30_share = 0.0
         self.lending_open = True
+        self.top_proneness = np.zeros(1)
 
     def sum_by_lender(self, rows: np.ndarray, values: np.ndarray) -> list[int]:
         """Exact integer sums of `values` (cents or counts) over `rows`, per lender index."""
@@ -149,9 +154,10 @@ class MarketState:
             observer.day_ended(self.population, self.columns, self.day)
 
     def rebuild_columns(self) -> None:
-        """A compiled view over this state's arrays and generator: when the state is built,
+        """A compiled view over this state's arrays and decision key: when the state is built,
         and after a copy (the compiled structure itself cannot be copied)."""
-        self.columns = Columns.of(self.population, self.transitions, self.rng)
+        self.columns = Columns.of(self.population, self.transitions,
+                                  self.decision_key)
 
 
 WORKING_FACTOR = 1.5

@@ -78,7 +78,8 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "supply.capital_target": {"lending__equity_share": 0.01},
     "collection.good_customer_ladder": {"collection__segment_min_score": 600},
     "lending.lenders": {},
-    "lending.repeat_cooldown_days": {},
+    # Six-month loans close inside the run, leaving time for needs after the cool-down.
+    "lending.repeat_cooldown_days": {"lending__term_months": 6},
 }
 """Extra settings, by parameter or by section, under which a parameter's mechanism acts
 (on top of RICH)."""

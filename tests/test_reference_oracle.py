@@ -200,7 +200,8 @@ def test_reference_and_core_agree_in_distribution(scenario: str) -> None:
 
 
 CONTROLS: list[tuple[str, dict[str, Any], set[str]]] = [
-    ("stressed", {"shocks__job_loss_rate": 0.4}, {"flow_income", "on_time_payments"}),
+    ("stressed", {"shocks__job_loss_rate": 0.4}, {"flow_income", "on_time_payments",
+                                                  "deferrals_granted", "paid_off"}),
     ("stressed", {"strategic__base_propensity": 0.3}, {"missed_strategic",
                                                         "defaults_strategic"}),
     ("stressed", {"repayment__late_fee": 22.5}, {"ledger_fee_income"}),

@@ -16,6 +16,7 @@ from sim.columns import Columns
 from sim.config import LendingConfig, PlatformRunConfig, SupplyConfig
 from sim.ledger import Ledger
 from sim.population import ACTIVE
+from sim.streams import LENDING_ORDER, uniform
 from sim.units import CENTS, DAYS_PER_YEAR, to_cents
 
 REJECTION_REASONS = ("score", "bureau_flag", "dti", "capital")
@@ -266,7 +267,8 @@ class Lender(mesa.Agent):
                monthly_income: np.ndarray) -> np.ndarray:
         """Review applications (a compiled loop). Returns, per applicant, APPROVED (-1) or the
         index in REJECTION_REASONS of the first failed check. Capital is rationed in a seeded
-        random order (a permutation of the applications that pass the other checks):
+        random order (the applications that pass the other checks, sorted by a decision draw
+        of each applicant's slot and the day, `sim.streams`):
         applications are approved while their running total fits in today's cash."""
         model = self.model
         policy = model.config.lending
@@ -294,7 +296,10 @@ def _review(col: Columns, applicants: np.ndarray, amount: np.ndarray, installmen
             passed[n_passed] = k
             n_passed += 1
     if n_passed:
-        order = passed[:n_passed][col.rng.permutation(n_passed)]
+        ties = np.empty(n_passed)
+        for k in range(n_passed):
+            ties[k] = uniform(col.key, applicants[passed[k]], day, LENDING_ORDER)
+        order = passed[:n_passed][np.argsort(ties, kind="mergesort")]
         lent = 0
         for k in order:
             lent += amount[k]

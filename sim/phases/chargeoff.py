@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.loans import charge_off, close_accounts, judge, sell
 from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN
+from sim.streams import ENFORCEABLE, uniforms
 
 if TYPE_CHECKING:
     from sim.params import MarketParams
@@ -59,5 +60,6 @@ def _judgments(state: MarketState, params: MarketParams) -> None:
     if judged.size == 0:
         return
     drawn = state.cast.exclude(judged)
-    enforced = drawn[state.rng.random(drawn.size) < params.config.legal.enforceable_share]
+    draws = uniforms(state.decision_key, drawn, state.day, ENFORCEABLE)
+    enforced = drawn[draws < params.config.legal.enforceable_share]
     judge(state, params, judged, enforced)

@@ -32,6 +32,7 @@ from sim.loans import (
 )
 from sim.params import PRIORITIES, ContactPolicy
 from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN, WEEK, dpd_bucket
+from sim.streams import CONTACT, PLAN_ACCEPT, TIEBREAK, uniform, uniforms
 
 HIGHEST_DPD, LOWEST_DPD, LARGEST_BALANCE, EXPECTED_RECOVERY, RANDOM_PRIORITY = (
     PRIORITIES.index(name) for name in ("highest_dpd", "lowest_dpd", "largest_balance",
@@ -117,7 +118,8 @@ def offer_plans(state: MarketState, params: MarketParams) -> None:
                 & (pop.deferrals_used[rows] < config.deferral.max_per_loan)]
     if rows.size == 0:
         return
-    taken = rows[state.rng.random(rows.size) < config.collection.plan_acceptance]
+    draws = uniforms(state.decision_key, rows, state.day, PLAN_ACCEPT)
+    taken = rows[draws < config.collection.plan_acceptance]
     reschedule(state, params, taken, "plan", waive=True,
                extra_months=config.collection.plan_months, rate_cut=False)
     state.events["repayment_plans"] += taken.size
@@ -187,7 +189,7 @@ def _contact_accounts(col: Columns, accounts: np.ndarray, bucket: np.ndarray, da
     channel and under its lender's 7-day cap `cap[lender]`, and, on capacity-using channels,
     if its collector has capacity left (`Staff`). Attempts count in the 7-day window; what
     they did is returned."""
-    rng = col.rng
+    key = col.key
     today = day % WEEK
     channels, lenders = policy.daily_p.shape[0], cap.size
     counts = np.zeros((channels, len(CONTACT_EVENTS)), np.int64)
@@ -204,7 +206,7 @@ def _contact_accounts(col: Columns, accounts: np.ndarray, bucket: np.ndarray, da
     n = 0
     for c in range(channels):
         for k in range(accounts.size):
-            draws[k] = rng.random()
+            draws[k] = uniform(key, accounts[k], day, CONTACT + c)
         rows = np.empty(accounts.size, np.int64)
         m = 0
         for k in range(accounts.size):
@@ -225,7 +227,7 @@ def _contact_accounts(col: Columns, accounts: np.ndarray, bucket: np.ndarray, da
         if policy.uses_capacity[c]:
             for i in rows:
                 wanted[max(col.lender[i], 0)] += 1
-            rows = _ration(col, rng, rows, c, policy, staff, used, taken)
+            rows = _ration(col, day, rows, c, policy, staff, used, taken)
         for i in rows:
             col.contacts_week[today, i] += 1
             attempts[c, max(col.lender[i], 0)] += 1
@@ -233,7 +235,7 @@ def _contact_accounts(col: Columns, accounts: np.ndarray, bucket: np.ndarray, da
             contacted_channel[n] = c
             n += 1
         if rows.size:
-            contact_effects(col, rng, rows, c, policy, day, counts, money, tally, complaints)
+            contact_effects(col, rows, c, policy, day, counts, money, tally, complaints)
     return ContactDay(counts, attempts, taken, wanted, complaints, contacted[:n].copy(),
                       contacted_channel[:n].copy(), money, tally)
 
@@ -256,7 +258,7 @@ def _in_collection_mask(col: Columns, rows: np.ndarray, day: int) -> np.ndarray:
 
 
 @njit(cache=True, inline="always")
-def _ration(col: Columns, rng: np.random.Generator, rows: np.ndarray, channel: int,
+def _ration(col: Columns, day: int, rows: np.ndarray, channel: int,
             policy: ContactPolicy, staff: Staff, used: np.ndarray,
             taken: np.ndarray) -> np.ndarray:
     """Keep the attempts on `rows` (ascending) collectors have capacity for, each collector
@@ -272,7 +274,7 @@ def _ration(col: Columns, rng: np.random.Generator, rows: np.ndarray, channel: i
             continue
         tiebreak = np.empty(mine.size)
         for k in range(mine.size):
-            tiebreak[k] = rng.random()
+            tiebreak[k] = uniform(col.key, mine[k], day, TIEBREAK + channel)
         order = np.argsort(tiebreak, kind="mergesort")
         if policy.priority != RANDOM_PRIORITY:
             key = np.empty(mine.size)

@@ -30,6 +30,7 @@ from sim.columns import Columns
 from sim.loans import in_shock, in_shock_of, reschedule
 from sim.params import macro_multipliers
 from sim.population import ACTIVE, NEVER, NO_LOAN, STRATEGIC
+from sim.streams import DEFERRAL_APPLY, DEFERRAL_REVIEW, REFUSAL_COMPLAINT, uniforms
 from sim.transitions import FORBORNE_DPD_LIMIT
 from sim.units import DAYS_PER_MONTH, to_cents
 
@@ -46,7 +47,7 @@ def run(state: MarketState, params: MarketParams) -> None:
     `next_due`, `deferral_until`, dues, `dpd`), `deferrals_used`, `deferred_ever`,
     `deferral_asked_day`, `redefaulted`; ledgers (waived interest and fees); today's counts.
     """
-    pop, day, rng = state.population, state.day, state.rng
+    pop, day, key = state.population, state.day, state.decision_key
     cfg = params.config.deferral
     state.events["redefaults"] += _mark_redefaults(state.columns, pop.watched, cfg.redefault_dpd)
     _review_forbearance(state.columns, day, cfg.probation_days)
@@ -67,7 +68,7 @@ def run(state: MarketState, params: MarketParams) -> None:
     rate = np.where(false_claim & current, strategic.false_claim_rate,
                     cfg.apply_rate) / DAYS_PER_MONTH
     rate *= np.where(pop.strategic_default[candidates], strategic.deferral_apply_multiplier, 1.0)
-    drawn = rng.random(candidates.size) < np.minimum(rate, 1.0)
+    drawn = uniforms(key, candidates, day, DEFERRAL_APPLY) < np.minimum(rate, 1.0)
     applicants, false_claim = candidates[drawn], false_claim[drawn]
     if scripted.size:
         applicants = np.concatenate([applicants, scripted])
@@ -87,7 +88,7 @@ def run(state: MarketState, params: MarketParams) -> None:
     _pay_review_cost(state, params, applicants)
     _, _, force_majeure = macro_multipliers(params.config, day)
     shocked = in_shock(state.columns, applicants, day)
-    draws = rng.random(applicants.size)
+    draws = uniforms(key, applicants, day, DEFERRAL_REVIEW)
     granted = np.zeros(applicants.size, bool)
     eligible = np.zeros(applicants.size, bool)
     for lender in state.lenders:  # each lender reviews the applications made to it
@@ -113,7 +114,8 @@ def _complain_of_refusals(state: MarketState, params: MarketParams,
     hardship = hardship[in_shock(state.columns, hardship, state.day)]
     if p == 0 or hardship.size == 0:
         return
-    complaining = hardship[state.rng.random(hardship.size) < p]
+    draws = uniforms(state.decision_key, hardship, state.day, REFUSAL_COMPLAINT)
+    complaining = hardship[draws < p]
     state.events["complaints"] += complaining.size
     for lender, count in zip(state.lenders, state.count_by_lender(complaining), strict=True):
         lender.complaints_period += count

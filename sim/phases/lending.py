@@ -2,10 +2,10 @@
 
 Needs, loan requests, lender choice and pricing are one compiled loop (numba) over the
 applicants; each lender then reviews its applications (`Lender.review`) and the approved loans
-open in a second compiled loop. The generator is drawn from in this order: who has a need
-(`sim.sampling.sample_rows`), a lender choice per applicant (only with several lenders), a
-loan-size normal per applicant, a lender choice per scripted applicant (classroom cast), then
-each lender's review.
+open in a second compiled loop. Every draw is a counter-based decision draw of (slot, day)
+(`sim.streams`): a slot's needs come on its candidate days (`next_need`, drawn ahead at the
+daily need chance), then a lender choice per applicant (only with several lenders) and a
+loan size; the cast's applicants choose their lender the same way.
 """
 
 from __future__ import annotations
@@ -21,7 +21,18 @@ from sim.columns import Columns
 from sim.loans import installment_of, open_loans
 from sim.params import LendingTerms
 from sim.population import NO_LOAN
-from sim.sampling import sample_rows
+from sim.streams import (
+    CANDIDATE_CHANCE,
+    LENDER_CHOICE,
+    LOAN_SIZE,
+    NEED,
+    NEED_ACCEPT,
+    NEED_EXCESS,
+    happens_today,
+    next_candidate,
+    normal,
+    uniform,
+)
 from sim.units import CENTS, MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -81,8 +92,8 @@ def _applications(col: Columns, day: int, cast_size: int,
     application, (row, lender chosen, amount in cents, monthly rate, installment in cents,
     monthly income today in cents). Lender k grants `size_share[k]` of the amount asked
     (whole currency units) and adds `markup[k]` to the band's APR, up to `terms.max_apr`."""
-    rng = col.rng
-    drawn = sample_rows(rng, col.status.size, terms.need_daily)
+    key = col.key
+    drawn = _needs_today(col, day, terms.need_daily)
     all_churned = (1 << n_lenders) - 1
     keep = np.empty(drawn.size, np.bool_)
     for k in range(drawn.size):
@@ -99,9 +110,10 @@ def _applications(col: Columns, day: int, cast_size: int,
     amount = np.empty(total, np.int64)
     if total == 0:
         return rows, lender_of, amount, np.empty(0), amount, np.empty(0)
-    _choose_lenders(col.churned, own, n_lenders, rng, lender_of[:k_own])
+    _choose_lenders(col.churned, own, n_lenders, key, day, lender_of[:k_own])
     for k in range(k_own):
-        months = terms.months_of_income_median * np.exp(rng.normal(0.0, terms.size_sigma))
+        months = terms.months_of_income_median * np.exp(
+            terms.size_sigma * normal(key, own[k], day, LOAN_SIZE))
         # Requests are in whole currency units, at least one.
         units = np.rint(np.float64(col.income[own[k]]) * months / CENTS)
         if size_share[lender_of[k]] < 1.0:
@@ -109,7 +121,7 @@ def _applications(col: Columns, day: int, cast_size: int,
         amount[k] = max(np.int64(units * CENTS), CENTS)
     amount[k_own:] = scripted_amount
     if scripted.size:
-        _choose_lenders(col.churned, scripted, n_lenders, rng, lender_of[k_own:])
+        _choose_lenders(col.churned, scripted, n_lenders, key, day, lender_of[k_own:])
     rate = np.empty(total)
     installment = np.empty(total, np.int64)
     income_now = np.empty(total)
@@ -126,18 +138,49 @@ def _applications(col: Columns, day: int, cast_size: int,
     return rows, lender_of, amount, rate, installment, income_now
 
 
+@njit(cache=True)
+def schedule_needs(col: Columns, rows: np.ndarray, after_day: int) -> None:
+    """Draw the first candidate days after `after_day` of a need for a loan for the slots
+    `rows` (at the start of a run)."""
+    for i in rows:
+        col.next_need[i] = next_candidate(col.key, i, after_day, NEED, CANDIDATE_CHANCE)
+
+
+@njit(cache=True)
+def _needs_today(col: Columns, day: int, need_daily: float) -> np.ndarray:
+    """The slots that need a loan today (ascending), by `sim.streams.happens_today` on their
+    candidate days of a need (`next_need`) and, for a chance above `CANDIDATE_CHANCE`, on any
+    day. Candidate days that passed while lending was closed bring no need: the chain is
+    drawn afresh from yesterday."""
+    n = col.status.size
+    drawn = np.empty(n, np.int64)
+    m = 0
+    every_day = need_daily > CANDIDATE_CHANCE
+    for i in range(n):
+        if col.next_need[i] < day:
+            col.next_need[i] = next_candidate(col.key, i, day - 1, NEED, CANDIDATE_CHANCE)
+        candidate = col.next_need[i] == day
+        if (candidate or every_day) and happens_today(col.key, i, day, candidate, need_daily,
+                                                      NEED_ACCEPT, NEED_EXCESS):
+            drawn[m] = i
+            m += 1
+        if candidate:
+            col.next_need[i] = next_candidate(col.key, i, day, NEED, CANDIDATE_CHANCE)
+    return drawn[:m].copy()
+
+
 @njit(cache=True, inline="always")
 def _choose_lenders(churned: np.ndarray, rows: np.ndarray, n_lenders: int,
-                    rng: np.random.Generator, out: np.ndarray) -> None:
+                    key: np.uint64, day: int, out: np.ndarray) -> None:
     """Pick, for each of `rows`, a lender uniformly among those they have not churned from
-    (one uniform draw each, only with several lenders)."""
+    (one decision draw each, only with several lenders)."""
     if n_lenders == 1:
         return
     for k in range(rows.size):
         allowed = 0
         for lender in range(n_lenders):
             allowed += (churned[rows[k]] >> lender) & 1 == 0
-        pick = rng.random() * allowed
+        pick = uniform(key, rows[k], day, LENDER_CHOICE) * allowed
         chosen = 0
         seen = 0
         for lender in range(n_lenders):

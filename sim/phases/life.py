@@ -13,16 +13,25 @@ from sim.params import LifeRates, life_rates, macro_multipliers
 from sim.people import PeopleTraits, draw_people
 from sim.population import ACTIVE, CHARGED_OFF, FRAGILE, NEVER, NO_LOAN
 from sim.streams import (
+    CANDIDATE_CHANCE,
     DIGEST_ILLNESS,
     DIGEST_JOB_LOSS,
     ILLNESS,
+    ILLNESS_ACCEPT,
+    ILLNESS_EXCESS,
     ILLNESS_LENGTH,
     JOB_LOSS,
+    JOB_LOSS_ACCEPT,
+    JOB_LOSS_EXCESS,
     JOB_LOSS_LENGTH,
     LEAVE,
+    LEAVE_ACCEPT,
+    LEAVE_EXCESS,
     PAY,
     fold,
     geometric,
+    happens_today,
+    next_candidate,
     normal,
     uniform,
 )
@@ -37,8 +46,10 @@ def run(state: MarketState, params: MarketParams) -> None:
     """Replace departing borrowers, start new shocks, then pay income and expenses to the
     borrowers whose pay day is today.
 
-    Reads: turnover and shock rates, the macro schedule, `kind`, `income`, `pay_dom`.
-    Changes: the rows of departing borrowers (new people), `jobless_until`, `ill_until`,
+    Reads: turnover and shock rates, the macro schedule, `kind`, `income`, `pay_dom`, the
+    rows' candidate days (`next_leave`, `next_job_loss`, `next_illness`).
+    Changes: the rows of departing borrowers (new people), `jobless_until`, `ill_until`, the
+    candidate days of the rows whose candidate day was today,
     `cash`; claims under a judgment's payment order (the garnished income is paid to the
     lender); the model's external flows (income, spending, cash of people leaving and joining).
     """
@@ -54,7 +65,7 @@ def run(state: MarketState, params: MarketParams) -> None:
     flows = np.zeros(len(LIFE_FLOWS), np.int64)
     garnished = np.zeros(pay_rows.size, np.int64)
     leaving = _live_a_day(state.columns, state.life_key, day, state.cast.size, rates,
-                          params.people, pay_rows, flows, garnished)
+                          params.people, state.top_proneness, pay_rows, flows, garnished)
     taken = garnished > 0
     if taken.any():
         pay(state, params, pay_rows[taken], garnished[taken])
@@ -76,41 +87,62 @@ LIFE_FLOWS = ("turnover_cash_out", "turnover_cash_in", "income", "living_expense
 
 @njit(cache=True)
 def _live_a_day(col: Columns, key: np.uint64, day: int, cast_size: int,
-                rates: LifeRates, traits: PeopleTraits, pay_rows: np.ndarray,
-                flows: np.ndarray, garnished: np.ndarray) -> np.ndarray:
+                rates: LifeRates, traits: PeopleTraits, top_proneness: np.ndarray,
+                pay_rows: np.ndarray, flows: np.ndarray, garnished: np.ndarray) -> np.ndarray:
     """The phase: turnover, job losses (each cutting the row's income for good by
     `income_scar`), illnesses (a row's daily chance is its type's times its
     `shock_proneness`), pay day; adds the day's external flows to
     `flows` (LIFE_FLOWS), sets `garnished[k]` to the cents a payment order takes from the
     income of `pay_rows[k]` (kept out of living expenses; the caller pays it over), and
-    returns the rows given new people. Every chance is a
-    counter-based draw of (`key`, row, day) (`sim.streams`), so a row's life does not depend
-    on what other phases drew. Rows below `cast_size` (the classroom cast) have no random
-    events."""
+    returns the rows given new people. A borrower without a loan leaves, and a row not
+    already in a shock starts one, when `sim.streams.happens_today` says so: on the slot's
+    candidate days of that event (drawn ahead, `schedule_life`) and, for a chance above
+    `CANDIDATE_CHANCE`, on any day. Every draw is counter-based and keyed on the slot and the
+    day, whatever person the slot holds, so a row's life does not depend on what other
+    phases drew. One pass over the rows, each row's departure (and new person) before its
+    shocks; rows are independent, so this is the order of the phase, row by row. Rows below
+    `cast_size` (the classroom cast) have no random events. `top_proneness[0]` is kept at
+    least the highest proneness of anyone (`MarketState.top_proneness`)."""
     n = col.status.size
     leaving = np.empty(n, np.int64)
     n_leaving = 0
+    leave_every_day = rates.turnover > CANDIDATE_CHANCE
+    job_top = max(rates.job_loss_fragile, rates.job_loss_other)
+    ill_top = max(rates.illness_fragile, rates.illness_other)
+    one = np.empty(1, np.int64)
     for i in range(cast_size, n):
-        if col.status[i] == NO_LOAN and uniform(key, i, day, LEAVE) < rates.turnover:
+        candidate = col.next_leave[i] == day
+        if (candidate or leave_every_day) and col.status[i] == NO_LOAN and happens_today(
+                key, i, day, candidate, rates.turnover, LEAVE_ACCEPT, LEAVE_EXCESS):
             leaving[n_leaving] = i
             n_leaving += 1
-    leaving = leaving[:n_leaving].copy()
-    if leaving.size:
-        for i in leaving:
             flows[0] += col.cash[i]
-        draw_people(col, key, leaving, day, traits)
-        for i in leaving:
+            one[0] = i
+            draw_people(col, key, one, day, traits)
             flows[1] += col.cash[i]
-    for i in range(cast_size, n):
-        fragile = col.kind[i] == FRAGILE
-        prone = col.shock_proneness[i]
-        if _start_shock(col.jobless_until, col.life_digest, key, i, day,
-                        prone * (rates.job_loss_fragile if fragile else rates.job_loss_other),
-                        rates.job_loss_mean_days, JOB_LOSS, JOB_LOSS_LENGTH, DIGEST_JOB_LOSS):
-            col.income[i] = np.int64(np.rint(col.income[i] * (1.0 - rates.income_scar)))
-        _start_shock(col.ill_until, col.life_digest, key, i, day,
-                     prone * (rates.illness_fragile if fragile else rates.illness_other),
-                     rates.illness_mean_days, ILLNESS, ILLNESS_LENGTH, DIGEST_ILLNESS)
+            top_proneness[0] = max(top_proneness[0], col.shock_proneness[i])
+        if candidate:
+            col.next_leave[i] = next_candidate(key, i, day, LEAVE, CANDIDATE_CHANCE)
+        # Where even the most shock-prone person's chance is under CANDIDATE_CHANCE, only
+        # candidate days can bring a shock.
+        candidate = col.next_job_loss[i] == day
+        if candidate or job_top * top_proneness[0] > CANDIDATE_CHANCE:
+            chance = rates.job_loss_fragile if col.kind[i] == FRAGILE else rates.job_loss_other
+            if _start_shock(col.jobless_until, col.life_digest, key, i, day, candidate,
+                            min(col.shock_proneness[i] * chance, 1.0),
+                            rates.job_loss_mean_days, JOB_LOSS_ACCEPT, JOB_LOSS_EXCESS,
+                            JOB_LOSS_LENGTH, DIGEST_JOB_LOSS):
+                col.income[i] = np.int64(np.rint(col.income[i] * (1.0 - rates.income_scar)))
+            if candidate:
+                col.next_job_loss[i] = next_candidate(key, i, day, JOB_LOSS, CANDIDATE_CHANCE)
+        candidate = col.next_illness[i] == day
+        if candidate or ill_top * top_proneness[0] > CANDIDATE_CHANCE:
+            chance = rates.illness_fragile if col.kind[i] == FRAGILE else rates.illness_other
+            _start_shock(col.ill_until, col.life_digest, key, i, day, candidate,
+                         min(col.shock_proneness[i] * chance, 1.0), rates.illness_mean_days,
+                         ILLNESS_ACCEPT, ILLNESS_EXCESS, ILLNESS_LENGTH, DIGEST_ILLNESS)
+            if candidate:
+                col.next_illness[i] = next_candidate(key, i, day, ILLNESS, CANDIDATE_CHANCE)
     if pay_rows.size:
         vol = rates.income_volatility
         noise = np.empty(pay_rows.size)
@@ -119,22 +151,35 @@ def _live_a_day(col: Columns, key: np.uint64, day: int, cast_size: int,
         earned, spent = _pay_day(col, pay_rows, noise, day, rates, garnished)
         flows[2] += earned
         flows[3] += spent
-    return leaving
+    return leaving[:n_leaving].copy()
+
+
+@njit(cache=True)
+def schedule_life(col: Columns, key: np.uint64, rows: np.ndarray, after_day: int) -> None:
+    """Draw the first candidate days after `after_day` of a departure, a job loss and an
+    illness of the slots `rows` (at the start of a run)."""
+    for i in rows:
+        col.next_leave[i] = next_candidate(key, i, after_day, LEAVE, CANDIDATE_CHANCE)
+        col.next_job_loss[i] = next_candidate(key, i, after_day, JOB_LOSS, CANDIDATE_CHANCE)
+        col.next_illness[i] = next_candidate(key, i, after_day, ILLNESS, CANDIDATE_CHANCE)
 
 
 @njit(cache=True, inline="always")
 def _start_shock(until: np.ndarray, digest: np.ndarray, key: np.uint64, i: int, day: int,
-                 chance: float, mean_days: float, purpose: int, length_purpose: int,
-                 tag: int) -> bool:
-    """Row `i`, if not in this kind of shock (which ends on day `until[i]`), starts one today
-    with probability `chance`, lasting a geometric number of days with mean `mean_days`; the
-    draws are counter-based (`sim.streams`) and the start is folded into the row's digest.
-    Returns whether a shock started."""
-    if until[i] <= day and uniform(key, i, day, purpose) < chance:
-        until[i] = day + geometric(uniform(key, i, day, length_purpose), 1.0 / mean_days)
-        digest[i] = fold(digest[i], tag, day)
-        return True
-    return False
+                 candidate: bool, chance: float, mean_days: float, accept_purpose: int,
+                 excess_purpose: int, length_purpose: int, tag: int) -> bool:
+    """If row `i` is not in this kind of shock (which ends on day `until[i]`), start one when
+    `happens_today` says so for its daily `chance` (`candidate`: today is a candidate day of
+    the slot), lasting a geometric number of days with mean `mean_days`; the draws are
+    counter-based (`sim.streams`) and the start is folded into the row's digest. Returns
+    whether a shock started."""
+    if until[i] > day:
+        return False
+    if not happens_today(key, i, day, candidate, chance, accept_purpose, excess_purpose):
+        return False
+    until[i] = day + geometric(uniform(key, i, day, length_purpose), 1.0 / mean_days)
+    digest[i] = fold(digest[i], tag, day)
+    return True
 
 
 @njit(cache=True, inline="always")

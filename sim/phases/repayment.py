@@ -7,11 +7,11 @@ and then, to pay their arrears unprompted (`self_cure_rate`). An account whose a
 cleared by the end of its due day is 1 day past due the next day.
 
 The phase runs as one compiled loop per step (numba) over the rows concerned, one borrower
-after the other; the model's generator is drawn from in that order: for each installment
-due, a forgetting draw (a forgetful borrower without auto-repay) and a decision draw (a
-borrower who can pay and has something to decide: a strategic borrower, or anyone whose
-lender looks likely to fail); then a self-cure draw for each delinquent account not under a
-decision to stop paying.
+after the other. Each draw is a counter-based decision draw of (slot, day, purpose)
+(`sim.streams`): for an installment due, a forgetting draw (a forgetful borrower without
+auto-repay) and a decision draw (a borrower who can pay and has something to decide: a
+strategic borrower, or anyone whose lender looks likely to fail); for a delinquent account
+not under a decision to stop paying, a self-cure draw.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from sim.loans import Takings, age, arrears_of, fall_due, try_to_pay_account, wi
 from sim.params import RepaymentPolicy
 from sim.population import FORGETFUL, NO_LOAN, STRATEGIC
 from sim.rows import union_rows
+from sim.streams import FORGET, SELF_CURE, STOP, uniform
 from sim.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -87,9 +88,9 @@ def _repay(col: Columns, watched: np.ndarray, due: np.ndarray,
     rescheduled = fall_due(col, due, day)
     counts[INSTALLMENTS_DUE] += due.size
     reminded, on_time, missed = _scheduled_payments(
-        col, col.rng, due, day, policy, policy_enforcement, market_dpd30_share, distress,
+        col, due, day, policy, policy_enforcement, market_dpd30_share, distress,
         counts, money, tally)
-    _self_cure(col, col.rng, late, charged, day, policy, money, tally)
+    _self_cure(col, late, charged, day, policy, money, tally)
     return rescheduled, reminded, on_time, missed
 
 
@@ -107,7 +108,7 @@ def perceived_enforcement(col: Columns, i: int, policy: RepaymentPolicy,
 
 
 @njit(cache=True, inline="always")
-def decides_to_stop(col: Columns, rng: np.random.Generator, i: int, day: int,
+def decides_to_stop(col: Columns, i: int, day: int,
                     policy: RepaymentPolicy, policy_enforcement: float, peer: float,
                     fear: float) -> bool:
     """The decision to pay, taken at a due date by borrower `i`, who has the cash to pay
@@ -131,17 +132,17 @@ def decides_to_stop(col: Columns, rng: np.random.Generator, i: int, day: int,
             propensity += policy.grievance_weight * min(stress / policy.churn_stress, 1.0)
         if fear > 0:
             propensity += policy.run_strategic_weight * fear * (1.0 - felt)
-        return rng.random() < min(max(propensity, 0.0), 1.0)
+        return uniform(col.key, i, day, STOP) < min(max(propensity, 0.0), 1.0)
     if fear > 0 and policy.run_others_weight > 0:
         # A lender expected to fail offers no future credit to repay for: anyone who could
         # pay may walk away, less readily the more enforcement they feel.
         felt = perceived_enforcement(col, i, policy, policy_enforcement)
-        return rng.random() < policy.run_others_weight * fear * (1.0 - felt)
+        return uniform(col.key, i, day, STOP) < policy.run_others_weight * fear * (1.0 - felt)
     return False
 
 
 @njit(cache=True, inline="always")
-def _scheduled_payments(col: Columns, rng: np.random.Generator, due: np.ndarray, day: int,
+def _scheduled_payments(col: Columns, due: np.ndarray, day: int,
                         policy: RepaymentPolicy, policy_enforcement: float,
                         market_dpd30_share: float, distress: np.ndarray, counts: np.ndarray,
                         money: np.ndarray,
@@ -164,9 +165,9 @@ def _scheduled_payments(col: Columns, rng: np.random.Generator, due: np.ndarray,
         if col.kind[i] == FORGETFUL and not col.autopay[i]:
             forget_p = policy.miss_probability * (
                 1.0 - policy.reminder_fix_share if reminded[k] else 1.0)
-            forgot = rng.random() < forget_p
+            forgot = uniform(col.key, i, day, FORGET) < forget_p
         if (not col.strategic_default[i] and col.cash[i] >= arrears_of(col, i)
-                and decides_to_stop(col, rng, i, day, policy, policy_enforcement, peer,
+                and decides_to_stop(col, i, day, policy, policy_enforcement, peer,
                                     distress[col.lender[i]])):
             col.strategic_default[i] = True
         refused = col.strategic_default[i]  # decided not to pay this loan
@@ -189,7 +190,7 @@ def _scheduled_payments(col: Columns, rng: np.random.Generator, due: np.ndarray,
 
 
 @njit(cache=True, inline="always")
-def _self_cure(col: Columns, rng: np.random.Generator, late: np.ndarray,
+def _self_cure(col: Columns, late: np.ndarray,
                charged: np.ndarray, day: int, policy: RepaymentPolicy, money: np.ndarray,
                tally: np.ndarray) -> None:
     """Delinquent borrowers (late ones first, then charged-off ones) try, one after the
@@ -200,5 +201,5 @@ def _self_cure(col: Columns, rng: np.random.Generator, late: np.ndarray,
             if col.status[i] == NO_LOAN or col.strategic_default[i]:
                 continue
             p = policy.self_cure_daily * willingness_of(col, i, day, policy.payment)
-            if rng.random() < p:
+            if uniform(col.key, i, day, SELF_CURE) < p:
                 try_to_pay_account(col, i, day, policy.payment, money, tally)
