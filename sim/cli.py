@@ -109,6 +109,20 @@ def build_parser() -> argparse.ArgumentParser:
                          "scenarios/compare/strict_vs_lenient.toml")
     _batch_options(compare, default_out=None, shown="results/<comparison>")
 
+    decompose = commands.add_parser(
+        "decompose", help="which lever does it: run the factorial of the levers in which two "
+        "variants of a comparison file differ and write each lever's effects")
+    decompose.add_argument("comparison", type=Path, help="comparison file, e.g. "
+                           "scenarios/compare/strict_vs_lenient.toml")
+    decompose.add_argument("--from", dest="reference", metavar="VARIANT", help="the policy "
+                           "the levers start from (default: the file's first variant)")
+    decompose.add_argument("--to", dest="target", metavar="VARIANT", help="the policy they "
+                           "move to (default: the file's second variant)")
+    decompose.add_argument("--design", choices=("auto", "full", "half"), default="auto",
+                           help="full: every combination of levers; half: the half fraction "
+                           "(four levers or more); auto (default): full up to four levers")
+    _batch_options(decompose, default_out=None, shown="results/<comparison>-levers")
+
     validate = commands.add_parser(
         "validate", help="run the experiments of a validation file and set the model beside "
         "published stylised facts (validation.csv, a figure, report.md)")
@@ -171,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "compare":
             return _compare(args)
+        if args.command == "decompose":
+            return _decompose(args)
         if args.command == "validate":
             return _validate(args)
         if args.command == "calibrate":
@@ -343,6 +359,31 @@ def _compare(args: argparse.Namespace) -> int:
                                                "complaints_per_1000"])].iterrows():
         print(f"  {row['variant']} - {row['reference']}: {row['metric']:26s} "
               f"{row['mean_difference']:+,.4f}  [{row['ci_low']:+,.4f}, {row['ci_high']:+,.4f}]")
+    return 1 if result.missing else 0
+
+
+def _decompose(args: argparse.Namespace) -> int:
+    from sim.batch.comparison import load_comparison
+    from sim.batch.decompose import build_decomposition
+    from sim.batch.decompose_job import run_decomposition
+    from sim.model import check_fits_in_memory
+
+    _check_counts(args)
+    runner = _runner(args)
+    comparison = load_comparison(args.comparison, _overrides(args), args.replicates)
+    decomposition = build_decomposition(comparison, args.reference, args.target, args.design)
+    check_fits_in_memory(comparison.base)
+    out = args.out or Path("results") / f"{args.comparison.stem}-levers"
+    result = run_decomposition(decomposition, out, resume=args.resume,
+                               overwrite=args.overwrite, progress=not args.quiet, **runner)
+    print(f"wrote {result.folder}")
+    _report_missing(result.failures, result.missing)
+    effects = result.effects
+    main = effects[(effects["kind"] == "main")
+                   & effects["measure"].isin(["lifetime_loss_rate", "risk_adjusted_profit"])]
+    for _, row in main.iterrows():
+        print(f"  {row['term']:16s} {row['measure']:22s} {row['effect']:+,.4f}  "
+              f"[{row['ci_low']:+,.4f}, {row['ci_high']:+,.4f}]")
     return 1 if result.missing else 0
 
 

@@ -35,7 +35,7 @@ PACKAGES = ("credit-market-sim", "mesa", "numpy", "pandas", "pyarrow", "matplotl
             "pydantic", "solara", "tqdm", "SALib", "dask", "distributed")
 
 
-OUTPUT_KINDS = ("run", "comparison", "sweep", "validation", "calibration")
+OUTPUT_KINDS = ("run", "comparison", "sweep", "validation", "calibration", "decomposition")
 """What a results folder can hold; its `manifest.json` names one as `kind`."""
 
 LEGACY_MANIFEST_KEYS = frozenset({"scenario", "seed", "command", "started_utc", "git",
@@ -43,7 +43,7 @@ LEGACY_MANIFEST_KEYS = frozenset({"scenario", "seed", "command", "started_utc", 
 """Keys of every manifest written before manifests named their kind: a folder whose
 `manifest.json` has them all is taken as the project's (its kind read from the other keys)."""
 
-RESUMABLE = ("comparison", "sweep", "validation")
+RESUMABLE = ("comparison", "sweep", "validation", "decomposition")
 """Kinds of output whose runs are kept as they finish, so `--resume` can continue them."""
 
 UNFINISHED = "unfinished"
