@@ -256,7 +256,7 @@ def _validate(args: argparse.Namespace) -> int:
                             overrides=_overrides(args), resume=args.resume,
                             overwrite=args.overwrite, progress=not args.quiet, **runner)
     print(f"wrote {result.folder}")
-    for _, row in result.table.iterrows():
+    for _, row in result.table[result.table["role"] == "check"].iterrows():
         value = "" if row["n"] == 0 else f"{row['model_mean']:,.3g}"
         print(f"  {row['fact']:4s} {row['published_low']:>8,.3g}-{row['published_high']:<8,.3g}"
               f" model {value:>8s}  {row['verdict']}")

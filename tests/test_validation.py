@@ -30,9 +30,10 @@ def validated(tmp_path_factory) -> Path:
 
 
 def test_every_fact_has_a_row_and_the_verdict_follows_the_numbers(validated):
-    table = pd.read_csv(validated / "validation.csv")
+    everything = pd.read_csv(validated / "validation.csv")
     facts = pd.read_csv(REPO / "scenarios" / "validation" / "stylized_facts.csv")
-    assert list(table.columns) == list(VALIDATION_COLUMNS)
+    assert list(everything.columns) == list(VALIDATION_COLUMNS)
+    table = everything[everything["role"] == "check"]
     assert sorted(table["fact"]) == sorted(facts["id"])
     measured = table[table["kind"].isin(["measure", "lift"])]
     assert len(measured) >= 12 and (measured["n"] == 2).all()
@@ -50,6 +51,18 @@ def test_every_fact_has_a_row_and_the_verdict_follows_the_numbers(validated):
     assert by_fact.loc["F16", "verdict"] == "respected"
     assert by_fact.loc["F9", "verdict"] == "not modelled"
     assert by_fact.loc["F9", "note"]
+
+
+def test_each_measured_fact_is_also_given_for_every_policy_of_its_experiment(validated):
+    table = pd.read_csv(validated / "validation.csv")
+    policies = table[table["role"] == "policy"]
+    f1 = policies[policies["fact"] == "F1"].set_index("variant")
+    assert set(f1.index) == {"strict", "lenient"}  # the check itself is the baseline's
+    assert (f1["measure"] == "dpd30_share").all() and (f1["n"] == 2).all()
+    assert set(policies[policies["fact"] == "F11"]["variant"]) == {"baseline", "strict"}
+    assert not (policies["kind"] != "measure").any()  # a lift or an input has no policy rows
+    report = (validated / "report.md").read_text()
+    assert "## Where each policy's market sits" in report
 
 
 def test_outputs_figure_report_manifest_and_experiments(validated):

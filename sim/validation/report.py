@@ -71,7 +71,10 @@ def _format(value: object) -> str:
 
 def validation_report(validation: Validation, table: pd.DataFrame, figure: Path,
                       experiments: dict[str, ExperimentRuns], wall: float) -> str:
-    """Markdown report: setup, the table, one sentence per fact, the figure."""
+    """Markdown report: setup, the table, one sentence per fact, where each policy's market
+    sits, the figure."""
+    policies = table[table["role"] == "policy"]
+    table = table[table["role"] == "check"]
     counted = table[table["verdict"].isin(["inside", "below", "above"])]
     inside = int((counted["verdict"] == "inside").sum())
     lines = [f"# {validation.spec.title}", "",
@@ -95,8 +98,38 @@ def validation_report(validation: Validation, table: pd.DataFrame, figure: Path,
     for _, row in table.iterrows():
         lines.append(f"- **{row['fact']}** {row['description']} ({row['source']}): "
                      + _sentence(row))
+    lines += _policy_lines(table, policies)
     lines += ["", f"![facts]({figure.as_posix()})", ""]
     return "\n".join(lines)
+
+
+def _policy_lines(checks: pd.DataFrame, policies: pd.DataFrame) -> list[str]:
+    """A table of each measured fact under every variant of its experiment: where each
+    policy's market sits against the published range (a policy may well leave it)."""
+    if policies.empty:
+        return []
+    measured = checks[checks["kind"] == "measure"]
+    both = pd.concat([measured, policies])
+    variants = list(dict.fromkeys(both["variant"]))
+    lines = ["", "## Where each policy's market sits", "",
+             "Each measured fact under every variant of its experiment (the fact's own check "
+             "in bold); a policy may leave a range the baseline meets.", "",
+             "| fact | published | " + " | ".join(variants) + " |",
+             "|---|---|" + "---|" * len(variants)]
+    for fact, rows in both.groupby("fact", sort=False):
+        first = rows.iloc[0]
+        cells = []
+        for variant in variants:
+            mine = rows[rows["variant"] == variant]
+            if mine.empty:
+                cells.append("")
+                continue
+            row = mine.iloc[0]
+            text = f"{_format(row['model_mean'])} ({row['verdict']})"
+            cells.append(f"**{text}**" if row["role"] == "check" else text)
+        lines.append(f"| {fact} | {_format(first['published_low'])}-"
+                     f"{_format(first['published_high'])} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def _sentence(row: pd.Series) -> str:

@@ -38,9 +38,11 @@ from sim.validation.spec import CheckSpec, Validation
 VALIDATION_COLUMNS = (
     "fact", "description", "source", "unit", "published_low", "published_high", "kind",
     "experiment", "variant", "measure", "model_mean", "ci_low", "ci_high", "n", "verdict",
-    "gap", "note")
+    "gap", "note", "role")
 """Columns of validation.csv; `gap` is how far the model's mean lies outside the range (0
-inside), in the fact's unit, negative below."""
+inside), in the fact's unit, negative below. `role`: `check` for the fact's own check (the
+verdicts counted), `policy` for the same measure under another variant of the check's
+experiment (where each policy's market sits against the published range)."""
 
 
 DEFAULT_SCENARIO = "../baseline.toml"
@@ -92,9 +94,14 @@ def _run_into(validation: Validation, out: Path, workers: int, replicates: int |
 
     rows = [evaluate(check, validation, experiments, overrides or [])
             for check in validation.spec.check]
+    rows += [evaluate(check.model_copy(update={"variant": variant}), validation, experiments,
+                      overrides or [], role="policy")
+             for check in validation.spec.check if check.kind == "measure"
+             for variant in experiments[check.experiment].comparison.names
+             if variant != check.variant]
     table = pd.DataFrame(rows, columns=list(VALIDATION_COLUMNS))
     write_frame(out / "validation.csv", table)
-    figure = validation_figure(table, out / "figures" / "facts.png")
+    figure = validation_figure(table[table["role"] == "check"], out / "figures" / "facts.png")
     wall = time.perf_counter() - clock
     write_text(out / "report.md", validation_report(validation, table, figure.relative_to(out),
                                                     experiments, wall))
@@ -111,8 +118,9 @@ def _run_into(validation: Validation, out: Path, workers: int, replicates: int |
 
 
 def evaluate(check: CheckSpec, validation: Validation,
-             experiments: dict[str, ExperimentRuns], overrides: list[str]) -> dict[str, object]:
-    """One row of validation.csv."""
+             experiments: dict[str, ExperimentRuns], overrides: list[str],
+             role: str = "check") -> dict[str, object]:
+    """One row of validation.csv (`role`: see `VALIDATION_COLUMNS`)."""
     fact = validation.facts.set_index("id").loc[check.fact]
     low, high = float(fact["value_low"]), float(fact["value_high"])
     row: dict[str, object] = {
@@ -121,7 +129,7 @@ def evaluate(check: CheckSpec, validation: Validation,
         "kind": check.kind, "experiment": check.experiment, "variant": check.variant,
         "measure": check.measure or check.key, "model_mean": np.nan, "ci_low": np.nan,
         "ci_high": np.nan, "n": 0, "verdict": check.kind.replace("_", " "), "gap": np.nan,
-        "note": check.note}
+        "note": check.note, "role": role}
     if check.kind in ("not_modelled", "by_construction"):
         return row
     if check.kind in ("parameter", "rule_max"):
