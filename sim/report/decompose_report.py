@@ -27,6 +27,9 @@ FIGURE_MEASURES = ("lifetime_loss_rate", "risk_adjusted_profit", "annual_default
 SIGNIFICANCE = 0.05
 """A term whose paired p-value is under this is named as acting; the others as not
 distinguishable from zero."""
+MATERIAL_SHARE = 0.2
+"""An interaction is named only if it is significant and at least this share of the largest
+main effect on the same measure (with many replicates, tiny interactions are significant)."""
 
 
 def decomposition_report(decomposition: Decomposition, effects: pd.DataFrame,
@@ -73,15 +76,17 @@ def decomposition_report(decomposition: Decomposition, effects: pd.DataFrame,
         lines += _measure_sentences(measure, mine, a, b)
         lines.append("")
     if best:
+        policies = [p for p in (a, b) if p in comparison.names]
         lines += ["## The best cell for each measure", "",
-                  f"| measure | best cell | its mean | {a} | {b} |",
-                  "|---|---|---:|---:|---:|"]
+                  "| measure | best cell | its mean | " + " | ".join(policies) + " |",
+                  "|---|---|---:|" + "---:|" * len(policies)]
         means = summary.set_index(["variant", "metric"])["mean"]
         for measure, cell in best.items():
             lines.append(f"| {measure} | {cell} | {format_value(measure, means[(cell, measure)])} "
-                         f"| {format_value(measure, means.get((a, measure), np.nan))} "
-                         f"| {format_value(measure, means.get((b, measure), np.nan))} |")
-        lines.append("")
+                         + "".join(f"| {format_value(measure, means[(p, measure)])} "
+                                   for p in policies) + "|")
+        lines += ["", "A best cell is found on the seeds it was run on; judge it on fresh "
+                  "seeds (a comparison with another `run.seed`) before citing it.", ""]
     if failures or missing:
         lines += ["## Missing runs", ""]
         lines += [f"- failed: {f.describe()}" for f in failures]
@@ -112,8 +117,14 @@ def _measure_sentences(measure: str, effects: pd.DataFrame, a: str, b: str) -> l
         lines.append("- Not distinguishable from zero: " + ", ".join(
             f"{row['term']} ({format_value(measure, row['effect'], True)})"
             for _, row in quiet.iterrows()) + ".")
+    largest = mains["effect"].abs().max()
     pairs = effects[(effects["kind"] == "interaction") & (effects["p_value"] < SIGNIFICANCE)]
-    for _, row in pairs.iterrows():
+    material = pairs[pairs["effect"].abs() >= MATERIAL_SHARE * largest]
+    if len(pairs) > len(material):
+        lines.append(f"- {len(pairs) - len(material)} more interaction(s) significant but under "
+                     f"{100 * MATERIAL_SHARE:.0f} % of the largest main effect "
+                     "(`effects.csv`).")
+    for _, row in material.iterrows():
         first, second = row["term"].split(" x ")
         lines.append(f"- Interaction: switching {second} too changes {first}'s effect by "
                      f"{format_value(measure, row['effect'], True)} {_interval(measure, row)}.")
