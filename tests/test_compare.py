@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +29,11 @@ SMALL = ["run.borrowers=300", "run.days=60", "shocks.job_loss_rate=0.5"]
 
 
 def small(replicates: int = 3, burn_in: int | None = None, path: Path = MAIN):
+    """The main comparison's strict and lenient variants, small (and with `burn_in` days of
+    burn-in if given)."""
     comparison = load_comparison(path, SMALL, replicates)
+    comparison = replace(comparison, variants=comparison.variants[:2])
     if burn_in is not None:
-        from dataclasses import replace
         comparison = replace(comparison, burn_in_days=burn_in)
     return comparison
 
@@ -162,7 +165,8 @@ def test_resume_runs_only_what_is_missing_and_refuses_another_config(tmp_path: P
     assert len(pd.read_parquet(result.folder / "runs.parquet")) == 6
     with pytest.raises(OutputExistsError):
         run_comparison(small(replicates=3), out, workers=1, progress=False)
-    other = load_comparison(MAIN, SMALL + ["legal.cost=1.0"], 3)
+    other = replace(small(replicates=3), variants=load_comparison(
+        MAIN, SMALL + ["legal.cost=1.0"], 3).variants[:2])
     with pytest.raises(ShardMismatchError, match="another configuration"):
         run_comparison(other, out, workers=1, resume=True, progress=False)
 
@@ -212,12 +216,12 @@ def test_compare_command_end_to_end(tmp_path: Path) -> None:
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     runs = pd.read_parquet(out / "runs.parquet")
-    assert sorted(runs["variant"].unique()) == ["lenient", "strict"]
-    assert len(runs) == 6
+    assert sorted(runs["variant"].unique()) == ["lenient", "strict", "strict_with_deferral"]
+    assert len(runs) == 9
     series = pd.read_parquet(out / "timeseries.parquet")
     burn_in = load_comparison(MAIN).burn_in_days
     # Every run: the burn-in, the window, then the run-off until its book has closed.
-    assert len(series) == 6 * (burn_in + 60) + runs["runoff_days"].sum()
+    assert len(series) == 9 * (burn_in + 60) + runs["runoff_days"].sum()
     assert (runs["runoff_days"] > 0).all() and (runs["runoff_open_share"] == 0).all()
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary.columns) == ["variant", "metric", "mean", "std", "ci_low", "ci_high",
@@ -233,11 +237,11 @@ def test_compare_command_end_to_end(tmp_path: Path) -> None:
                    "cure_rate", "common_shocks_share", "runoff_open_share"):
         assert metric in set(summary["metric"])
     differences = pd.read_csv(out / "differences.csv")
-    assert set(differences["variant"]) == {"lenient"}
+    assert set(differences["variant"]) == {"lenient", "strict_with_deferral"}
     assert (differences["reference"] == "strict").all()
     transitions = pd.read_csv(out / "transitions.csv")
-    assert set(transitions["variant"]) == {"strict", "lenient"}
-    assert len(transitions) == 2 * 6 * 8 and transitions["loans"].sum() > 0
+    assert set(transitions["variant"]) == {"strict", "lenient", "strict_with_deferral"}
+    assert len(transitions) == 3 * 6 * 8 and transitions["loans"].sum() > 0
     assert "forborne" in set(transitions["to_state"])
     figures = sorted(p.name for p in (out / "figures").glob("*.png"))
     assert len(figures) >= 6 and all((out / "figures" / f).stat().st_size > 5000
