@@ -1,6 +1,6 @@
 """Policy levers: the groups of scenario keys that a decomposition switches together.
 
-Two policies usually differ in many keys (the shipped strict and lenient files in seventeen).
+Two policies usually differ in many keys (the shipped strict and lenient files in fourteen).
 A reader asks which *lever* carries a difference (deferral, bureau reporting, legal action,
 reminders, the contact ladder, the pricing of a pause), not which key, so keys are grouped
 into levers here, once, and `sim.batch.decompose` switches each group as one factor. A key
