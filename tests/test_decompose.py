@@ -96,6 +96,10 @@ def test_effects_recover_main_effects_and_an_interaction():
     # The shared noise cancels in the paired contrasts: the intervals are narrow.
     assert (effects["ci_high"] - effects["ci_low"]).max() < 0.1
     assert effects.loc["lever0", "p_value"] < 1e-6
+    # False-discovery-rate adjusted p-values: never below the raw ones, none for the total.
+    tested = effects.drop(index="total")
+    assert (tested["q_value"] >= tested["p_value"] - 1e-15).all()
+    assert tested["q_value"].max() < 0.05 and np.isnan(effects.loc["total", "q_value"])
 
 
 def test_the_half_fraction_recovers_additive_effects():

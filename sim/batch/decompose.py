@@ -27,6 +27,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy.stats import false_discovery_control
 
 from sim.batch.comparison import Comparison
 from sim.batch.stats import mean_interval, paired_p_value
@@ -139,8 +140,10 @@ def factorial_effects(runs: pd.DataFrame, decomposition: Decomposition,
                       measures: tuple[str, ...] = tuple(MEASURES)) -> pd.DataFrame:
     """One row per term (each lever's main effect, each estimable two-lever interaction, and
     the total: target - reference where both were run) and measure: `term`, `kind`
-    (main, interaction, total), `measure`, `effect`, `ci_low`, `ci_high`, `p_value`, `n`
-    (replicates with every cell finished and the measure defined)."""
+    (main, interaction, total), `measure`, `effect`, `ci_low`, `ci_high`, `p_value`,
+    `q_value` (the p-value adjusted for the false discovery rate, Benjamini-Hochberg, over
+    the main effects and interactions of the measure) and `n` (replicates with every cell
+    finished and the measure defined)."""
     names = [name for name, _ in decomposition.cells]
     bits = np.array([b for _, b in decomposition.cells], dtype=float)
     levers = list(decomposition.levers)
@@ -168,8 +171,15 @@ def factorial_effects(runs: pd.DataFrame, decomposition: Decomposition,
             rows.append({"term": term, "kind": kind, "measure": measure, "effect": mean,
                          "ci_low": low, "ci_high": high,
                          "p_value": paired_p_value(per_replicate), "n": n})
-    return pd.DataFrame(rows, columns=["term", "kind", "measure", "effect", "ci_low",
-                                       "ci_high", "p_value", "n"])
+    frame = pd.DataFrame(rows, columns=["term", "kind", "measure", "effect", "ci_low",
+                                        "ci_high", "p_value", "n"])
+    frame["q_value"] = np.nan
+    for _, terms_of in frame[frame["kind"] != "total"].groupby("measure"):
+        tested = terms_of["p_value"].dropna()
+        if len(tested):
+            frame.loc[tested.index, "q_value"] = false_discovery_control(tested.to_numpy())
+    return frame[["term", "kind", "measure", "effect", "ci_low", "ci_high", "p_value",
+                  "q_value", "n"]]
 
 
 def _main_contrast(bit: np.ndarray) -> np.ndarray:

@@ -25,8 +25,8 @@ FIGURE_MEASURES = ("lifetime_loss_rate", "risk_adjusted_profit", "annual_default
                    "harm_per_delinquent_week")
 """The measures drawn in the effects figure, one panel each."""
 SIGNIFICANCE = 0.05
-"""A term whose paired p-value is under this is named as acting; the others as not
-distinguishable from zero."""
+"""A lever or interaction whose false-discovery-rate adjusted p-value (`q_value`) is under
+this is named as acting; the others as not distinguishable from zero."""
 MATERIAL_SHARE = 0.2
 """An interaction is named only if it is significant and at least this share of the largest
 main effect on the same measure (with many replicates, tiny interactions are significant)."""
@@ -67,7 +67,10 @@ def decomposition_report(decomposition: Decomposition, effects: pd.DataFrame,
     lines.append("")
     if figure is not None:
         lines += [f"![main effects](figures/{figure.name})", ""]
-    lines += ["## In plain words", ""]
+    lines += ["## In plain words", "",
+              "A lever or interaction is named as acting when its p-value, adjusted for the "
+              "false discovery rate over the terms of the measure (Benjamini-Hochberg), is "
+              f"under {SIGNIFICANCE}.", ""]
     for measure in effects["measure"].unique():
         mine = effects[effects["measure"] == measure]
         if mine.empty:
@@ -102,7 +105,7 @@ def _measure_sentences(measure: str, effects: pd.DataFrame, a: str, b: str) -> l
     """Sentences naming the levers that move `measure` beyond noise, then the others."""
     lines = []
     mains = effects[effects["kind"] == "main"]
-    acting = mains[mains["p_value"] < SIGNIFICANCE].sort_values(
+    acting = mains[mains["q_value"] < SIGNIFICANCE].sort_values(
         "effect", key=lambda s: -s.abs())
     for _, row in acting.iterrows():
         lines.append(f"- {row['term']} at {b}'s values {_moves(measure, row)} "
@@ -112,13 +115,13 @@ def _measure_sentences(measure: str, effects: pd.DataFrame, a: str, b: str) -> l
         lines.append("- Not measured (no replicate has it in every cell; for a lifetime "
                      "measure, a run-off that did not finish): "
                      + ", ".join(unmeasured["term"]) + ".")
-    quiet = mains[mains["effect"].notna() & ~(mains["p_value"] < SIGNIFICANCE)]
+    quiet = mains[mains["effect"].notna() & ~(mains["q_value"] < SIGNIFICANCE)]
     if len(quiet):
         lines.append("- Not distinguishable from zero: " + ", ".join(
             f"{row['term']} ({format_value(measure, row['effect'], True)})"
             for _, row in quiet.iterrows()) + ".")
     largest = mains["effect"].abs().max()
-    pairs = effects[(effects["kind"] == "interaction") & (effects["p_value"] < SIGNIFICANCE)]
+    pairs = effects[(effects["kind"] == "interaction") & (effects["q_value"] < SIGNIFICANCE)]
     material = pairs[pairs["effect"].abs() >= MATERIAL_SHARE * largest]
     if len(pairs) > len(material):
         lines.append(f"- {len(pairs) - len(material)} more interaction(s) significant but under "
@@ -144,8 +147,10 @@ def _moves(measure: str, row: pd.Series) -> str:
 
 
 def _interval(measure: str, row: pd.Series) -> str:
+    adjusted = "" if pd.isna(row["q_value"]) else f", adjusted {row['q_value']:.3g}"
     return (f"(95% CI {format_value(measure, row['ci_low'], True)} to "
-            f"{format_value(measure, row['ci_high'], True)}, p = {row['p_value']:.3g})")
+            f"{format_value(measure, row['ci_high'], True)}, p = {row['p_value']:.3g}"
+            f"{adjusted})")
 
 
 def write_effects_figure(effects: pd.DataFrame, folder: Path) -> Path | None:
@@ -163,14 +168,15 @@ def write_effects_figure(effects: pd.DataFrame, folder: Path) -> Path | None:
         effect = rows["effect"].to_numpy()
         errors = np.vstack([effect - rows["ci_low"].to_numpy(),
                             rows["ci_high"].to_numpy() - effect])
-        colours = ["tab:red" if p < SIGNIFICANCE else "tab:grey" for p in rows["p_value"]]
+        colours = ["tab:red" if q < SIGNIFICANCE else "tab:grey" for q in rows["q_value"]]
         ax.barh(y, effect, xerr=errors, color=colours, capsize=3)
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_yticks(y, rows["term"])
         ax.invert_yaxis()
         ax.set_title(measure, fontsize=10)
         ax.set_xlabel(MEASURE_UNITS.get(measure, ""), fontsize=8)
-    fig.suptitle("Main effect of each lever (95 % CI; red: p < 0.05)", fontsize=11)
+    fig.suptitle("Main effect of each lever (95 % CI; red: FDR-adjusted p < 0.05)",
+                 fontsize=11)
     fig.tight_layout()
     path = folder / "effects.png"
     write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
