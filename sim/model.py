@@ -223,6 +223,7 @@ class CreditMarket(mesa.Model):
         # Borrowers already in the market hear of the new policy's deferral as new ones would.
         learn_of_deferral(self.state.columns, self.state.life_key, config.deferral.awareness,
                           self.state.cast.size)
+
     def collector_capacity(self) -> int:
         """Daily capacity of one collector (capacity-using attempts), from the scenario."""
         return self.params.collector_capacity

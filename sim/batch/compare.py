@@ -16,11 +16,8 @@ from sim.batch.pool import Backend
 from sim.batch.runner import (
     SCORE_BINS,
     Failure,
-    NoRunsFinishedError,
-    ShardStore,
-    execute,
-    plan,
     replicate_seeds,
+    run_and_load,
 )
 from sim.batch.stats import paired_differences, summarize_runs
 from sim.report.compare_figures import write_comparison_figures
@@ -64,16 +61,10 @@ def _run_into(comparison: Comparison, out: Path, workers: int, resume: bool, pro
     """`run_comparison` into the results folder `out`, opened."""
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    store = ShardStore(out, comparison.config_hash())
-    store.open(resume=resume)
-    failures = execute(comparison, store, workers=workers, progress=progress, backend=backend,
-                       scheduler=scheduler)
-    tasks = plan(comparison)
-    runs, series, scores, moves = store.load(tasks)
-    done = set(zip(runs.get("variant", []), runs.get("replicate", []), strict=True))
-    missing = [t.key for t in tasks if (t.variant, t.replicate) not in done]
-    if not len(runs):
-        raise NoRunsFinishedError(failures, len(tasks))
+    finished = run_and_load(comparison, out, workers, resume, progress, backend, scheduler)
+    runs, series, scores, moves = (finished.runs, finished.series, finished.scores,
+                                   finished.moves)
+    failures, missing = finished.failures, finished.missing
 
     variants = comparison.names
     summary = summarize_runs(runs, variants)

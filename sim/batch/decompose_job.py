@@ -14,11 +14,8 @@ from sim.batch.decompose import Decomposition, best_cells, factorial_effects
 from sim.batch.pool import Backend
 from sim.batch.runner import (
     Failure,
-    NoRunsFinishedError,
-    ShardStore,
-    execute,
-    plan,
     replicate_seeds,
+    run_and_load,
 )
 from sim.batch.stats import summarize_runs
 from sim.report.decompose_report import decomposition_report, write_effects_figure
@@ -46,16 +43,9 @@ def run_decomposition(decomposition: Decomposition, out: Path, workers: int,
     comparison = decomposition.comparison
     with results_folder(out, "decomposition", resume=resume, overwrite=overwrite) as out:
         started, clock = datetime.now(UTC), time.perf_counter()
-        store = ShardStore(out, comparison.config_hash())
-        store.open(resume=resume)
-        failures = execute(comparison, store, workers=workers, progress=progress,
-                           backend=backend, scheduler=scheduler)
-        tasks = plan(comparison)
-        runs, _, _, _ = store.load(tasks)
-        done = set(zip(runs.get("variant", []), runs.get("replicate", []), strict=True))
-        missing = [t.key for t in tasks if (t.variant, t.replicate) not in done]
-        if not len(runs):
-            raise NoRunsFinishedError(failures, len(tasks))
+        finished = run_and_load(comparison, out, workers, resume, progress, backend,
+                                scheduler)
+        runs, failures, missing = finished.runs, finished.failures, finished.missing
         summary = summarize_runs(runs, comparison.names)
         effects = factorial_effects(runs, decomposition)
         write_frame(out / "runs.parquet", runs)

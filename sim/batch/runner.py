@@ -294,6 +294,37 @@ class Failure:
                 f"{self.task.seed}: {self.error}")
 
 
+@dataclass
+class FinishedRuns:
+    """What `run_and_load` leaves: the finished runs' tables (`ShardStore.load`), the runs
+    that failed in this call and the keys of the planned runs still missing."""
+
+    runs: pd.DataFrame
+    series: pd.DataFrame
+    scores: dict[str, list]
+    moves: dict[str, np.ndarray]
+    failures: list[Failure]
+    missing: list[str]
+
+
+def run_and_load(comparison: Comparison, out: Path, workers: int, resume: bool,
+                 progress: bool, backend: Backend | None,
+                 scheduler: str | None) -> FinishedRuns:
+    """Run every run of `comparison` not yet in `out`'s shards (all of them unless `resume`),
+    then load every finished one. Raises NoRunsFinishedError if none has finished."""
+    store = ShardStore(out, comparison.config_hash())
+    store.open(resume=resume)
+    failures = execute(comparison, store, workers=workers, progress=progress, backend=backend,
+                       scheduler=scheduler)
+    tasks = plan(comparison)
+    runs, series, scores, moves = store.load(tasks)
+    done = set(zip(runs.get("variant", []), runs.get("replicate", []), strict=True))
+    missing = [t.key for t in tasks if (t.variant, t.replicate) not in done]
+    if not len(runs):
+        raise NoRunsFinishedError(failures, len(tasks))
+    return FinishedRuns(runs, series, scores, moves, failures, missing)
+
+
 @dataclass(frozen=True)
 class ReplicateTask:
     """The runs of one replicate, sent to a worker together (they share one burn-in)."""
