@@ -33,7 +33,8 @@ FIELDS: tuple[str, ...] = (
     "aware", "opted_out", "autopay", "churned", "contacts_week", "score", "score_anchor",
     "score_history", "score_counts", "shock_proneness", "flag_day",
     "loans_taken", "chargeoff_day", "deferral_asked_day", "deferrals_used", "deferred_ever",
-    "redefaulted", "generation", "life_digest", "forborne_since", "forborne_dpd",
+    "first_deferral_day", "redefaulted", "generation", "life_digest", "forborne_since",
+    "forborne_dpd",
     "probation_start", "window_start", "next_leave", "next_job_loss", "next_illness", "next_need",
     "ended", "key",
 )

@@ -535,6 +535,11 @@ class DeferralConfig(Section):
     redefault_dpd: int = param(60, "days", "DPD at which a loan that was deferred counts as "
                                "re-defaulted.", ge=1, le=36500, source="F11 (OCC/OTS 60+ DPD "
                                "re-default definition)")
+    redefault_window_days: int = param(
+        365, "days", "A loan counts for the cohort re-default rate (`redefault_rate_12m`) if it "
+        "reaches `redefault_dpd` within this many days of its first deferral or plan.", ge=1,
+        le=36500, source="F11 (OCC/OTS Mortgage Metrics: re-default 12 months after "
+        "modification)")
     probation_days: int = param(
         730, "days", "A loan granted a deferral stays forborne (reported apart, never a cure) "
         "until it has been current for this many days after its pause; a missed installment "

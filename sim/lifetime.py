@@ -75,9 +75,12 @@ def measure_window(model: CreditMarket, config: ScenarioConfig, window_days: int
     if runoff_max_days is not None:
         horizon_row = model.metrics.rows - 1
         open_at_horizon, open_at_end = model.run_off(runoff_max_days, progress=progress)
+    cohort = model.state.redefault_cohorts.counts(
+        start, start + window_days, last_day=model.day - 1,
+        book_closed=runoff_max_days is not None and not open_at_end)
     book = BookDates(allowance_start=allowance_start, allowance_end=allowance_end,
                      horizon_row=horizon_row, open_at_horizon=open_at_horizon or 0,
-                     open_at_end=open_at_end or 0,
+                     open_at_end=open_at_end or 0, redefault_cohort=cohort,
                      score_auc=model.risk.score_auc(auc_from(start, model.day - 1),
                                                     model.day - 1))
     frame = model.metrics.frame()

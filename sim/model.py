@@ -34,6 +34,7 @@ from sim.phases import chargeoff, collection, deferral, lending, life, repayment
 from sim.phases.lending import schedule_needs
 from sim.phases.life import schedule_life
 from sim.population import ACTIVE, NO_LOAN, BorrowerPopulation
+from sim.redefaults import RedefaultCohorts
 from sim.risk_gradient import RiskRecorder
 from sim.scenario import ScenarioError, load_scenario, with_values
 from sim.state import MarketState, check_memory
@@ -86,8 +87,9 @@ class CreditMarket(mesa.Model):
         self.params: MarketParams = derive(config)
         population = BorrowerPopulation(config, self.rng)
         state = MarketState(population, TransitionRecorder(config.run.borrowers),
-                            RiskRecorder(), decision_key(seed), life_key(seed), Cast(config),
-                            EVENT_NAMES)
+                            RiskRecorder(),
+                            RedefaultCohorts(config.deferral.redefault_window_days),
+                            decision_key(seed), life_key(seed), Cast(config), EVENT_NAMES)
         self.state = state
         draw_people(state.columns, state.life_key, np.arange(config.run.borrowers), 0,
                     self.params.people)

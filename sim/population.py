@@ -58,7 +58,8 @@ class BorrowerPopulation:
     today), `deferred_interest` (cents, due with the first installment after a pause),
     `claim` (cents owed on a charged-off loan), `rate` (monthly), `installment` (cents),
     `installments_left`, `next_due` and `last_due` (days), `dpd` (days past due), `worst_dpd`,
-    `deferral_until`, `deferrals_used`, `deferral_asked_day`, `deferred_ever`, `redefaulted`,
+    `deferral_until`, `deferrals_used`, `deferral_asked_day`, `deferred_ever`,
+    `first_deferral_day` (day of the loan's first deferral or plan, NEVER if none), `redefaulted`,
     `strategic_default`, `legal_day` (judgment day of a filed case, -1 if none),
     `garnish_until` (day a judgment's payment order on the claim ends; NEVER if none),
     `chargeoff_day`, `loans_taken`; forbearance: `forborne_since` (day of the deferral grant
@@ -136,6 +137,7 @@ class BorrowerPopulation:
         self.deferrals_used = np.zeros(n, np.int8)
         self.deferral_asked_day = np.full(n, NEVER, np.int32)
         self.deferred_ever = np.zeros(n, bool)
+        self.first_deferral_day = np.full(n, NEVER, np.int32)
         self.redefaulted = np.zeros(n, bool)
         self.strategic_default = np.zeros(n, bool)
         self.legal_day = np.full(n, -1, np.int32)

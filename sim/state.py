@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from sim.agents import Collector, Lender
     from sim.bureau import CreditBureau
     from sim.cast import Cast
+    from sim.redefaults import RedefaultCohorts
     from sim.risk_gradient import RiskRecorder
     from sim.transitions import TransitionRecorder
 
@@ -68,6 +69,8 @@ class MarketState:
         cast: the scripted borrowers of a classroom preset (rows 0..k-1).
         transitions: the monthly transition recorder.
         risk: loans by score at origination and their defaults within a year.
+        redefault_cohorts: loans by the day of their first deferral and their re-defaults
+            (`sim.redefaults`).
         observers: what watches loan events (`Observer`), in the order they were added.
         pay_day_rows: the rows paid on each day of the month.
         events: today's event counts (`sim.metrics.EVENT_NAMES`).
@@ -82,12 +85,14 @@ class MarketState:
     """
 
     def __init__(self, population: BorrowerPopulation, transitions: TransitionRecorder,
-                 risk: RiskRecorder, decision_key: np.uint64, life_key: np.uint64,
-                 cast: Cast, event_names: tuple[str, ...]) -> None:
+                 risk: RiskRecorder, redefault_cohorts: RedefaultCohorts,
+                 decision_key: np.uint64, life_key: np.uint64, cast: Cast,
+                 event_names: tuple[str, ...]) -> None:
         self.day = 0
         self.population = population
         self.transitions = transitions
         self.risk = risk
+        self.redefault_cohorts = redefault_cohorts
         self.decision_key = decision_key
         self.life_key = life_key
         self.columns: Columns

@@ -113,6 +113,11 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
                    "deferred in it, so it can exceed 1)."),
     SummaryMeasure("redefault_rate", "share of deferrals", "Deferred loans that re-defaulted, "
                    "over deferrals granted, in the window (compare F11)."),
+    SummaryMeasure("redefault_rate_12m", "share of loans first deferred", "Loans first "
+                   "deferred (or put on a plan) in the window that reached the re-default DPD "
+                   "within `deferral.redefault_window_days` of it, followed past the horizon "
+                   "(NaN unless a run-off or the run's end covers the whole window of days; "
+                   "compare F11)."),
     SummaryMeasure("strategic_miss_share", "share of missed installments", "Missed "
                    "installments in the window that were strategic (compare F10)."),
     SummaryMeasure("strategic_default_share", "share of defaults", "Charge-offs in the window "
@@ -204,7 +209,9 @@ def check_measure(name: str, source: str, key: str) -> None:
 class BookDates:
     """What a summary needs beyond the daily table: the allowance at the window's start and
     at the horizon (currency units), and, after a run-off, the row of the horizon in the
-    daily table and the accounts open at the horizon and at the run-off's end."""
+    daily table and the accounts open at the horizon and at the run-off's end; the loans
+    first deferred in the window and those of them that re-defaulted within the cohort's
+    window of days (`sim.redefaults`)."""
 
     allowance_start: float = float("nan")
     allowance_end: float = float("nan")
@@ -212,6 +219,7 @@ class BookDates:
     open_at_horizon: int = 0
     open_at_end: int = 0
     score_auc: float = float("nan")
+    redefault_cohort: tuple[int, int] = (0, 0)
 
 
 def summarize(frame: pd.DataFrame, config: ScenarioConfig,
@@ -278,6 +286,8 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
         "churn_rate": growth("churned_cum") / borrowers,
         "deferral_rate": _ratio(growth("deferrals_granted_cum"), growth("originations_cum")),
         "redefault_rate": _ratio(growth("redefaults_cum"), growth("deferrals_granted_cum")),
+        "redefault_rate_12m": (book.redefault_cohort[1] / book.redefault_cohort[0]
+                               if book.redefault_cohort[0] else nan),
         "strategic_miss_share": _ratio(window["missed_strategic"].sum(), missed),
         "strategic_default_share": _ratio(window["defaults_strategic"].sum(),
                                           window["defaults"].sum()),

@@ -113,6 +113,9 @@ INERT: dict[str, str] = {
     "lending.cost_of_funds_rate": "changes the lenders' balance sheet and the summary's cost "
                                   "of funds (tests/test_lenders.py); acts on outcomes only "
                                   "through a lender in distress or under a capital target",
+    "deferral.redefault_window_days": "how long the cohort re-default rate follows a deferred "
+                                      "loan: changes that measure only "
+                                      "(tests/test_redefaults.py)",
     "platform_run.rumour_day": "a day; with the default rumour_ratio it acts only on a thin "
                                "lender (tests/test_lenders.py)",
 }

@@ -32,7 +32,8 @@ COMPARED_MEASURES: tuple[str, ...] = (
     "lending_min_score_peak", "mean_apr", "capital_ratio_end", "capital_ratio_low",
     "willingness_to_pay",
     "default_rate", "bad_debt_loss", "recovery_rate", "collection_cost", "net_loss",
-    "dpd30_share", "dpd90_share", "deferral_rate", "redefault_rate", "complaints_per_1000",
+    "dpd30_share", "dpd90_share", "deferral_rate", "redefault_rate", "redefault_rate_12m",
+    "complaints_per_1000",
     "contacts_per_delinquent_week", "harm_per_delinquent_week", "churn_rate", "approval_rate",
     "mean_score", "lender_profit", "annual_default_rate", "annual_net_chargeoff_rate",
     "window_start_day", "window_end_day",
@@ -47,7 +48,7 @@ SHARES: frozenset[str] = frozenset({
     "strategic_miss_share", "strategic_default_share", "on_time_rate", "rpc_rate_phone",
     "contacted_4plus_share", "roll_rate_30_60", "cure_rate", "approval_rate",
     "willingness_to_pay", "runoff_open_share", "common_shocks_share", "common_people_share",
-    "lender_distress", "approval_rate_30d", "willingness_30d"})
+    "lender_distress", "approval_rate_30d", "willingness_30d", "redefault_rate_12m"})
 """Measures that are a part over its whole (bounded by 0 and 1): logit intervals. Not every
 measure whose unit reads "share of": `default_rate` and `redefault_rate` count events of
 loans from before the window, recoveries can exceed the principal, a capital ratio can be

@@ -49,7 +49,10 @@ def run(state: MarketState, params: MarketParams) -> None:
     """
     pop, day, key = state.population, state.day, state.decision_key
     cfg = params.config.deferral
-    state.events["redefaults"] += _mark_redefaults(state.columns, pop.watched, cfg.redefault_dpd)
+    cohorts = state.redefault_cohorts
+    cohorts.make_room(day)
+    state.events["redefaults"] += _mark_redefaults(state.columns, pop.watched, cfg.redefault_dpd,
+                                                   day, cohorts.window_days, cohorts.redefaulted)
     _review_forbearance(state.columns, day, cfg.probation_days)
 
     strategic = params.config.strategic
@@ -165,16 +168,22 @@ def _may_apply(col: Columns, i: int, day: int, reapply_after_days: int) -> bool:
 
 
 @njit(cache=True)
-def _mark_redefaults(col: Columns, watched: np.ndarray, redefault_dpd: int) -> int:
+def _mark_redefaults(col: Columns, watched: np.ndarray, redefault_dpd: int, day: int,
+                     window_days: int, by_first_deferral: np.ndarray) -> int:
     """Mark deferred loans (and claims) that reached `redefault_dpd` days past due as
-    re-defaulted, once; returns how many were marked today. `watched`: rows that may be past
-    due (`BorrowerPopulation.watched`)."""
+    re-defaulted, once; returns how many were marked today, and counts in
+    `by_first_deferral[d]` those first deferred on day d at most `window_days` ago (the
+    cohort rate, `sim.redefaults`). `watched`: rows that may be past due
+    (`BorrowerPopulation.watched`)."""
     marked = 0
     for i in watched:
         if (col.dpd[i] > 0 and col.dpd[i] >= redefault_dpd and col.deferred_ever[i]
                 and not col.redefaulted[i] and col.status[i] != NO_LOAN):
             col.redefaulted[i] = True
             marked += 1
+            first = col.first_deferral_day[i]
+            if day - first <= window_days:
+                by_first_deferral[first] += 1
     return marked
 
 
