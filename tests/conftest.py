@@ -18,3 +18,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _burn_in_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Burned-in markets kept in a folder of this test session (each xdist worker its own),
+    not in the user's cache; command-line runs started by tests inherit it."""
+    import os
+
+    from sim.batch.burn_in_cache import ENV_VAR
+
+    previous = os.environ.get(ENV_VAR)
+    os.environ[ENV_VAR] = str(tmp_path_factory.mktemp("burn_in_cache"))
+    yield
+    if previous is None:
+        os.environ.pop(ENV_VAR, None)
+    else:
+        os.environ[ENV_VAR] = previous

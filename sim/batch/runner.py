@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from sim.batch import burn_in_cache
 from sim.batch.comparison import Comparison
 from sim.batch.pool import Backend, Workers, WorkersDiedError
 from sim.batch.pool import execute as pool_execute
@@ -74,9 +75,17 @@ def plan(comparison: Comparison) -> list[Task]:
 
 
 def burn_in(base: ScenarioConfig, seed: int, days: int) -> CreditMarket:
-    """A market of `base` seeded `seed` after `days` days: where the variants fork."""
+    """A market of `base` seeded `seed` after `days` days: where the variants fork. Read from
+    the burn-in cache if an earlier run kept it there, else simulated and kept
+    (`sim.batch.burn_in_cache`)."""
+    folder = burn_in_cache.cache_folder()
+    path = folder / burn_in_cache.cache_key(base, seed, days) if folder else None
+    if path is not None and (kept := burn_in_cache.load(path)) is not None:
+        return kept
     model = CreditMarket(base, rng=seed, collect=False)
     model.run_days(days)
+    if path is not None:
+        burn_in_cache.save(model, path)
     return model
 
 
