@@ -189,7 +189,7 @@ class MacroShock(Section):
 class ShockConfig(Section):
     """Life shocks that cut income or add costs, and the macro schedule that scales them."""
 
-    job_loss_rate: float = param(0.038, "events per borrower-year", "Rate at which an "
+    job_loss_rate: float = param(0.13, "events per borrower-year", "Rate at which an "
                                  "employed borrower loses their job.", ge=0, le=365,
                                  source=CALIBRATED_STEADY_STATE)
     job_loss_mean_days: float = param(120.0, "days", "Mean duration of unemployment "
@@ -216,7 +216,7 @@ class ShockConfig(Section):
 class StrategicConfig(Section):
     """Willingness to pay of strategic borrowers."""
 
-    base_propensity: float = param(0.1, "probability per installment", "Chance that a "
+    base_propensity: float = param(0.22, "probability per installment", "Chance that a "
                                    "strategic borrower who can pay decides to stop paying, "
                                    "when perceived enforcement is nil.", ge=0, le=1,
                                    source=CALIBRATED_STEADY_STATE)
@@ -234,7 +234,7 @@ class StrategicConfig(Section):
     enforcement_horizon_days: float = param(180.0, "days", "A bureau report or legal action "
                                             "filed at DPD d weighs max(0, 1 - d / horizon) in "
                                             "perceived enforcement.", gt=0, le=36_500)
-    contact_response: float = param(0.37, "multiplier", "A strategic defaulter's response to "
+    contact_response: float = param(0.39, "multiplier", "A strategic defaulter's response to "
                                     "a contact, relative to the channel's pay effect.", ge=0,
                                     le=1, source=CALIBRATED_STEADY_STATE)
     deferral_apply_multiplier: float = param(2.0, "multiplier", "How much more readily "
@@ -358,11 +358,12 @@ class SupplyConfig(Section):
     loss_window_days: int = param(90, "days", "Trailing window over which the net loss rate "
                                   "is measured at a review.", ge=1, le=3650)
     loss_target: float = param(
-        0.015, "share of the book per year", "Annual net loss rate (charge-offs less "
+        0.032, "share of the book per year", "Annual net loss rate (charge-offs less "
         "recoveries over the mean book) the lender budgets for and accepts without "
         "tightening.", ge=0, le=1,
-        source="assumption, just above the model's steady state (about 1.3 %) and under F4 "
-        "(US card net charge-offs 1.93-6.02 % a year), so that only a rise in losses binds")
+        source=CALIBRATED_STEADY_STATE + "; a budget inside F4's range (US card net "
+        "charge-offs 1.93-6.02 % a year), above the steady state's losses so that only a "
+        "rise in them binds")
     capital_target: float = param(
         0.03, "share of assets", "Capital ratio (equity over assets) below which the lender "
         "tightens.", ge=0, le=1,
@@ -473,7 +474,7 @@ class RepaymentConfig(Section):
         "auto-repay only prevents forgetting.",
         source="assumption; off until the delinquency facts are calibrated with it (see "
         "docs/validation.md)")
-    self_cure_rate: float = param(1.47, "attempts per borrower-month", "Rate at which a "
+    self_cure_rate: float = param(1.5, "attempts per borrower-month", "Rate at which a "
                                   "delinquent borrower tries, unprompted, to pay arrears.",
                                   ge=0, le=30, source=CALIBRATED_STEADY_STATE)
 

@@ -65,7 +65,7 @@ def test_loss_is_zero_exactly_when_every_target_is_inside():
     ('key = "shocks.job_loss_rate"', 'key = "shocks.job_los_rate"', "job_los_rate"),
     ('low = 0.02', 'low = -0.5', "parameter.2.low"),
     ('measure = "cure_rate"', 'measure = "cure"', "target.2.measure"),
-    ('trials = 40', 'trails = 40', "did you mean 'trials'"),
+    ('trials = 60', 'trails = 60', "did you mean 'trials'"),
     # The range type sweeps use: integer bounds must be whole, and a search needs a range.
     ('low = 0.05\nhigh = 0.6', 'low = 0.05\nhigh = 0.6\ninteger = true', "whole-number"),
     ('low = 0.05\nhigh = 0.6', 'values = [0.1, 0.2]', "parameter.1.values"),
