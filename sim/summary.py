@@ -17,6 +17,7 @@ that did not finish, a score never observed for a year, a fork that was not stat
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,6 +65,25 @@ run-off counts as finished; above it the other lifetime measures are NaN."""
 STATIONARITY_TOLERANCE = 0.1
 """Largest |`burn_in_drift`| and |`burn_in_book_drift`| (share of the level) of a window that
 starts from a steady state (a comparison may set its own)."""
+
+
+def stationarity(mean: float, ci_low: float, ci_high: float, tolerance: float) -> str:
+    """Verdict on a drift over the replicates (its mean and 95 % interval, shares of the
+    level): "met" when the interval lies within +-`tolerance` (or, with a single replicate,
+    the value does); "not met" when a drift is detected (the interval excludes zero) and its
+    mean is beyond the tolerance; "not measured" without a value; otherwise "undecided": no
+    drift is detected but the interval is wider than the tolerance, so this many replicates
+    and borrowers cannot tell (one run's 180-day drift of a 30+ DPD share of about 1 % is
+    noisy: docs/validation.md)."""
+    if math.isnan(mean):
+        return "not measured"
+    if math.isnan(ci_low) or math.isnan(ci_high):
+        return "met" if abs(mean) <= tolerance else "not met"
+    if -tolerance <= ci_low and ci_high <= tolerance:
+        return "met"
+    if abs(mean) > tolerance and (ci_low > 0 or ci_high < 0):
+        return "not met"
+    return "undecided"
 """Measures of the book's whole life, from a run-off (NaN without one)."""
 
 SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (

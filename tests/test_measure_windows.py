@@ -292,3 +292,14 @@ def test_a_short_comparison_names_the_window_it_averaged_over():
                for w in trust_warnings(short, summary))
     full = comparison_window(comparison)
     assert full.startswith("steady-state window, days ")
+
+
+def test_stationarity_tells_a_steady_fork_a_drift_and_too_few_runs_apart():
+    from sim.summary import stationarity
+
+    assert stationarity(0.02, -0.05, 0.09, 0.1) == "met"
+    assert stationarity(-0.3, -0.45, -0.15, 0.1) == "not met"  # a drift, beyond tolerance
+    assert stationarity(0.11, -0.13, 0.35, 0.1) == "undecided"  # none detected, interval wide
+    assert stationarity(0.05, -0.2, 0.3, 0.1) == "undecided"
+    assert stationarity(0.05, float("nan"), float("nan"), 0.1) == "met"  # one replicate
+    assert stationarity(float("nan"), float("nan"), float("nan"), 0.1) == "not measured"

@@ -13,6 +13,7 @@ from sim.summary import (
     LIFETIME_MEASURES,
     MEASURE_UNITS,
     RUNOFF_OPEN_LIMIT,
+    stationarity,
     window_start,
     window_text,
 )
@@ -165,8 +166,9 @@ def trust_warnings(comparison: Comparison, summary: pd.DataFrame) -> list[str]:
         first = comparison.names[0]
         drifts = summary[(summary["variant"] == first)
                          & summary["metric"].isin(["burn_in_drift", "burn_in_book_drift"])]
-        means = drifts["mean"].astype(float)
-        if len(drifts) and (means.isna().any() or (means.abs() > tolerance).any()):
+        verdicts = [stationarity(d.mean, d.ci_low, d.ci_high, tolerance)
+                    for d in drifts.itertuples()]
+        if {"not met", "not measured"} & set(verdicts):
             warnings.append(
                 f"THE FORK WAS NOT A STEADY STATE: the stationarity criterion (30+ DPD share "
                 f"and principal outstanding within {100 * tolerance:.0f} % over the last 180 "
@@ -200,10 +202,14 @@ def summary_status(comparison: Comparison, summary: pd.DataFrame,
         elif row.metric in rates and "whole run" in window:
             status = f"window: {window}"
         elif row.metric in ("burn_in_drift", "burn_in_book_drift"):
-            if math.isnan(row.mean):
+            verdict = stationarity(row.mean, row.ci_low, row.ci_high, tolerance)
+            if verdict == "not measured":
                 status = "not measured: fewer than 180 burn-in days"
-            elif abs(row.mean) > tolerance:
+            elif verdict == "not met":
                 status = f"stationarity not met (tolerance {100 * tolerance:.0f} %)"
+            elif verdict == "undecided":
+                status = (f"stationarity undecided: no drift detected, but the interval is "
+                          f"wider than the tolerance ({100 * tolerance:.0f} %)")
         elif row.metric == "common_shocks_share" and row.mean < COMMON_SHOCKS_FLOOR:
             status = (f"pairing did not hold (under {100 * COMMON_SHOCKS_FLOOR:.0f} %): "
                       "the verdict cannot be trusted as paired")
@@ -263,15 +269,22 @@ def _trust(comparison: Comparison, summary: pd.DataFrame,
     if comparison.burn_in_days:
         tolerance = comparison.stationarity_tolerance
         drifts = [table.loc[(m, first)] for m in ("burn_in_drift", "burn_in_book_drift")]
-        steady = all(abs(d["mean"]) <= tolerance for d in drifts)
+        verdicts = [stationarity(d["mean"], d["ci_low"], d["ci_high"], tolerance)
+                    for d in drifts]
+        verdict = ("not met" if "not met" in verdicts or "not measured" in verdicts
+                   else "undecided" if "undecided" in verdicts else "met")
+        explained = {"met": "**met** (both intervals within it)",
+                     "not met": "**not met**",
+                     "undecided": "**undecided at this size**: no drift is detected, but an "
+                                  "interval is wider than the tolerance (more replicates or "
+                                  "borrowers would decide)"}[verdict]
         lines.append(
             f"- Steady state at the fork: over the last 180 burn-in days the 30+ DPD share "
             f"changed by {100 * drifts[0]['mean']:+.1f} % of its level (95 % CI "
             f"{100 * drifts[0]['ci_low']:+.1f} to {100 * drifts[0]['ci_high']:+.1f} %) and "
             f"the principal outstanding by {100 * drifts[1]['mean']:+.1f} % (95 % CI "
             f"{100 * drifts[1]['ci_low']:+.1f} to {100 * drifts[1]['ci_high']:+.1f} %); the "
-            f"criterion (both within {100 * tolerance:.0f} %) is "
-            f"**{'met' if steady else 'not met'}**.")
+            f"criterion (both within {100 * tolerance:.0f} %) is {explained}.")
     if comparison.runoff_max_days:
         still_open = mean("runoff_open_share", max)
         unfinished = still_open > RUNOFF_OPEN_LIMIT
