@@ -71,10 +71,10 @@ def stationarity(mean: float, ci_low: float, ci_high: float, tolerance: float) -
     """Verdict on a drift over the replicates (its mean and 95 % interval, shares of the
     level): "met" when the interval lies within +-`tolerance` (or, with a single replicate,
     the value does); "not met" when a drift is detected (the interval excludes zero) and its
-    mean is beyond the tolerance; "not measured" without a value; otherwise "undecided": no
-    drift is detected but the interval is wider than the tolerance, so this many replicates
-    and borrowers cannot tell (one run's 180-day drift of a 30+ DPD share of about 1 % is
-    noisy: docs/validation.md)."""
+    mean is beyond the tolerance; "not measured" without a value; otherwise "undecided": the
+    interval reaches beyond the tolerance although the mean is within it or no drift is
+    detected, so this many replicates and borrowers cannot tell (one run's 180-day drift of a
+    30+ DPD share of about 1 % is noisy: docs/validation.md)."""
     if math.isnan(mean):
         return "not measured"
     if math.isnan(ci_low) or math.isnan(ci_high):

@@ -301,5 +301,6 @@ def test_stationarity_tells_a_steady_fork_a_drift_and_too_few_runs_apart():
     assert stationarity(-0.3, -0.45, -0.15, 0.1) == "not met"  # a drift, beyond tolerance
     assert stationarity(0.11, -0.13, 0.35, 0.1) == "undecided"  # none detected, interval wide
     assert stationarity(0.05, -0.2, 0.3, 0.1) == "undecided"
+    assert stationarity(0.08, 0.01, 0.15, 0.1) == "undecided"  # a drift, maybe within tolerance
     assert stationarity(0.05, float("nan"), float("nan"), 0.1) == "met"  # one replicate
     assert stationarity(float("nan"), float("nan"), float("nan"), 0.1) == "not measured"

@@ -208,8 +208,9 @@ def summary_status(comparison: Comparison, summary: pd.DataFrame,
             elif verdict == "not met":
                 status = f"stationarity not met (tolerance {100 * tolerance:.0f} %)"
             elif verdict == "undecided":
-                status = (f"stationarity undecided: no drift detected, but the interval is "
-                          f"wider than the tolerance ({100 * tolerance:.0f} %)")
+                status = (f"stationarity undecided: the interval reaches beyond the "
+                          f"tolerance ({100 * tolerance:.0f} %) but no drift beyond it is "
+                          "detected")
         elif row.metric == "common_shocks_share" and row.mean < COMMON_SHOCKS_FLOOR:
             status = (f"pairing did not hold (under {100 * COMMON_SHOCKS_FLOOR:.0f} %): "
                       "the verdict cannot be trusted as paired")
@@ -275,9 +276,9 @@ def _trust(comparison: Comparison, summary: pd.DataFrame,
                    else "undecided" if "undecided" in verdicts else "met")
         explained = {"met": "**met** (both intervals within it)",
                      "not met": "**not met**",
-                     "undecided": "**undecided at this size**: no drift is detected, but an "
-                                  "interval is wider than the tolerance (more replicates or "
-                                  "borrowers would decide)"}[verdict]
+                     "undecided": "**undecided at this size**: an interval reaches beyond "
+                                  "the tolerance, but no drift beyond it is detected (more "
+                                  "replicates or borrowers would decide)"}[verdict]
         lines.append(
             f"- Steady state at the fork: over the last 180 burn-in days the 30+ DPD share "
             f"changed by {100 * drifts[0]['mean']:+.1f} % of its level (95 % CI "
