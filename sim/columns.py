@@ -32,7 +32,7 @@ FIELDS: tuple[str, ...] = (
     "strategic_default", "legal_day", "garnish_until", "cooldown_until", "stress", "stress_day",
     "aware", "opted_out", "autopay", "churned", "contacts_week", "score", "score_anchor",
     "score_history", "score_counts", "shock_proneness", "flag_day",
-    "loans_taken", "chargeoff_day", "deferral_asked_day", "deferrals_used", "deferred_ever",
+    "loans_taken", "chargeoff_day", "deferral_asked_day", "deferrals_used",
     "first_deferral_day", "redefaulted", "generation", "life_digest", "forborne_since",
     "forborne_dpd",
     "probation_start", "window_start", "next_leave", "next_job_loss", "next_illness", "next_need",

@@ -332,7 +332,6 @@ def _open_rows(col: Columns, rows: np.ndarray, lender: int, principal: np.ndarra
         col.dpd[i] = 0
         col.worst_dpd[i] = 0
         col.deferrals_used[i] = 0
-        col.deferred_ever[i] = False
         col.first_deferral_day[i] = NEVER
         col.redefaulted[i] = False
         col.strategic_default[i] = False
@@ -449,10 +448,9 @@ def reschedule(state: MarketState, params: MarketParams, rows: np.ndarray, mode:
     pop.dpd[rows] = 0
     withdraw_cases(state.columns, rows)  # a case filed against a re-aged loan is withdrawn
     pop.deferrals_used[rows] += 1
-    first = rows[~pop.deferred_ever[rows]]
+    first = rows[pop.first_deferral_day[rows] == NEVER]
     pop.first_deferral_day[first] = day
     state.redefault_cohorts.first_deferred(day, first.size)
-    pop.deferred_ever[rows] = True
     pop.strategic_default[rows] = False  # the decision to pay is taken afresh after it
 
 

@@ -58,8 +58,9 @@ class BorrowerPopulation:
     today), `deferred_interest` (cents, due with the first installment after a pause),
     `claim` (cents owed on a charged-off loan), `rate` (monthly), `installment` (cents),
     `installments_left`, `next_due` and `last_due` (days), `dpd` (days past due), `worst_dpd`,
-    `deferral_until`, `deferrals_used`, `deferral_asked_day`, `deferred_ever`,
-    `first_deferral_day` (day of the loan's first deferral or plan, NEVER if none), `redefaulted`,
+    `deferral_until`, `deferrals_used`, `deferral_asked_day`,
+    `first_deferral_day` (day of the loan's first deferral or plan, NEVER if none; the loan was
+    deferred if set, `deferred_ever`), `redefaulted`,
     `strategic_default`, `legal_day` (judgment day of a filed case, -1 if none),
     `garnish_until` (day a judgment's payment order on the claim ends; NEVER if none),
     `chargeoff_day`, `loans_taken`; forbearance: `forborne_since` (day of the deferral grant
@@ -136,7 +137,6 @@ class BorrowerPopulation:
         self.deferral_until = np.full(n, NEVER, np.int32)
         self.deferrals_used = np.zeros(n, np.int8)
         self.deferral_asked_day = np.full(n, NEVER, np.int32)
-        self.deferred_ever = np.zeros(n, bool)
         self.first_deferral_day = np.full(n, NEVER, np.int32)
         self.redefaulted = np.zeros(n, bool)
         self.strategic_default = np.zeros(n, bool)
@@ -157,6 +157,11 @@ class BorrowerPopulation:
         self.reported_open = np.zeros(0, np.int64)
         self.due_calendar: defaultdict[int, list[np.ndarray]] = defaultdict(list)
         self.court_calendar: defaultdict[int, list[np.ndarray]] = defaultdict(list)
+
+    @property
+    def deferred_ever(self) -> np.ndarray:
+        """Whether each row's loan has been deferred or put on a plan (bool)."""
+        return self.first_deferral_day != NEVER
 
     @classmethod
     def bytes_per_row(cls) -> int:

@@ -7,7 +7,7 @@ horizon: a loan granted near the window's end has no time to re-default, so the 
 the window's length and flatters a policy that grants late. The published figures (F11) follow
 each modified loan for twelve months. `RedefaultCohorts` keeps, per grant day, how many loans
 were first deferred that day and how many of them re-defaulted within the window of days;
-`rate` gives the cohort rate of the loans first deferred in a range of days, counting only
+`counts` gives the loans first deferred in a range of days and their re-defaults, counting only
 grant days whose loans have been followed for the whole window (or all of them, when the book
 has been run off to its end and no loan is left to re-default).
 """

@@ -44,7 +44,7 @@ def run(state: MarketState, params: MarketParams) -> None:
 
     Reads: loan columns, shocks, `aware`, `strategic_default`, the macro schedule.
     Changes: loan terms of granted loans (`rate`, `installment`, `installments_left`,
-    `next_due`, `deferral_until`, dues, `dpd`), `deferrals_used`, `deferred_ever`,
+    `next_due`, `deferral_until`, dues, `dpd`), `deferrals_used`, `first_deferral_day`,
     `deferral_asked_day`, `redefaulted`; ledgers (waived interest and fees); today's counts.
     """
     pop, day, key = state.population, state.day, state.decision_key
@@ -177,8 +177,9 @@ def _mark_redefaults(col: Columns, watched: np.ndarray, redefault_dpd: int, day:
     (`BorrowerPopulation.watched`)."""
     marked = 0
     for i in watched:
-        if (col.dpd[i] > 0 and col.dpd[i] >= redefault_dpd and col.deferred_ever[i]
-                and not col.redefaulted[i] and col.status[i] != NO_LOAN):
+        if (col.dpd[i] > 0 and col.dpd[i] >= redefault_dpd
+                and col.first_deferral_day[i] != NEVER and not col.redefaulted[i]
+                and col.status[i] != NO_LOAN):
             col.redefaulted[i] = True
             marked += 1
             first = col.first_deferral_day[i]
