@@ -13,6 +13,8 @@ optional view of one row). See `docs/architecture.md`.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -324,14 +326,22 @@ class CreditMarket(mesa.Model):
         (same state, same life and decision keys, same generator state): the branches of a
         comparison and the side-by-side dashboard start from one. The compiled columns
         structure cannot be copied; the copy gets its own over its own arrays and generator."""
+        with self.columns_detached():
+            clone = copy.deepcopy(self)
+        clone.state.rebuild_columns()
+        return clone
+
+    @contextmanager
+    def columns_detached(self) -> Iterator[None]:
+        """Within the block the market holds no compiled columns structure, which can be
+        neither copied nor pickled (`fork`, `sim.batch.burn_in_cache`); a copy made in it
+        calls `state.rebuild_columns()`."""
         columns = self.state.columns
         self.state.columns = None
         try:
-            clone = copy.deepcopy(self)
+            yield
         finally:
             self.state.columns = columns
-        clone.state.rebuild_columns()
-        return clone
 
     def open_accounts(self) -> int:
         """Accounts still open: active loans and charged-off claims being collected."""

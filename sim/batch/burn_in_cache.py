@@ -81,18 +81,15 @@ def load(path: Path) -> CreditMarket | None:
 def save(model: CreditMarket, path: Path) -> None:
     """Keep `model` at `path` (written to a temporary file, then renamed); a folder that
     cannot be written leaves the run as it is, uncached."""
-    columns = model.state.columns
-    model.state.columns = None  # the compiled structure is rebuilt on loading
     partial: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".partial-",
-                                         delete=False) as handle:
+        with (tempfile.NamedTemporaryFile(dir=path.parent, prefix=".partial-",
+                                          delete=False) as handle,
+              model.columns_detached()):  # rebuilt on loading
             partial = Path(handle.name)
             pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(partial, path)
     except OSError:
         if partial is not None:
             partial.unlink(missing_ok=True)
-    finally:
-        model.state.columns = columns
