@@ -73,8 +73,8 @@ def stationarity(mean: float, ci_low: float, ci_high: float, tolerance: float) -
     the value does); "not met" when a drift is detected (the interval excludes zero) and its
     mean is beyond the tolerance; "not measured" without a value; otherwise "undecided": the
     interval reaches beyond the tolerance although the mean is within it or no drift is
-    detected, so this many replicates and borrowers cannot tell (one run's 180-day drift of a
-    30+ DPD share of about 1 % is noisy: docs/validation.md)."""
+    detected, so this many replicates and borrowers cannot tell (one run's drift of a 30+ DPD
+    share of about 1 % is noisy: docs/validation.md)."""
     if math.isnan(mean):
         return "not measured"
     if math.isnan(ci_low) or math.isnan(ci_high):
@@ -187,12 +187,12 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
     SummaryMeasure("willingness_to_pay", "share of installments", "Installments falling due "
                    "in the window that borrowers did not refuse (refusals: strategic "
                    "defaulters and borrowers walking away from a lender they expect to fail)."),
-    SummaryMeasure("burn_in_drift", "share of the level", "Change of the 30+ DPD share over "
-                   "the last 180 days before the window (linear fit), relative to its level: "
-                   "near 0 when the window starts from a steady state."),
-    SummaryMeasure("burn_in_book_drift", "share of the level", "Change of the principal "
-                   "outstanding over the last 180 days before the window (linear fit), "
-                   "relative to its level: near 0 when the book has stopped growing."),
+    SummaryMeasure("burn_in_drift", "share of the level per year", "Change per year of the "
+                   "30+ DPD share, from a line fitted to the two years before the window, "
+                   "relative to its level: near 0 when the window starts from a steady state."),
+    SummaryMeasure("burn_in_book_drift", "share of the level per year", "Change per year of "
+                   "the principal outstanding, from a line fitted to the two years before the "
+                   "window, relative to its level: near 0 when the book has stopped growing."),
     SummaryMeasure("window_start_day", "day", "First day of the window the rates are "
                    "taken over: `run.steady_state_from_day`, or 0 when the run is no longer "
                    "than that (then the window is the whole run, not a steady state)."),
@@ -451,20 +451,22 @@ def measure_status(summary: dict[str, float], steady_state_from_day: int,
             status[name] = (f"not measured: fewer than {DRIFT_DAYS} days before the window")
         elif abs(summary[name]) > tolerance:
             status[name] = (f"stationarity not met: {100 * summary[name]:+.1f} % of the level "
-                            f"over the {DRIFT_DAYS} days before the window (tolerance "
-                            f"{100 * tolerance:.0f} %)")
+                            f"a year, fitted over the {DRIFT_DAYS} days before the window "
+                            f"(tolerance {100 * tolerance:.0f} %)")
     return status
 
 
-DRIFT_DAYS = 180
-"""Days before the window over which `burn_in_drift` and `burn_in_book_drift` are fitted."""
+DRIFT_DAYS = 720
+"""Days before the window over which `burn_in_drift` and `burn_in_book_drift` are fitted: two
+years, so that a year-to-year change of a 30+ DPD share near 1 % stands out of its day-to-day
+noise (docs/validation.md, "Where the market is steady")."""
 
 
 def burn_in_drift(frame: pd.DataFrame, start: int, days: int = DRIFT_DAYS,
                   column: str = "dpd30_share") -> float:
-    """Relative change of `column` over the `days` days before row `start`, from a
-    least-squares line, over its mean level (NaN if there are not enough days or the level
-    is 0)."""
+    """Change per year of `column`, from a least-squares line over the `days` days before row
+    `start`, relative to its mean level over those days (NaN if there are not enough days or
+    the level is 0)."""
     if start < days:
         return float("nan")
     series = frame[column].to_numpy()[start - days:start]
@@ -472,7 +474,7 @@ def burn_in_drift(frame: pd.DataFrame, start: int, days: int = DRIFT_DAYS,
     if not level > 0:
         return float("nan")
     slope = np.polyfit(np.arange(days), series, 1)[0]
-    return float(slope * days / level)
+    return float(slope * DAYS_PER_YEAR / level)
 
 
 def _cost_of_funds(rows: pd.DataFrame, config: ScenarioConfig) -> float:

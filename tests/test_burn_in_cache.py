@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from sim.batch import burn_in_cache
-from sim.batch.runner import burn_in, simulate_run
+from sim.batch.burn_in_cache import burned_in
+from sim.batch.runner import simulate_run
 from tests.helpers import make_config
 
 
@@ -46,7 +47,7 @@ def test_an_unreadable_file_is_simulated_again_and_replaced(cache):
     base = make_config(borrowers=300, days=60, seed=1)
     path = cache / burn_in_cache.cache_key(base, 1, 40)
     path.write_bytes(b"not a market")
-    model = burn_in(base, 1, 40)
+    model = burned_in(base, 1, 40)
     assert model.day == 40
     assert burn_in_cache.load(path).day == 40
 

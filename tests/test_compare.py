@@ -15,6 +15,7 @@ import pytest
 from scipy import stats
 
 from sim.batch import runner
+from sim.batch.burn_in_cache import burned_in
 from sim.batch.compare import run_comparison
 from sim.batch.comparison import load_comparison
 from sim.batch.runner import ShardMismatchError, plan, replicate_seeds
@@ -73,7 +74,7 @@ def test_a_shared_burn_in_gives_what_a_separate_one_gives() -> None:
     comparison = small(burn_in=50)
     (_, strict), (_, lenient) = comparison.variants
     seed = plan(comparison)[0].seed
-    burned = runner.burn_in(comparison.base, seed, 50)
+    burned = burned_in(comparison.base, seed, 50)
     for variant in (strict, lenient):
         shared = runner.simulate_run(comparison.base, variant, 50, seed, 200, burned)
         alone = runner.simulate_run(comparison.base, variant, 50, seed, 200)

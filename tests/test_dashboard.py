@@ -29,12 +29,12 @@ from sim.dashboard.app import (
     tables_zip,
 )
 from sim.dashboard.assets import AssetsError, fill_cache, required_packages, split_package
-from sim.dashboard.session import build_config
+from sim.dashboard.session import CONTROLS, SLIDERS, WARM_UP_DAYS, build_config
 from sim.i18n import catalog
 from sim.model import CreditMarket
 
-WARM = 365
-"""The baseline's warm-up (its `run.steady_state_from_day`): the page opens on this day."""
+WARM = WARM_UP_DAYS
+"""The warm-up of every preset but the classroom's: the page opens on this day."""
 
 
 def render():
@@ -89,12 +89,22 @@ def test_the_page_opens_on_a_market_already_under_way():
     defaults = int(re.search(r"defaults (\d+)", text).group(1))
     loans = int(re.search(r"active loans ([\d,]+)", text).group(1).replace(",", ""))
     assert defaults > 0 and loans > 300
-    assert "first year before the page opened" in text
+    assert "six years before the page opened" in text
     # the warm-up ran once; a second session gets its own copy of it
     other_box, other = render()
     assert re.search(r"defaults (\d+)", status_text(other_box)).group(1) == str(defaults)
     click(other, "Step")
     assert on_day(other_box, WARM + 1) and on_day(box, WARM)
+
+
+def test_every_slider_starts_at_the_value_the_market_runs_on():
+    config = build_config("baseline", 1, {})
+    for name, key in SLIDERS.items():
+        spec = CONTROLS[name][2]
+        if name == "borrowers" or not str(spec["type"]).startswith("Slider"):
+            continue
+        section, field = key.split(".")
+        assert spec["value"] == getattr(getattr(config, section), field), name
 
 
 def test_a_forked_market_goes_on_exactly_as_the_original():

@@ -132,12 +132,12 @@ def test_dashboard_steps_plots_and_side_by_side_in_chromium(server):
         browser = launch_chromium(pw)
         try:
             page = _open(browser, server, 1500, 1100)
-            assert re.search(r"seed 1, day 365\b", page.inner_text("body"))
+            assert re.search(r"seed 1, day 2160\b", page.inner_text("body"))
             before = page.locator(".dashboard-figure img, img.dashboard-figure").first \
                 .get_attribute("src")
             page.get_by_role("button", name="Step", exact=True).click()
             page.wait_for_function(
-                "() => /seed 1, day 366\\b/.test(document.body.innerText)", timeout=30_000)
+                "() => /seed 1, day 2161\\b/.test(document.body.innerText)", timeout=30_000)
             page.wait_for_function(
                 "(old) => { const i = document.querySelector('img.dashboard-figure, "
                 ".dashboard-figure img'); return i && i.src !== old; }",
@@ -148,15 +148,15 @@ def test_dashboard_steps_plots_and_side_by_side_in_chromium(server):
             page.get_by_role("button", name="Reset", exact=True).click()
             page.get_by_role("button", name="Step", exact=True).click()
             page.wait_for_function(
-                "() => /Strict collection[^]*day 366\\b/.test(document.body.innerText) && "
-                "/Lenient deferral[^]*day 366\\b/.test(document.body.innerText)",
+                "() => /Strict collection[^]*day 2161\\b/.test(document.body.innerText) && "
+                "/Lenient deferral[^]*day 2161\\b/.test(document.body.innerText)",
                 timeout=30_000)
             page.get_by_role("tab", name="Compare").click()
             page.wait_for_selector(".dashboard-figure", timeout=30_000)  # the differences
             page.get_by_role("button", name="简体中文").click()
             page.wait_for_function(
-                "() => /严格催收[^]*天 366\\b/.test(document.body.innerText) && "
-                "/宽松延期[^]*天 366\\b/.test(document.body.innerText)", timeout=30_000)
+                "() => /严格催收[^]*天 2161\\b/.test(document.body.innerText) && "
+                "/宽松延期[^]*天 2161\\b/.test(document.body.innerText)", timeout=30_000)
         finally:
             browser.close()
 

@@ -12,7 +12,11 @@ import pandas as pd
 import pytest
 
 from sim.scenario import load_scenario
-from sim.validation.measures import relative_lift, shock_deferral_takeup, shock_peak_dpd30_share
+from sim.validation.measures import (
+    relative_lift,
+    shock_peak_deferral_share,
+    shock_peak_dpd30_share,
+)
 from sim.validation.run import VALIDATION_COLUMNS
 from tests.test_cli import PNG_MAGIC, REPO, assert_ok, assert_usage_error, run_cli
 
@@ -111,11 +115,14 @@ def test_shock_measures_read_the_shock_window():
         "shocks.macro=[{start_day=100, end_day=159, job_loss_multiplier=2.0}]"])
     days = np.arange(300)
     share = np.where((days >= 130) & (days < 190), 0.05, 0.01)
-    granted = np.where((days >= 100) & (days <= 159), 2, 0)
-    series = pd.DataFrame({"day": days, "dpd30_share": share, "deferrals_granted": granted,
+    # 80 loans of 1,000 paused from day 120 to day 199; 300 paused long before the shock
+    paused = np.where((days >= 120) & (days < 200), 80, 0) + np.where(days < 60, 300, 0)
+    series = pd.DataFrame({"day": days, "dpd30_share": share, "loans_in_deferral": paused,
                            "loans_active": 1000})
     assert shock_peak_dpd30_share(series, config) == pytest.approx(0.05)
-    assert shock_deferral_takeup(series, config) == pytest.approx(120 / 1000)
+    assert shock_peak_deferral_share(series, config) == pytest.approx(0.08)
+    series.loc[series["day"] >= 250, "loans_in_deferral"] = 500  # after the aftermath
+    assert shock_peak_deferral_share(series, config) == pytest.approx(0.08)
 
 
 def test_lift_is_paired_by_replicate():

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.batch.runner import burn_in, simulate_run
+from sim.batch.burn_in_cache import burned_in
+from sim.batch.runner import simulate_run
 from sim.lifetime import measure_window
 from sim.model import CreditMarket
 from sim.provisions import (
@@ -121,7 +122,7 @@ def test_an_extra_draw_at_the_fork_changes_nothing():
     summary measure is identical, since every decision and life event is a counter-based
     draw (`sim.streams`). The control: a branch whose decision key differs is not."""
     base, strict = _policy("baseline", 2000, 200), _policy("strict", 2000, 200)
-    burned = burn_in(base, seed=5, days=150)
+    burned = burned_in(base, seed=5, days=150)
     shaken, rekeyed = burned.fork(), burned.fork()
     shaken.rng.random(7)
     shaken.random.random()

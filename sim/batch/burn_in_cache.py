@@ -93,3 +93,18 @@ def save(model: CreditMarket, path: Path) -> None:
     except OSError:
         if partial is not None:
             partial.unlink(missing_ok=True)
+
+
+def burned_in(base: ScenarioConfig, seed: int, days: int) -> CreditMarket:
+    """A market of `base` seeded `seed` after `days` days (no Mesa DataCollector; its daily
+    metrics are kept): read from the cache if an earlier run kept it there, else simulated and
+    kept."""
+    folder = cache_folder()
+    path = folder / cache_key(base, seed, days) if folder else None
+    if path is not None and (kept := load(path)) is not None:
+        return kept
+    model = CreditMarket(base, rng=seed, collect=False)
+    model.run_days(days)
+    if path is not None:
+        save(model, path)
+    return model

@@ -98,10 +98,11 @@ class ComparisonSpec(BaseModel):
                                  "book with no new lending until every loan and claim has "
                                  "ended, for at most this many days (0: no run-off; the "
                                  "lifetime measures are then NaN).")
-    stationarity_tolerance: float = Field(0.1, ge=0, description="Largest relative change "
-                                          "of the 30+ DPD share and of the principal "
-                                          "outstanding over the last 180 burn-in days "
-                                          "(`burn_in_drift`, `burn_in_book_drift`: means over "
+    stationarity_tolerance: float = Field(0.1, ge=0, description="Largest change a year, "
+                                          "relative to the level, of the 30+ DPD share and of "
+                                          "the principal outstanding, fitted over the last "
+                                          "720 burn-in days (`burn_in_drift`, "
+                                          "`burn_in_book_drift`: their 95 % intervals over "
                                           "replicates) for which the report calls the fork a "
                                           "steady state.")
     set: dict[str, Any] = Field(default_factory=dict, description="Overrides for the base "

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from sim.batch import burn_in_cache
+from sim.batch.burn_in_cache import burned_in
 from sim.batch.comparison import Comparison
 from sim.batch.pool import Backend, Workers, WorkersDiedError
 from sim.batch.pool import execute as pool_execute
@@ -74,21 +74,6 @@ def plan(comparison: Comparison) -> list[Task]:
             for name in comparison.names]
 
 
-def burn_in(base: ScenarioConfig, seed: int, days: int) -> CreditMarket:
-    """A market of `base` seeded `seed` after `days` days: where the variants fork. Read from
-    the burn-in cache if an earlier run kept it there, else simulated and kept
-    (`sim.batch.burn_in_cache`)."""
-    folder = burn_in_cache.cache_folder()
-    path = folder / burn_in_cache.cache_key(base, seed, days) if folder else None
-    if path is not None and (kept := burn_in_cache.load(path)) is not None:
-        return kept
-    model = CreditMarket(base, rng=seed, collect=False)
-    model.run_days(days)
-    if path is not None:
-        burn_in_cache.save(model, path)
-    return model
-
-
 def simulate_run(base: ScenarioConfig, variant: ScenarioConfig, burn_in_days: int,
                  seed: int, runoff_max_days: int | None = None,
                  burned: CreditMarket | None = None) -> dict[str, Any]:
@@ -101,7 +86,7 @@ def simulate_run(base: ScenarioConfig, variant: ScenarioConfig, burn_in_days: in
     window starts at `run.steady_state_from_day`."""
     window = _with_window(variant, burn_in_days)
     if burn_in_days:
-        model = burned.fork() if burned is not None else burn_in(base, seed, burn_in_days)
+        model = burned.fork() if burned is not None else burned_in(base, seed, burn_in_days)
         model.adopt_policy(variant)
     else:
         model = CreditMarket(variant, rng=seed, collect=False)
@@ -140,7 +125,7 @@ def _run_replicate(comparison: Comparison, tasks: list[Task], run_task: RunTask 
     burn-in is deterministic), by `run_task` (default `_run_task`); (task, result, None) or
     (task, None, error) for each."""
     run_task = run_task or _run_task
-    burned = (burn_in(comparison.base, tasks[0].seed, comparison.burn_in_days)
+    burned = (burned_in(comparison.base, tasks[0].seed, comparison.burn_in_days)
               if comparison.burn_in_days else None)
     out = []
     for task in tasks:

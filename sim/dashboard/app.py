@@ -69,8 +69,9 @@ DOWNLOAD_DPI = 120
 MIN_FONT_PT = 10.0
 """Smallest text size of the borrower timelines on the page (points), for a projector."""
 
-WARM_UP_NOTE = ("The market ran its first year before the page opened (grey in the plots), so "
-                "loans, delinquency, contacts and defaults are already under way: day")
+WARM_UP_NOTE = ("The market ran six years before the page opened, until the credit cycle its "
+                "start sets off had died out (its last year in grey in the plots), so loans, "
+                "delinquency, contacts and defaults are in their steady state: day")
 """Said on top of a warmed-up market (English; translated by `tr`), followed by the day."""
 COMPARE_NOTE = ("Run this preset twice on the same borrowers and shocks, once under strict "
                 "collection and once under lenient deferral, and see how they part day by day.")
@@ -128,12 +129,23 @@ def png(fig: plt.Figure, dpi: int = DPI) -> bytes:
     return buffer.getvalue()
 
 
+SHOWN_WARM_UP_DAYS = 365
+"""Days of the warm-up the time series show (greyed) before the day the page opened."""
+
+
+def shown_days(frame: pd.DataFrame, warm_up: int) -> pd.DataFrame:
+    """The rows of a market's daily metrics the page plots: the last SHOWN_WARM_UP_DAYS of
+    the warm-up and every day since (the start-up's credit cycle would dwarf the rest)."""
+    return frame[frame["day"] >= warm_up - SHOWN_WARM_UP_DAYS]
+
+
 def shade_warm_up(fig: plt.Figure, days: int, language: str) -> plt.Figure:
-    """Grey out days 0..`days` on every axis of a time-series figure (the warm-up)."""
+    """Grey out the shown part of the warm-up (the SHOWN_WARM_UP_DAYS before day `days`) on
+    every axis of a time-series figure."""
     if days:
         for i, ax in enumerate(fig.axes):
-            ax.axvspan(0, days, color="grey", alpha=0.12, linewidth=0,
-                       label=tr("warm-up", language) if i == 0 else None)
+            ax.axvspan(max(0, days - SHOWN_WARM_UP_DAYS), days, color="grey", alpha=0.12,
+                       linewidth=0, label=tr("warm-up", language) if i == 0 else None)
     return fig
 
 
@@ -179,7 +191,8 @@ def differences_figure(model: DashboardModel, language: str) -> plt.Figure:
     """Side by side: strict minus lenient over time, for the headline measures (zero until the
     two policies part after the warm-up)."""
     fonts_for(language)
-    strict, lenient = (model.markets[label].metrics.frame() for label in PAIR)
+    strict, lenient = (shown_days(model.markets[label].metrics.frame(), model.warm_up)
+                       for label in PAIR)
     fig, axes = plt.subplots(2, 2, figsize=(10, 6))
     for ax, (column, (title, scale, unit)) in zip(axes.flat, DIFFERENCE_MEASURES.items(),
                                                   strict=True):
@@ -201,8 +214,9 @@ def run_figures(model: DashboardModel, language: str) -> dict[str, Callable[[], 
         prefix = label.replace("/", "-")
         for name, draw in time_series_figures().items():
             draws[f"{prefix}-{name}"] = (
-                lambda m=market, d=draw: shade_warm_up(d(m.metrics.frame(), language),
-                                                       model.warm_up, language))
+                lambda m=market, d=draw: shade_warm_up(
+                    d(shown_days(m.metrics.frame(), model.warm_up), language), model.warm_up,
+                    language))
         draws[f"{prefix}-scores"] = lambda lab=label: scores_figure(model, language, lab)
         for row, name in market.cast.names.items():
             draws[f"{prefix}-{name.replace(' ', '_')}"] = (
@@ -348,8 +362,9 @@ def SeriesCard(model: DashboardModel, name: str, language: str, version: int) ->
                 if market.day < 2:
                     solara.Text(tr("Step the model to see this plot", language))
                 else:
-                    Figure(shade_warm_up(draw(market.metrics.frame(), language),
-                                         model.warm_up, language))
+                    Figure(shade_warm_up(
+                        draw(shown_days(market.metrics.frame(), model.warm_up), language),
+                        model.warm_up, language))
 
 
 @solara.component

@@ -1,14 +1,14 @@
 """What one dashboard session runs: the controls, the scenario they build, the market(s), the
 warm-up, and a classroom preset's story events.
 
-A preset opens on a market already under way: the market first runs its scenario's
-`run.steady_state_from_day` days (the warm-up: a year for the baseline, so delinquency,
-contacts and defaults are visible at once; a full steady state takes about four years, see
-docs/accounting.md, which the comparisons' burn-in covers), computed once per
-scenario, seed and settings and kept in memory; each session gets its own copy. Classroom
-presets, which tell their story from day 0, start at day 0. Side by side, one warm-up under
-the preset's own settings is forked into the strict and the lenient policy (the comparisons'
-burn-in and fork), so both start from the same market.
+A preset opens on a market in its steady state: the market first runs WARM_UP_DAYS days, the
+burn-in every shipped comparison forks after (a market that starts empty goes through a
+credit cycle of about five years first: docs/validation.md, "Where the market is steady").
+The warm-up of each scenario, seed and settings is kept on disk by the burn-in cache
+(`sim.batch.burn_in_cache`: paid once per machine) and in memory; each session gets its own
+copy. Classroom presets, which tell their story from day 0, start at day 0. Side by side, one
+warm-up under the preset's own settings is forked into the strict and the lenient policy (the
+comparisons' burn-in and fork), so both start from the same market.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
+from sim.batch.burn_in_cache import burned_in
 from sim.config import ScenarioConfig
 from sim.model import CreditMarket
 from sim.params_doc import format_value
@@ -63,6 +64,18 @@ CONTROLS: dict[str, tuple[str | None, str, dict[str, object]]] = {
 }
 SLIDERS = {name: key for name, (key, _, _) in CONTROLS.items() if key is not None}
 """Controls that set a scenario key (the others choose the mode, preset and seed)."""
+
+
+def _schema_default(key: str) -> object:
+    section, name = key.split(".")
+    return getattr(getattr(ScenarioConfig(), section), name)
+
+
+for _name, (_key, _, _spec) in CONTROLS.items():
+    # A slider starts at the model's default (the baseline's calibrated value), so that a
+    # slider left where it is shows the value the market runs on.
+    if _key is not None and _name != "borrowers" and _spec["type"].startswith("Slider"):
+        _spec["value"] = _schema_default(_key)
 
 CHOICE_TEXT = {"single": "One market", "side_by_side": "Strict vs lenient, side by side",
                PRESET: "the preset's own", "none": "none", "app": "app", "sms": "sms",
@@ -128,10 +141,16 @@ def build_config(preset: str, seed: str | int, controls: dict[str, object],
         update={"days": max(config.run.days, 3650)})})
 
 
-def warm_up_days(preset: str, config: ScenarioConfig) -> int:
-    """Days a preset's market runs before the page shows it: the scenario's steady-state
-    start (`run.steady_state_from_day`), or 0 for a classroom preset."""
-    return 0 if is_classroom(preset) else config.run.steady_state_from_day
+WARM_UP_DAYS = 2160
+"""Days a preset's market runs before the page shows it: the burn-in after which every
+shipped comparison, sweep and validation experiment forks (`burn_in_days`), where the market
+is steady."""
+
+
+def warm_up_days(preset: str) -> int:
+    """Days a preset's market runs before the page shows it: WARM_UP_DAYS, or 0 for a
+    classroom preset (a story told from day 0)."""
+    return 0 if is_classroom(preset) else WARM_UP_DAYS
 
 
 _warm: OrderedDict[str, CreditMarket] = OrderedDict()
@@ -140,14 +159,14 @@ _warm_lock = threading.Lock()
 
 def warmed_up(config: ScenarioConfig, days: int) -> CreditMarket:
     """A market of `config` after `days` days, as a fresh copy, with borrowers 0-49 followed
-    over the last TRACKED_BEFORE_OPEN of them; the warm-up of each configuration runs once per
-    process and is kept (at most WARM_UP_CACHE_SIZE)."""
+    over the last TRACKED_BEFORE_OPEN of them; the days before those come from the burn-in
+    cache, and the warm-up of each configuration is kept in memory (at most
+    WARM_UP_CACHE_SIZE)."""
     key = f"{days}:{config.model_dump_json()}"
     with _warm_lock:
         market = _warm.get(key)
         if market is None:
-            market = CreditMarket(config)
-            market.run_days(max(0, days - TRACKED_BEFORE_OPEN))
+            market = burned_in(config, config.run.seed, max(0, days - TRACKED_BEFORE_OPEN))
             market.track(np.arange(min(TRACKED_BORROWERS, config.run.borrowers)))
             market.run_days(min(days, TRACKED_BEFORE_OPEN))
             _warm[key] = market
@@ -193,7 +212,7 @@ class DashboardModel(mesa.Model):
         super().__init__(rng=first.run.seed)
         self.mode, self.preset = mode, preset
         self.controls = {"mode": mode, "preset": preset, "seed": str(seed), **controls}
-        self.warm_up = warm_up_days(preset, first)
+        self.warm_up = warm_up_days(preset)
         if self.warm_up:
             base = build_config(preset, seed, controls)
             self.markets = {}

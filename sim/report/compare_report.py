@@ -10,6 +10,7 @@ import pandas as pd
 
 from sim.report.variant_table import differences_from_base, variant_table_lines
 from sim.summary import (
+    DRIFT_DAYS,
     LIFETIME_MEASURES,
     MEASURE_UNITS,
     RUNOFF_OPEN_LIMIT,
@@ -161,20 +162,29 @@ def trust_warnings(comparison: Comparison, summary: pd.DataFrame) -> list[str]:
         warnings.append(
             f"THE WINDOW IS NOT A STEADY STATE: rates are averaged over the "
             f"{comparison_window(comparison)}.")
-    if comparison.burn_in_days:
-        tolerance = comparison.stationarity_tolerance
-        first = comparison.names[0]
-        drifts = summary[(summary["variant"] == first)
-                         & summary["metric"].isin(["burn_in_drift", "burn_in_book_drift"])]
-        verdicts = [stationarity(d.mean, d.ci_low, d.ci_high, tolerance)
-                    for d in drifts.itertuples()]
-        if {"not met", "not measured"} & set(verdicts):
-            warnings.append(
-                f"THE FORK WAS NOT A STEADY STATE: the stationarity criterion (30+ DPD share "
-                f"and principal outstanding within {100 * tolerance:.0f} % over the last 180 "
-                "burn-in days) is not met or could not be measured; a longer burn_in_days "
-                "would help.")
+    if comparison.burn_in_days and fork_stationarity(comparison, summary)[0] == "not met":
+        warnings.append(
+            f"THE FORK WAS NOT A STEADY STATE: the stationarity criterion (30+ DPD share "
+            f"and principal outstanding changing by at most "
+            f"{100 * comparison.stationarity_tolerance:.0f} % a year over the last "
+            f"{DRIFT_DAYS} burn-in days) is not met or could not be measured; a longer "
+            "burn_in_days would help.")
     return warnings
+
+
+def fork_stationarity(comparison: Comparison, summary: pd.DataFrame
+                      ) -> tuple[str, list[pd.Series]]:
+    """The stationarity verdict on the fork ("met", "not met" or "undecided"; "not met" also
+    when a drift could not be measured) and the rows (mean, ci_low, ci_high) of
+    `burn_in_drift` and `burn_in_book_drift` of the comparison's first variant it rests on."""
+    table = summary.set_index(["metric", "variant"])
+    first = comparison.names[0]
+    drifts = [table.loc[(m, first)] for m in ("burn_in_drift", "burn_in_book_drift")]
+    verdicts = {stationarity(d["mean"], d["ci_low"], d["ci_high"],
+                             comparison.stationarity_tolerance) for d in drifts}
+    verdict = ("not met" if verdicts & {"not met", "not measured"}
+               else "undecided" if "undecided" in verdicts else "met")
+    return verdict, drifts
 
 
 def summary_status(comparison: Comparison, summary: pd.DataFrame,
@@ -204,7 +214,7 @@ def summary_status(comparison: Comparison, summary: pd.DataFrame,
         elif row.metric in ("burn_in_drift", "burn_in_book_drift"):
             verdict = stationarity(row.mean, row.ci_low, row.ci_high, tolerance)
             if verdict == "not measured":
-                status = "not measured: fewer than 180 burn-in days"
+                status = f"not measured: fewer than {DRIFT_DAYS} burn-in days"
             elif verdict == "not met":
                 status = f"stationarity not met (tolerance {100 * tolerance:.0f} %)"
             elif verdict == "undecided":
@@ -269,21 +279,18 @@ def _trust(comparison: Comparison, summary: pd.DataFrame,
                          + ", ".join(f"{m} {100 * r:.0f} %" for m, r in ratios.items()) + ".")
     if comparison.burn_in_days:
         tolerance = comparison.stationarity_tolerance
-        drifts = [table.loc[(m, first)] for m in ("burn_in_drift", "burn_in_book_drift")]
-        verdicts = [stationarity(d["mean"], d["ci_low"], d["ci_high"], tolerance)
-                    for d in drifts]
-        verdict = ("not met" if "not met" in verdicts or "not measured" in verdicts
-                   else "undecided" if "undecided" in verdicts else "met")
+        verdict, drifts = fork_stationarity(comparison, summary)
         explained = {"met": "**met** (both intervals within it)",
                      "not met": "**not met**",
                      "undecided": "**undecided at this size**: an interval reaches beyond "
                                   "the tolerance, but no drift beyond it is detected (more "
                                   "replicates or borrowers would decide)"}[verdict]
         lines.append(
-            f"- Steady state at the fork: over the last 180 burn-in days the 30+ DPD share "
-            f"changed by {100 * drifts[0]['mean']:+.1f} % of its level (95 % CI "
+            f"- Steady state at the fork: over the last {DRIFT_DAYS} burn-in days the 30+ "
+            f"DPD share changed by {100 * drifts[0]['mean']:+.1f} % of its level a year (95 % "
+            f"CI "
             f"{100 * drifts[0]['ci_low']:+.1f} to {100 * drifts[0]['ci_high']:+.1f} %) and "
-            f"the principal outstanding by {100 * drifts[1]['mean']:+.1f} % (95 % CI "
+            f"the principal outstanding by {100 * drifts[1]['mean']:+.1f} % a year (95 % CI "
             f"{100 * drifts[1]['ci_low']:+.1f} to {100 * drifts[1]['ci_high']:+.1f} %); the "
             f"criterion (both within {100 * tolerance:.0f} %) is {explained}.")
     if comparison.runoff_max_days:

@@ -15,7 +15,8 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sim.batch.runner import burn_in, simulate_run
+from sim.batch.burn_in_cache import burned_in
+from sim.batch.runner import simulate_run
 from sim.config import ScenarioConfig
 from sim.model import CreditMarket
 from sim.scenario import with_values
@@ -75,7 +76,7 @@ def _burned_in(world_json: str, seed: int, days: int) -> CreditMarket:
     sample of a replicate in a world forks from the same market (`CreditMarket.fork` leaves
     it as it was), so a sweep pays for each burn-in once per worker, not once per run."""
     world = ScenarioConfig.model_validate_json(world_json)
-    return burn_in(world, seed, days)
+    return burned_in(world, seed, days)
 
 
 def run_request(request: RunRequest) -> dict[str, Any]:

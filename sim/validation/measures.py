@@ -48,19 +48,21 @@ def shock_peak_dpd30_share(series: pd.DataFrame, config: ScenarioConfig) -> floa
     return float(smooth.loc[start:end + SHOCK_AFTERMATH_DAYS].max())
 
 
-def shock_deferral_takeup(series: pd.DataFrame, config: ScenarioConfig) -> float:
-    """Deferrals granted during the shock over the active loans on its first day (compare
-    F8)."""
+def shock_peak_deferral_share(series: pd.DataFrame, config: ScenarioConfig) -> float:
+    """Highest 30-day mean of the share of active loans in a deferral pause, from the shock's
+    start to SHOCK_AFTERMATH_DAYS after its end (compare F8: the published figures are shares
+    of loans in forbearance at the peak, a stock on one date, not a count of entries)."""
     start, end = _shock_window(config)
     by_day = series.set_index("day")
-    granted = by_day.loc[start:end, "deferrals_granted"].sum()
-    loans = by_day.loc[start, "loans_active"]
-    return float(granted / loans) if loans else float("nan")
+    share = (by_day["loans_in_deferral"] / by_day["loans_active"]).where(
+        by_day["loans_active"] > 0)
+    return float(share.rolling(DAYS_PER_MONTH).mean().loc[start:end + SHOCK_AFTERMATH_DAYS]
+                 .max())
 
 
 SERIES_MEASURES: dict[str, Callable[[pd.DataFrame, ScenarioConfig], float]] = {
     "shock_peak_dpd30_share": shock_peak_dpd30_share,
-    "shock_deferral_takeup": shock_deferral_takeup,
+    "shock_peak_deferral_share": shock_peak_deferral_share,
 }
 """Measures computed from one run's daily series and its variant's config."""
 
