@@ -67,6 +67,19 @@ class PeopleTraits(NamedTuple):
     score_risk_correlation: float
 
 
+BIRTH_TRAIT_KEYS: tuple[str, ...] = (
+    "borrowers.income_median", "borrowers.income_sigma", "borrowers.hardship_share",
+    "borrowers.strategic_share", "borrowers.forgetful_share", "borrowers.risk_shock_loading",
+    "borrowers.buffer_months_median", "borrowers.buffer_sigma",
+    "borrowers.hardship_buffer_multiplier", "borrowers.autopay_share",
+    "borrowers.opt_out_share", "bureau.initial_score_mean", "bureau.initial_score_sd",
+    "bureau.score_risk_correlation")
+"""Scenario keys read only when a person is drawn (`people_traits`): changed at a fork, they
+would reach only the people who arrive after it, so a comparison refuses a variant that
+changes them (deferral awareness is the exception: `CreditMarket.adopt_policy` tells the
+people already there)."""
+
+
 def people_traits(config: ScenarioConfig) -> PeopleTraits:
     """The scenario's settings for drawing new people."""
     b, bureau = config.borrowers, config.bureau

@@ -265,3 +265,29 @@ def test_the_sweep_report_shows_each_anchors_keys_and_what_it_kept(tmp_path: Pat
     assert deferral.split(" | ")[1:] == ["true", "false", "= |"]
     assert "- strict keeps its own scenario file's value of `deferral.enabled`" in report
     assert "| `shocks.job_loss_rate`" not in report
+
+
+def test_a_variant_or_sweep_parameter_that_changes_who_is_born_is_refused_after_a_burn_in(
+        tmp_path: Path) -> None:
+    folder = market_folder(tmp_path)
+    wave = ('[[variant]]\nname = "strict"\nscenario = "../strict.toml"\n'
+            '[[variant]]\nname = "wave"\nscenario = "../lenient.toml"\n'
+            'set = { "borrowers.strategic_share" = 0.2 }\n')
+    with pytest.raises(ScenarioError, match=r"variant.1.*borrowers.strategic_share.*after the"):
+        load_comparison(comparison(folder, wave, extra="burn_in_days = 20\n"))
+    # without a burn-in each variant's market is drawn with its own people: allowed
+    unburned = dict(load_comparison(comparison(folder, wave)).variants)
+    assert unburned["wave"].borrowers.strategic_share == 0.2
+    # set for the base and every variant: the burn-in already has them
+    shared = comparison(folder, STRICT_LENIENT_RATE_CUT, extra="burn_in_days = 20\n")
+    shared.write_text(shared.read_text().replace(
+        '"run.days" = 30', '"run.days" = 30, "borrowers.strategic_share" = 0.2'))
+    loaded = load_comparison(shared)
+    assert loaded.base.borrowers.strategic_share == 0.2
+    assert all(c.borrowers.strategic_share == 0.2 for _, c in loaded.variants)
+    sweep_file = folder / "sweep.toml"
+    sweep_file.write_text(
+        'base = "doubled.toml"\nsamples = 2\nmetrics = ["bad_debt_loss"]\nburn_in_days = 20\n'
+        '[[parameter]]\nkey = "borrowers.autopay_share"\nlow = 0.1\nhigh = 0.9\n')
+    with pytest.raises(ScenarioError, match=r"parameter.0.key.*\[worlds\]"):
+        load_sweep(sweep_file)

@@ -43,8 +43,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sim.config import ScenarioConfig
 from sim.lifetime import DEFAULT_RUNOFF_MAX_DAYS
 from sim.overlay import OWN_MARKET, file_overlay, kept_keys
+from sim.people import BIRTH_TRAIT_KEYS
 from sim.report.writer import digest
 from sim.scenario import (
+    ScenarioError,
     deep_merge,
     load_scenario,
     parse_override,
@@ -175,6 +177,24 @@ def _validated(raw: dict[str, Any], items: list[tuple[str, Any, str]],
     return validate(raw, source=source)
 
 
+def _refuse_new_people(base: ScenarioConfig, variant: ScenarioConfig, source: str,
+                       index: int) -> None:
+    """Raise ScenarioError if `variant` changes a trait people are drawn with
+    (`BIRTH_TRAIT_KEYS`): after a burn-in it would reach only the people who arrive after the
+    fork, a different market from the one the file describes."""
+    for key in BIRTH_TRAIT_KEYS:
+        section, name = key.split(".")
+        ours = getattr(getattr(base, section), name)
+        theirs = getattr(getattr(variant, section), name)
+        if ours != theirs:
+            raise ScenarioError(
+                source, f"variant.{index}", f"changes {key} ({ours} in the base, {theirs} "
+                "here); people are drawn with it, so after the burn-in it would reach only "
+                "borrowers who arrive after the fork. Set it for the base and every variant "
+                "(the comparison's `set`, or the base scenario) to compare policies in that "
+                "market, or compare markets without a burn-in (burn_in_days = 0)")
+
+
 def load_comparison(path: str | Path, run_overrides: list[str] | None = None,
                     replicates: int | None = None) -> Comparison:
     """Read and validate a comparison file. `run_overrides` (`section.key=value`) apply to the
@@ -209,6 +229,8 @@ def load_comparison(path: str | Path, run_overrides: list[str] | None = None,
         # The run section (size, days, seed) is the base's: same borrowers in every variant.
         config = _validated(raw, own + given + [("run", base.run.model_dump(), str(path))],
                             source)
+        if spec.burn_in_days:
+            _refuse_new_people(base, config, str(path), i)
         variants.append((variant.name, config))
     return Comparison(path=path, title=spec.title, description=spec.description, base=base,
                       variants=tuple(variants),

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+from scipy.stats import false_discovery_control
 
 from sim.report.variant_table import differences_from_base, variant_table_lines
 from sim.summary import (
@@ -66,7 +67,7 @@ def format_value(measure: str, value: float, difference: bool = False) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     unit = MEASURE_UNITS.get(measure, "")
-    if unit.startswith("share"):
+    if unit.startswith("share") or unit == "annual rate":
         return f"{100 * value:.2f} {'points' if difference else '%'}"
     if unit == "currency units":
         return f"{value:,.0f}"
@@ -100,9 +101,13 @@ def comparison_report(comparison: Comparison, summary: pd.DataFrame,
              "measures follow the book open at the fork and the loans lent in the window "
              "to their end; forborne (re-aged) loans are reported apart and never count as "
              "cures (`docs/accounting.md`).", "",
-             "## In plain words", ""]
-    lines += [_sentence(row) for _, row in differences.iterrows()
-              if row["metric"] in HEADLINE]
+             "## In plain words", "",
+             "q: the paired p-value adjusted for the false discovery rate over this "
+             "section's comparisons (Benjamini-Hochberg); a difference is called "
+             "distinguishable from no change when q < 0.05.", ""]
+    headline = differences[differences["metric"].isin(HEADLINE)].copy()
+    headline["q_value"] = q_values(headline["p_value"]) if len(headline) else []
+    lines += [_sentence(row) for _, row in headline.iterrows()]
     lines += ["", "## Measures cut at the horizon", "",
               "Cash-basis measures read at the end of the window, before the losses still "
               "in the book have arrived; shown to compare with earlier reports, not to "
@@ -262,6 +267,11 @@ def _trust(comparison: Comparison, summary: pd.DataFrame,
     if warnings:
         lines += [f"> **WARNING: {w}**" for w in warnings]
         lines += ["", "**The verdict below cannot be trusted as it stands.**", ""]
+    elif comparison.burn_in_days and fork_stationarity(comparison, summary)[0] == "undecided":
+        lines += ["No warning, one caveat: the variants were paired and the run-off "
+                  "finished, but whether the window started from a steady state is "
+                  "**undecided at this size** (below): more replicates or borrowers would "
+                  "decide it.", ""]
     else:
         lines += ["No warning: the variants were paired, the run-off finished and the window "
                   "started from a steady state.", ""]
@@ -308,25 +318,35 @@ def _trust(comparison: Comparison, summary: pd.DataFrame,
     return lines
 
 
+def q_values(p_values: pd.Series) -> pd.Series:
+    """Benjamini-Hochberg adjusted p-values of `p_values` (NaN where the p-value is NaN)."""
+    out = pd.Series(float("nan"), index=p_values.index)
+    tested = p_values.dropna()
+    if len(tested):
+        out[tested.index] = false_discovery_control(tested.to_numpy(float))
+    return out
+
+
 def _sentence(row: pd.Series) -> str:
     measure, diff = row["metric"], row["mean_difference"]
     label = LABELS.get(measure, measure)
     if diff is None or math.isnan(diff):
         return f"- {row['variant']}: {label} could not be compared."
-    verb = "raised" if diff > 0 else "lowered" if diff < 0 else "did not change"
+    verb = "raised" if diff > 0 else "lowered"
     size = format_value(measure, abs(diff), difference=True)
     if MEASURE_UNITS.get(measure) == "currency units":
         size += " currency units"
     interval = (f"95% CI {format_value(measure, row['ci_low'], True)} to "
                 f"{format_value(measure, row['ci_high'], True)}, paired p = "
-                f"{row['p_value']:.3g}")
+                f"{row['p_value']:.3g}, q = {row.get('q_value', float('nan')):.3g}")
+    if diff == 0 or not any(c in "123456789" for c in size.split(" ")[0]):
+        return (f"- {row['variant'].capitalize()} did not change {label} to the precision "
+                f"shown ({interval}).")
     sure = ""
-    if not row["p_value"] < 0.05:
+    if not row.get("q_value", row["p_value"]) < 0.05:
         detectable = format_value(measure, row.get("detectable", float("nan")), True)
         sure = (f"; not distinguishable from no change: only a difference of {detectable} "
                 "or more would have been detected")
-    if diff == 0:
-        return f"- {row['variant'].capitalize()} did not change {label} ({interval})."
     return (f"- {row['variant'].capitalize()} {verb} {label} by {size} compared with "
             f"{row['reference']} ({interval}{sure}).")
 

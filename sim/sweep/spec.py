@@ -51,6 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sim.config import ScenarioConfig
 from sim.overlay import OWN_MARKET, file_overlay, kept_keys
 from sim.params_doc import format_value
+from sim.people import BIRTH_TRAIT_KEYS
 from sim.report.writer import digest
 from sim.scenario import (
     ParameterRange,
@@ -223,6 +224,12 @@ def load_sweep(path: str | Path, overrides: list[str] | None = None,
     for i, metric in enumerate(spec.metrics):
         check_measure(metric, str(path), f"metrics.{i}")
     for i, parameter in enumerate(spec.parameter):
+        if spec.burn_in_days and parameter.key in BIRTH_TRAIT_KEYS:
+            raise ScenarioError(
+                str(path), f"parameter.{i}.key", f"{parameter.key} is a trait people are "
+                "drawn with: varied after the burn-in it would reach only borrowers who "
+                "arrive after the fork. Make it a world key ([worlds]: each world burns in "
+                "with its value) or set burn_in_days = 0")
         for label, value in _extremes(parameter):
             with_values(base, {parameter.key: value}, f"{path} [parameter.{i}.{label}]")
     worlds = tuple(World(i, dict(zip(spec.worlds, combo, strict=True)))
