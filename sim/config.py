@@ -868,7 +868,7 @@ class ScenarioConfig(Section):
         if total <= INT64_MAX:
             return self
         key, part = max(terms.items(), key=lambda item: item[1])
-        value = _dotted_value(self, key)
+        value = dotted_value(self, key)
         room = INT64_MAX - (total - part)
         bound = f"at most {value * room / part:.4g} here" if room > 0 else \
             "the other parameters alone overflow"
@@ -925,7 +925,7 @@ def books_terms(config: ScenarioConfig) -> dict[str, float]:
     return {key: CENTS * amount for key, amount in terms.items()}
 
 
-def _dotted_value(config: BaseModel, key: str) -> Any:
+def dotted_value(config: BaseModel, key: str) -> Any:
     """The value at `section.key` (`channels.sms.cost`) of a config."""
     value: Any = config
     for part in key.split("."):

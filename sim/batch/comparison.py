@@ -40,7 +40,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim.config import ScenarioConfig
+from sim.config import ScenarioConfig, dotted_value
 from sim.lifetime import DEFAULT_RUNOFF_MAX_DAYS
 from sim.overlay import OWN_MARKET, file_overlay, kept_keys
 from sim.people import BIRTH_TRAIT_KEYS
@@ -183,9 +183,7 @@ def _refuse_new_people(base: ScenarioConfig, variant: ScenarioConfig, source: st
     (`BIRTH_TRAIT_KEYS`): after a burn-in it would reach only the people who arrive after the
     fork, a different market from the one the file describes."""
     for key in BIRTH_TRAIT_KEYS:
-        section, name = key.split(".")
-        ours = getattr(getattr(base, section), name)
-        theirs = getattr(getattr(variant, section), name)
+        ours, theirs = dotted_value(base, key), dotted_value(variant, key)
         if ours != theirs:
             raise ScenarioError(
                 source, f"variant.{index}", f"changes {key} ({ours} in the base, {theirs} "

@@ -27,10 +27,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.stats import false_discovery_control
 
 from sim.batch.comparison import Comparison
-from sim.batch.stats import mean_interval, paired_p_value
+from sim.batch.stats import mean_interval, paired_p_value, q_values
 from sim.config import ScenarioConfig
 from sim.levers import group_keys
 from sim.report.variant_table import flat_config
@@ -175,9 +174,7 @@ def factorial_effects(runs: pd.DataFrame, decomposition: Decomposition,
                                         "ci_high", "p_value", "n"])
     frame["q_value"] = np.nan
     for _, terms_of in frame[frame["kind"] != "total"].groupby("measure"):
-        tested = terms_of["p_value"].dropna()
-        if len(tested):
-            frame.loc[tested.index, "q_value"] = false_discovery_control(tested.to_numpy())
+        frame.loc[terms_of.index, "q_value"] = q_values(terms_of["p_value"])
     return frame[["term", "kind", "measure", "effect", "ci_low", "ci_high", "p_value",
                   "q_value", "n"]]
 

@@ -175,3 +175,13 @@ def paired_p_value(differences: np.ndarray) -> float:
     if np.all(differences == differences[0]):
         return 1.0 if differences[0] == 0 else 0.0
     return float(stats.ttest_1samp(differences, 0.0).pvalue)
+
+
+def q_values(p_values: pd.Series) -> pd.Series:
+    """Benjamini-Hochberg adjusted p-values of `p_values` (false discovery rate over those
+    given; NaN where the p-value is NaN)."""
+    out = pd.Series(np.nan, index=p_values.index)
+    tested = p_values.dropna()
+    if len(tested):
+        out[tested.index] = stats.false_discovery_control(tested.to_numpy(float))
+    return out

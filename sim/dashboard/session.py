@@ -21,7 +21,7 @@ import mesa
 import numpy as np
 
 from sim.batch.burn_in_cache import burned_in
-from sim.config import ScenarioConfig
+from sim.config import ScenarioConfig, dotted_value
 from sim.model import CreditMarket
 from sim.params_doc import format_value
 from sim.presets import POLICIES, load_preset, presets
@@ -65,17 +65,12 @@ CONTROLS: dict[str, tuple[str | None, str, dict[str, object]]] = {
 SLIDERS = {name: key for name, (key, _, _) in CONTROLS.items() if key is not None}
 """Controls that set a scenario key (the others choose the mode, preset and seed)."""
 
-
-def _schema_default(key: str) -> object:
-    section, name = key.split(".")
-    return getattr(getattr(ScenarioConfig(), section), name)
-
-
+_DEFAULTS = ScenarioConfig()
 for _name, (_key, _, _spec) in CONTROLS.items():
     # A slider starts at the model's default (the baseline's calibrated value), so that a
     # slider left where it is shows the value the market runs on.
     if _key is not None and _name != "borrowers" and _spec["type"].startswith("Slider"):
-        _spec["value"] = _schema_default(_key)
+        _spec["value"] = dotted_value(_DEFAULTS, _key)
 
 CHOICE_TEXT = {"single": "One market", "side_by_side": "Strict vs lenient, side by side",
                PRESET: "the preset's own", "none": "none", "app": "app", "sms": "sms",

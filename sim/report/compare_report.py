@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from scipy.stats import false_discovery_control
 
+from sim.batch.stats import q_values
 from sim.report.variant_table import differences_from_base, variant_table_lines
 from sim.summary import (
     DRIFT_DAYS,
@@ -264,10 +264,12 @@ def _trust(comparison: Comparison, summary: pd.DataFrame,
     shocks, people = mean("common_shocks_share", min), mean("common_people_share", min)
     lines = ["## Can the verdict be trusted?", ""]
     warnings = trust_warnings(comparison, summary)
+    verdict, drifts = (fork_stationarity(comparison, summary) if comparison.burn_in_days
+                       else ("not measured", []))
     if warnings:
         lines += [f"> **WARNING: {w}**" for w in warnings]
         lines += ["", "**The verdict below cannot be trusted as it stands.**", ""]
-    elif comparison.burn_in_days and fork_stationarity(comparison, summary)[0] == "undecided":
+    elif verdict == "undecided":
         lines += ["No warning, one caveat: the variants were paired and the run-off "
                   "finished, but whether the window started from a steady state is "
                   "**undecided at this size** (below): more replicates or borrowers would "
@@ -289,7 +291,6 @@ def _trust(comparison: Comparison, summary: pd.DataFrame,
                          + ", ".join(f"{m} {100 * r:.0f} %" for m, r in ratios.items()) + ".")
     if comparison.burn_in_days:
         tolerance = comparison.stationarity_tolerance
-        verdict, drifts = fork_stationarity(comparison, summary)
         explained = {"met": "**met** (both intervals within it)",
                      "not met": "**not met**",
                      "undecided": "**undecided at this size**: an interval reaches beyond "
@@ -298,8 +299,7 @@ def _trust(comparison: Comparison, summary: pd.DataFrame,
         lines.append(
             f"- Steady state at the fork: over the last {DRIFT_DAYS} burn-in days the 30+ "
             f"DPD share changed by {100 * drifts[0]['mean']:+.1f} % of its level a year (95 % "
-            f"CI "
-            f"{100 * drifts[0]['ci_low']:+.1f} to {100 * drifts[0]['ci_high']:+.1f} %) and "
+            f"CI {100 * drifts[0]['ci_low']:+.1f} to {100 * drifts[0]['ci_high']:+.1f} %) and "
             f"the principal outstanding by {100 * drifts[1]['mean']:+.1f} % a year (95 % CI "
             f"{100 * drifts[1]['ci_low']:+.1f} to {100 * drifts[1]['ci_high']:+.1f} %); the "
             f"criterion (both within {100 * tolerance:.0f} %) is {explained}.")
@@ -316,15 +316,6 @@ def _trust(comparison: Comparison, summary: pd.DataFrame,
                  "would detect (5 % test, 80 % power) where the difference is not "
                  "distinguishable from zero.")
     return lines
-
-
-def q_values(p_values: pd.Series) -> pd.Series:
-    """Benjamini-Hochberg adjusted p-values of `p_values` (NaN where the p-value is NaN)."""
-    out = pd.Series(float("nan"), index=p_values.index)
-    tested = p_values.dropna()
-    if len(tested):
-        out[tested.index] = false_discovery_control(tested.to_numpy(float))
-    return out
 
 
 def _sentence(row: pd.Series) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.batch.runner import replicate_seeds
-from sim.config import ScenarioConfig
+from sim.config import ScenarioConfig, dotted_value
 from sim.params_doc import format_value
 from sim.scenario import with_values
 from sim.sweep.design import response_levels, sample_matrix, sample_values
@@ -24,14 +24,6 @@ CONFIRM_ANCHOR = 1_000_000
 
 def _describe(values: dict[str, Any]) -> str:
     return ", ".join(f"{key} = {format_value(value)}" for key, value in values.items())
-
-
-def dotted(config: ScenarioConfig, key: str) -> Any:
-    """The value of `section.key` in a config."""
-    node: Any = config
-    for part in key.split("."):
-        node = getattr(node, part)
-    return node
 
 
 class SweepPlan:
@@ -129,5 +121,5 @@ class SweepPlan:
         for key in self.sweep.spec.worlds:
             row[key] = world.values[key]
         for parameter in self.sweep.parameters:
-            row[parameter.key] = values.get(parameter.key, dotted(policy, parameter.key))
+            row[parameter.key] = values.get(parameter.key, dotted_value(policy, parameter.key))
         return {**row, **summary}

@@ -40,24 +40,27 @@ def _shock_window(config: ScenarioConfig) -> tuple[int, int]:
     return shock.start_day, shock.end_day
 
 
+def _shock_peak(daily: pd.Series, config: ScenarioConfig) -> float:
+    """Highest 30-day mean of `daily` (indexed by day) from the shock's start to
+    SHOCK_AFTERMATH_DAYS after its end."""
+    start, end = _shock_window(config)
+    return float(daily.rolling(DAYS_PER_MONTH).mean().loc[start:end + SHOCK_AFTERMATH_DAYS]
+                 .max())
+
+
 def shock_peak_dpd30_share(series: pd.DataFrame, config: ScenarioConfig) -> float:
     """Highest 30-day mean of the 30+ DPD share of balances from the shock's start to
     SHOCK_AFTERMATH_DAYS after its end (compare F3)."""
-    start, end = _shock_window(config)
-    smooth = series.set_index("day")["dpd30_share"].rolling(DAYS_PER_MONTH).mean()
-    return float(smooth.loc[start:end + SHOCK_AFTERMATH_DAYS].max())
+    return _shock_peak(series.set_index("day")["dpd30_share"], config)
 
 
 def shock_peak_deferral_share(series: pd.DataFrame, config: ScenarioConfig) -> float:
     """Highest 30-day mean of the share of active loans in a deferral pause, from the shock's
     start to SHOCK_AFTERMATH_DAYS after its end (compare F8: the published figures are shares
     of loans in forbearance at the peak, a stock on one date, not a count of entries)."""
-    start, end = _shock_window(config)
     by_day = series.set_index("day")
-    share = (by_day["loans_in_deferral"] / by_day["loans_active"]).where(
-        by_day["loans_active"] > 0)
-    return float(share.rolling(DAYS_PER_MONTH).mean().loc[start:end + SHOCK_AFTERMATH_DAYS]
-                 .max())
+    return _shock_peak((by_day["loans_in_deferral"] / by_day["loans_active"]).where(
+        by_day["loans_active"] > 0), config)
 
 
 SERIES_MEASURES: dict[str, Callable[[pd.DataFrame, ScenarioConfig], float]] = {
