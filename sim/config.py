@@ -101,8 +101,15 @@ class RunConfig(Section):
         "shares, annual charge-off rate) are taken; earlier days are the book filling up.", ge=0,
         le=MAX_DAY)
     check_invariants: bool = param(
-        True, "flag", "Check the accounting identities of every lender at the end of every day "
-        "and stop with an error if one fails.")
+        True, "flag", "Check the accounting identities of every lender, the count of active "
+        "loans and the money in the system (a scan of every borrower) and stop with an error if "
+        "one fails, at the end of day 0, of every `check_every_days`-th day and of the run's last "
+        "day.")
+    check_every_days: int = param(
+        7, "days", "Days between two full accounting checks (`check_invariants`). The "
+        "identities are cumulative, so a broken one stays broken and the next check finds it; "
+        "1 checks every day (the tests do), which costs a scan of every borrower a day.",
+        ge=1, le=36_500)
     borrower_agents: bool = param(
         False, "flag", "Also create one Borrower mesa.Agent per borrower as a read-only view of "
         "its row (for inspection and teaching; costs memory and time at large sizes).")

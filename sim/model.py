@@ -41,10 +41,10 @@ from sim.risk_gradient import RiskRecorder
 from sim.scenario import ScenarioError, load_scenario, with_values
 from sim.state import MarketState, check_memory
 from sim.streams import decision_key, life_key
-from sim.totals import PopulationTotals, population_totals
+from sim.totals import book_totals, population_totals
 from sim.tracking import BorrowerTracker
 from sim.transitions import TransitionRecorder
-from sim.units import DAYS_PER_MONTH, to_cents
+from sim.units import to_cents
 
 FLOW_NAMES = ("income", "living_expenses", "loans_spent", "contact_costs", "legal_costs",
               "staff_costs", "penalties", "debt_sales", "turnover_cash_out", "turnover_cash_in")
@@ -102,8 +102,6 @@ class CreditMarket(mesa.Model):
         schedule_life(state.columns, state.life_key, chained, after_day=-1)
         schedule_needs(state.columns, chained, after_day=-1)
         state.bureau = CreditBureau(config.bureau, population, first_faded_row=state.cast.size)
-        state.pay_day_rows = [np.flatnonzero(population.pay_dom == d)
-                              for d in range(DAYS_PER_MONTH)]
 
         n_lenders = config.lending.lenders
         capital = to_cents(config.lending.capital_per_borrower) * config.run.borrowers
@@ -293,15 +291,18 @@ class CreditMarket(mesa.Model):
 
     def record_day(self) -> None:
         """Phase 8, metrics: the lenders close their day (funding accrues, the public signal
-        of their health moves), today's events go into the totals, the books are checked and
-        the day is recorded; the market's delinquency becomes what borrowers see tomorrow."""
+        of their health moves), today's events go into the totals, the books are checked (every
+        `run.check_every_days` days and on the run's last day) and the day is recorded; the
+        market's delinquency becomes what borrowers see tomorrow."""
         state = self.state
         for lender, provisions in zip(self.lender_list, self.provisions(), strict=True):
             lender.close_day(provisions)
         state.add_to_totals()
+        run = self.config.run
+        if run.check_invariants and (state.day % run.check_every_days == 0
+                                     or state.day == run.days - 1):
+            self.check_accounts()
         totals = population_totals(state.columns, state.day)
-        if self.config.run.check_invariants:
-            self.check_accounts(totals)
         snapshot = take_snapshot(state, self.active_loans(), totals)
         self.metrics.record(snapshot)
         state.transitions.close_month_if_due(state.population, state.day)
@@ -374,10 +375,11 @@ class CreditMarket(mesa.Model):
         """Active loans: originated, not yet repaid or charged off (from the day's totals)."""
         return self.totals["originations"] - self.totals["paid_off"] - self.totals["defaults"]
 
-    def check_accounts(self, totals: PopulationTotals | None = None) -> None:
+    def check_accounts(self) -> None:
         """Raise AccountingError if a lender's books, the count of active loans or the system's
-        money do not balance; `totals` are today's `population_totals` if already known."""
-        totals = totals or population_totals(self.columns, self.day)
+        money do not balance, or a cash, principal or claim is negative (a scan of every
+        borrower, `book_totals`)."""
+        totals = book_totals(self.columns)
         if len(self.lender_list) == 1:
             self.lender_list[0].ledger.check(totals.principal, name="lender 0")
         else:

@@ -72,7 +72,6 @@ class MarketState:
         redefault_cohorts: loans by the day of their first deferral and their re-defaults
             (`sim.redefaults`).
         observers: what watches loan events (`Observer`), in the order they were added.
-        pay_day_rows: the rows paid on each day of the month.
         events: today's event counts (`sim.metrics.EVENT_NAMES`).
         totals: cumulative event counts.
         flows: cumulative money entering or leaving the system, in cents.
@@ -102,7 +101,6 @@ class MarketState:
         self.lenders: list[Lender] = []
         self.collectors: list[Collector] = []
         self.observers: list[Observer] = []
-        self.pay_day_rows: list[np.ndarray] = []
         self.events: dict[str, int] = dict.fromkeys(event_names, 0)
         self.totals: dict[str, int] = dict.fromkeys(event_names, 0)
         self.flows: dict[str, int] = defaultdict(int)

@@ -1,10 +1,11 @@
 """Scans of the whole population, compiled: one pass, no temporary arrays.
 
-`population_totals`: the daily metrics and the accounting checks both need a few totals over
-every borrower (loans in a deferral pause, open claims, borrowers out of work or ill, active
-loans, principal and cash in cents, the smallest cash, principal and claim, and once a week
+`population_totals`: the daily metrics need a few totals over every borrower (loans in a
+deferral pause or under forbearance, open claims, borrowers out of work or ill, and once a week
 the borrowers contacted in the last 7 days); numpy would scan the columns, and allocate a
-temporary array, once per total. `loan_book` counts active loans by days past due, from the
+temporary array, once per total. `book_totals`: the accounting checks' totals (active loans,
+principal and cash in cents, the smallest cash, principal and claim), a second scan made only
+on the days the books are checked. `loan_book` counts active loans by days past due, from the
 few rows that may be past due, and sums up the score histogram.
 """
 
@@ -22,24 +23,31 @@ from sim.population import ACTIVE, CHARGED_OFF, NEVER, WEEK, dpd_bucket
 
 
 class PopulationTotals(NamedTuple):
-    """Totals over every borrower at the end of a day (money in cents)."""
+    """Totals over every borrower at the end of a day that the daily metrics read (money in
+    cents)."""
 
     loans_in_deferral: int  # deferral_until > day
     claims_open: int  # charged off
     jobless: int
     ill: int
-    active_loans: int
-    principal: int
-    cash: int
-    min_cash: int
-    min_principal: int
-    min_claim: int
     contacted_7d: int  # borrowers with a contact attempt in the 7-day window (week ends only)
     contacted_4plus_7d: int  # ... with 4 or more
     forborne_loans: int  # active loans under forbearance (granted a deferral, on probation)
     forborne_balance: int  # their principal
     forborne_np_loans: int  # forborne loans re-aged from 30+ DPD, now under 30 DPD
     forborne_np_balance: int  # their principal
+
+
+class BookTotals(NamedTuple):
+    """Totals over every borrower that the accounting checks compare with the ledgers and
+    the external flows (money in cents)."""
+
+    active_loans: int
+    principal: int
+    cash: int
+    min_cash: int
+    min_principal: int
+    min_claim: int
 
 
 class LoanBook(NamedTuple):
@@ -71,40 +79,56 @@ _BAND_STARTS = np.asarray(SCORE_BAND_EDGES[:-1], np.int64)
 def population_totals(col: Columns, day: int) -> PopulationTotals:
     """The `PopulationTotals` of `col` on `day`; the contact counts are counted on the last
     day of each 7-day week (days 6, 13, ...) and are 0 on other days."""
-    return PopulationTotals(*_scan(col, day, day % WEEK == WEEK - 1))
+    return PopulationTotals(*_metric_scan(col, day, day % WEEK == WEEK - 1))
+
+
+def book_totals(col: Columns) -> BookTotals:
+    """The `BookTotals` of `col`."""
+    return BookTotals(*_book_scan(col))
 
 
 @njit(cache=True)
-def _scan(col: Columns, day: int, week_end: bool) -> tuple[int, ...]:
+def _metric_scan(col: Columns, day: int, week_end: bool) -> tuple[int, ...]:
     contacted = contacted_4plus = 0
-    deferral = claims = jobless = ill = active = 0
-    principal = cash = 0
+    deferral = claims = jobless = ill = 0
     forborne = forborne_balance = forborne_np = forborne_np_balance = 0
-    min_cash = min_principal = min_claim = np.iinfo(np.int64).max
-    for i in range(col.cash.size):
-        deferral += col.deferral_until[i] > day
-        claims += col.status[i] == CHARGED_OFF
-        active += col.status[i] == ACTIVE
-        jobless += col.jobless_until[i] > day
-        ill += col.ill_until[i] > day
-        principal += col.principal[i]
-        cash += col.cash[i]
-        min_cash = min(min_cash, col.cash[i])
-        min_principal = min(min_principal, col.principal[i])
-        min_claim = min(min_claim, col.claim[i])
-        if col.status[i] == ACTIVE and col.forborne_since[i] != NEVER:
+    # The columns as locals: read through the structure, each is loaded again for every row.
+    status, deferral_until, jobless_until, ill_until = (col.status, col.deferral_until,
+                                                        col.jobless_until, col.ill_until)
+    forborne_since, forborne_dpd, dpd = col.forborne_since, col.forborne_dpd, col.dpd
+    for i in range(status.size):
+        deferral += deferral_until[i] > day
+        claims += status[i] == CHARGED_OFF
+        jobless += jobless_until[i] > day
+        ill += ill_until[i] > day
+        if forborne_since[i] != NEVER and status[i] == ACTIVE:
             forborne += 1
             forborne_balance += col.principal[i]
-            if col.forborne_dpd[i] >= 30 and col.dpd[i] < 30:
+            if forborne_dpd[i] >= 30 and dpd[i] < 30:
                 forborne_np += 1
                 forborne_np_balance += col.principal[i]
-        if week_end:
+    if week_end:
+        for i in range(status.size):
             contacts = contacts_this_week(col, i)
             contacted += contacts > 0
             contacted_4plus += contacts >= 4
-    return (deferral, claims, jobless, ill, active, principal, cash, min_cash, min_principal,
-            min_claim, contacted, contacted_4plus, forborne, forborne_balance, forborne_np,
-            forborne_np_balance)
+    return (deferral, claims, jobless, ill, contacted, contacted_4plus, forborne,
+            forborne_balance, forborne_np, forborne_np_balance)
+
+
+@njit(cache=True)
+def _book_scan(col: Columns) -> tuple[int, ...]:
+    active = principal = cash = 0
+    min_cash = min_principal = min_claim = np.iinfo(np.int64).max
+    status, principal_of, cash_of, claim_of = col.status, col.principal, col.cash, col.claim
+    for i in range(status.size):
+        active += status[i] == ACTIVE
+        principal += principal_of[i]
+        cash += cash_of[i]
+        min_cash = min(min_cash, cash_of[i])
+        min_principal = min(min_principal, principal_of[i])
+        min_claim = min(min_claim, claim_of[i])
+    return active, principal, cash, min_cash, min_principal, min_claim
 
 
 @njit(cache=True)

@@ -11,8 +11,10 @@ from sim.scenario import deep_merge, validate
 
 def make_config(borrowers: int = 2000, days: int = 365, seed: int = 7,
                 **dotted: Any) -> ScenarioConfig:
-    """The baseline with `section__key=value` overrides (double underscore for the dot)."""
-    raw: dict[str, Any] = {"run": {"borrowers": borrowers, "days": days, "seed": seed}}
+    """The baseline with `section__key=value` overrides (double underscore for the dot),
+    its books checked every day (`run.check_every_days` 1, unless overridden)."""
+    raw: dict[str, Any] = {"run": {"borrowers": borrowers, "days": days, "seed": seed,
+                                   "check_every_days": 1}}
     for key, value in dotted.items():
         node: dict[str, Any] = {}
         parts = key.split("__")

@@ -50,6 +50,18 @@ def test_broken_books_are_detected() -> None:
         model.step()
 
 
+def test_a_periodic_check_finds_books_broken_between_checks() -> None:
+    """Checked every 7th day (the default), a book broken on day 40 stands until day 42's
+    check, which finds it: the identities are cumulative."""
+    model = CreditMarket(make_config(borrowers=500, days=60, run__check_every_days=7))
+    model.run_days(40)
+    model.lender_list[0].ledger.cash += 1
+    model.step()  # day 40
+    model.step()  # day 41
+    with pytest.raises(AccountingError, match="cash"):
+        model.step()  # day 42
+
+
 def test_principal_identity_is_detected() -> None:
     model = CreditMarket(make_config(borrowers=500, days=60))
     model.run_days(40)

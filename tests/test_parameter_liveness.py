@@ -109,6 +109,7 @@ INERT: dict[str, str] = {
     "run.steady_state_from_day": "where the summary's window starts: changes the summary "
                                  "only (tests/test_verdicts.py)",
     "run.check_invariants": "checks the books; a check that changed them would be a bug",
+    "run.check_every_days": "how often the books are checked; a check changes nothing",
     "run.borrower_agents": "read-only views of the columns (tests/test_mechanisms.py)",
     "lending.cost_of_funds_rate": "changes the lenders' balance sheet and the summary's cost "
                                   "of funds (tests/test_lenders.py); acts on outcomes only "

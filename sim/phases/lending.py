@@ -156,16 +156,19 @@ def _needs_today(col: Columns, day: int, need_daily: float) -> np.ndarray:
     drawn = np.empty(n, np.int64)
     m = 0
     every_day = need_daily > CANDIDATE_CHANCE
+    next_need = col.next_need  # a local: through the structure it is loaded for every row
     for i in range(n):
-        if col.next_need[i] < day:
-            col.next_need[i] = next_candidate(col.key, i, day - 1, NEED, CANDIDATE_CHANCE)
-        candidate = col.next_need[i] == day
+        if next_need[i] > day and not every_day:
+            continue
+        if next_need[i] < day:
+            next_need[i] = next_candidate(col.key, i, day - 1, NEED, CANDIDATE_CHANCE)
+        candidate = next_need[i] == day
         if (candidate or every_day) and happens_today(col.key, i, day, candidate, need_daily,
                                                       NEED_ACCEPT, NEED_EXCESS):
             drawn[m] = i
             m += 1
         if candidate:
-            col.next_need[i] = next_candidate(col.key, i, day, NEED, CANDIDATE_CHANCE)
+            next_need[i] = next_candidate(col.key, i, day, NEED, CANDIDATE_CHANCE)
     return drawn[:m].copy()
 
 

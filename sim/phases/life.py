@@ -61,7 +61,7 @@ def run(state: MarketState, params: MarketParams) -> None:
     rates = params.life  # the scenario's rates outside macro windows
     if (job_mult, ill_mult) != (1.0, 1.0):
         rates = life_rates(params.config, job_mult, ill_mult)
-    pay_rows = state.pay_day_rows[day % DAYS_PER_MONTH]
+    pay_rows = np.flatnonzero(pop.pay_dom == day % DAYS_PER_MONTH)  # a scan, not 8 bytes a row
     flows = np.zeros(len(LIFE_FLOWS), np.int64)
     garnished = np.zeros(pay_rows.size, np.int64)
     leaving = _live_a_day(state.columns, state.life_key, day, state.cast.size, rates,
@@ -110,8 +110,18 @@ def _live_a_day(col: Columns, key: np.uint64, day: int, cast_size: int,
     job_top = max(rates.job_loss_fragile, rates.job_loss_other)
     ill_top = max(rates.illness_fragile, rates.illness_other)
     one = np.empty(1, np.int64)
+    # The column arrays as locals: read through the structure, each would be loaded again
+    # for every row, which made this scan of every row cost more than the events it finds.
+    next_leave, next_job_loss, next_illness = col.next_leave, col.next_job_loss, col.next_illness
+    top = top_proneness[0]  # rises as newcomers come; written back after the loop
     for i in range(cast_size, n):
-        candidate = col.next_leave[i] == day
+        leave_today = next_leave[i] == day
+        job_loss_today = next_job_loss[i] == day
+        illness_today = next_illness[i] == day
+        if not (leave_today or job_loss_today or illness_today or leave_every_day
+                or max(job_top, ill_top) * top > CANDIDATE_CHANCE):
+            continue
+        candidate = leave_today
         if (candidate or leave_every_day) and col.status[i] == NO_LOAN and happens_today(
                 key, i, day, candidate, rates.turnover, LEAVE_ACCEPT, LEAVE_EXCESS):
             leaving[n_leaving] = i
@@ -120,13 +130,13 @@ def _live_a_day(col: Columns, key: np.uint64, day: int, cast_size: int,
             one[0] = i
             draw_people(col, key, one, day, traits)
             flows[1] += col.cash[i]
-            top_proneness[0] = max(top_proneness[0], col.shock_proneness[i])
+            top = max(top, col.shock_proneness[i])
         if candidate:
             col.next_leave[i] = next_candidate(key, i, day, LEAVE, CANDIDATE_CHANCE)
         # Where even the most shock-prone person's chance is under CANDIDATE_CHANCE, only
         # candidate days can bring a shock.
-        candidate = col.next_job_loss[i] == day
-        if candidate or job_top * top_proneness[0] > CANDIDATE_CHANCE:
+        candidate = job_loss_today
+        if candidate or job_top * top > CANDIDATE_CHANCE:
             chance = rates.job_loss_fragile if col.kind[i] == FRAGILE else rates.job_loss_other
             if _start_shock(col.jobless_until, col.life_digest, key, i, day, candidate,
                             min(col.shock_proneness[i] * chance, 1.0),
@@ -135,14 +145,15 @@ def _live_a_day(col: Columns, key: np.uint64, day: int, cast_size: int,
                 col.income[i] = np.int64(np.rint(col.income[i] * (1.0 - rates.income_scar)))
             if candidate:
                 col.next_job_loss[i] = next_candidate(key, i, day, JOB_LOSS, CANDIDATE_CHANCE)
-        candidate = col.next_illness[i] == day
-        if candidate or ill_top * top_proneness[0] > CANDIDATE_CHANCE:
+        candidate = illness_today
+        if candidate or ill_top * top > CANDIDATE_CHANCE:
             chance = rates.illness_fragile if col.kind[i] == FRAGILE else rates.illness_other
             _start_shock(col.ill_until, col.life_digest, key, i, day, candidate,
                          min(col.shock_proneness[i] * chance, 1.0), rates.illness_mean_days,
                          ILLNESS_ACCEPT, ILLNESS_EXCESS, ILLNESS_LENGTH, DIGEST_ILLNESS)
             if candidate:
                 col.next_illness[i] = next_candidate(key, i, day, ILLNESS, CANDIDATE_CHANCE)
+    top_proneness[0] = top
     if pay_rows.size:
         vol = rates.income_volatility
         noise = np.empty(pay_rows.size)
