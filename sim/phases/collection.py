@@ -32,6 +32,7 @@ from sim.loans import (
 )
 from sim.params import PRIORITIES, ContactPolicy
 from sim.population import ACTIVE, CHARGED_OFF, NO_LOAN, WEEK, dpd_bucket
+from sim.rows import merge_rows, outside_sorted
 from sim.streams import CONTACT, PLAN_ACCEPT, TIEBREAK, uniform, uniforms
 
 HIGHEST_DPD, LOWEST_DPD, LARGEST_BALANCE, EXPECTED_RECOVERY, RANDOM_PRIORITY = (
@@ -132,8 +133,8 @@ def _escalate(state: MarketState, params: MarketParams) -> None:
     still_late = pop.reported_open[pop.dpd[pop.reported_open] > 0]
     report = past_due[pop.dpd[past_due] == params.config.bureau.report_dpd]
     report = report[pop.status[report] != NO_LOAN]
-    report = np.setdiff1d(report, still_late, assume_unique=True)  # once per episode
-    pop.reported_open = np.union1d(still_late, report)
+    report = outside_sorted(report, still_late)  # once per episode
+    pop.reported_open = merge_rows(still_late, report)
     state.bureau.report(report, "reported", day)
     state.events["bureau_reports"] += report.size
     legal = params.config.legal

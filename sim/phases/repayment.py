@@ -26,7 +26,7 @@ from sim.contacts import contacts_this_week, record_attempts
 from sim.loans import Takings, age, arrears_of, fall_due, try_to_pay_account, willingness_of
 from sim.params import RepaymentPolicy
 from sim.population import FORGETFUL, NO_LOAN, STRATEGIC
-from sim.rows import union_rows
+from sim.rows import merge_rows
 from sim.streams import FORGET, SELF_CURE, STOP, uniform
 from sim.units import DAYS_PER_MONTH
 
@@ -70,7 +70,7 @@ def run(state: MarketState, params: MarketParams) -> None:
     state.bureau.report(missed, "missed", day)
     for name, count in zip(REPAYMENT_EVENTS, counts.tolist(), strict=True):
         state.events[name] += count
-    pop.watched = union_rows(pop.past_due_rows(), due)
+    pop.watched = merge_rows(pop.past_due_rows(), due)
 
 
 @njit(cache=True)
