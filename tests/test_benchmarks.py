@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
     ("bench_borrowers.py", ["--sizes", "500", "--days", "30", "--repeats", "1"]),
     ("bench_lenders.py", ["--sizes", "500", "--days", "30", "--repeats", "1"]),
 ])
+@pytest.mark.slow
 def test_benchmark_runs_and_writes_its_figures(tmp_path: Path, script: str,
                                                args: list[str]) -> None:
     out = tmp_path / "bench.json"

@@ -217,6 +217,7 @@ GAMED = ["borrowers.strategic_share=0.4", "strategic.false_claim_rate=2.0",
 that invites default, and job losses that cut income for good."""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("world", "sign"), [(HONEST, -1), (GAMED, +1)])
 def test_either_policy_can_win_on_lifetime_losses(world, sign):
     """Lenient minus strict lifetime loss rate, paired on three seeds: deferral loses less

@@ -26,6 +26,7 @@ def calibrated(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_trials_best_scenario_and_report(calibrated):
     trials = pd.read_csv(calibrated / "trials.csv")
     assert trials["trial"].tolist() == [0, 1, 2]
@@ -41,6 +42,7 @@ def test_trials_best_scenario_and_report(calibrated):
     assert "Best: trial" in (calibrated / "report.md").read_text()
 
 
+@pytest.mark.slow
 def test_same_seed_same_trials(calibrated, tmp_path):
     out = tmp_path / "again"
     assert_ok(run_cli("calibrate", CALIBRATION, *TINY, "--workers", 1, "--out", out))

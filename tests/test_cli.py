@@ -68,6 +68,7 @@ def expected_config() -> ScenarioConfig:
 # --- a successful run ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_run_writes_every_file(baseline_run):
     out, proc = baseline_run
     assert f"wrote {out}" in proc.stdout
@@ -84,6 +85,7 @@ def test_no_staging_or_backup_folder_left_behind(baseline_run):
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
 
+@pytest.mark.slow
 def test_manifest(baseline_run, expected_config):
     out, _ = baseline_run
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -166,6 +168,7 @@ def test_existing_folder_is_not_replaced_without_overwrite(baseline_run):
     assert sorted(p.name for p in out.parent.iterdir()) == [out.name]
 
 
+@pytest.mark.slow
 def test_overwrite_replaces_the_folder(baseline_run, tmp_path):
     source, _ = baseline_run
     out = tmp_path / "out"
@@ -258,6 +261,7 @@ def test_out_of_range_flag_exits_2(tmp_path):
 # --- reproducibility -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_same_seed_gives_identical_timeseries(baseline_run, tmp_path):
     first, _ = baseline_run
     out = tmp_path / "again"
@@ -267,6 +271,7 @@ def test_same_seed_gives_identical_timeseries(baseline_run, tmp_path):
         (first / "summary.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_other_seed_gives_different_timeseries(baseline_run, tmp_path):
     first, _ = baseline_run
     out = tmp_path / "other"
@@ -277,6 +282,7 @@ def test_other_seed_gives_different_timeseries(baseline_run, tmp_path):
     assert not other.equals(frame(first))
 
 
+@pytest.mark.slow
 def test_written_config_toml_runs_again_to_the_same_result(baseline_run, tmp_path):
     first, _ = baseline_run
     out = tmp_path / "rerun"
@@ -302,6 +308,7 @@ def test_params_prints_the_documented_baseline():
     assert proc.stdout == (REPO / BASELINE).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_run_with_a_runoff_reports_lifetime_measures(tmp_path):
     out = tmp_path / "runoff"
     proc = run_cli("run", BASELINE, "--borrowers", "500", "--days", "200",

@@ -94,6 +94,7 @@ def test_variant_inherits_the_base_run_section_and_overrides() -> None:
     assert names["lenient"].deferral.enabled
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", [None, "dask"])
 def test_results_do_not_depend_on_the_number_of_workers_or_the_backend(
         tmp_path: Path, backend: str | None) -> None:
@@ -111,6 +112,7 @@ def test_results_do_not_depend_on_the_number_of_workers_or_the_backend(
     assert (one.folder / "summary.csv").read_text() == (two.folder / "summary.csv").read_text()
 
 
+@pytest.mark.slow
 def test_a_failing_run_is_reported_and_the_others_finish(tmp_path: Path) -> None:
     comparison = small(replicates=2)
 
@@ -129,6 +131,7 @@ def test_a_failing_run_is_reported_and_the_others_finish(tmp_path: Path) -> None
     assert len(store.done()) == 3
 
 
+@pytest.mark.slow
 def test_a_replicate_whose_worker_dies_is_reported_and_the_others_finish(
         tmp_path: Path) -> None:
     """On a process pool, a replicate whose worker dies is tried again alone, then reported
@@ -145,6 +148,7 @@ def test_a_replicate_whose_worker_dies_is_reported_and_the_others_finish(
     assert len(store.done()) == 4
 
 
+@pytest.mark.slow
 def test_resume_runs_only_what_is_missing_and_refuses_another_config(tmp_path: Path,
                                                                      monkeypatch) -> None:
     out = tmp_path / "cmp"
@@ -209,6 +213,7 @@ def test_comparison_file_errors_name_the_file_and_key(tmp_path: Path) -> None:
         load_comparison(bad)
 
 
+@pytest.mark.slow
 def test_compare_command_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "main"
     command = [sys.executable, "run.py", "compare", str(MAIN), "--replicates", "3",

@@ -69,6 +69,7 @@ def images(rc) -> list:
     return rc.find(widgets.Image).widgets
 
 
+@pytest.mark.slow
 def test_step_and_reset_move_the_day_and_draw_the_plots():
     box, rc = render()
     assert on_day(box, WARM)  # opens after the warm-up
@@ -83,6 +84,7 @@ def test_step_and_reset_move_the_day_and_draw_the_plots():
     assert on_day(box, WARM)
 
 
+@pytest.mark.slow
 def test_the_page_opens_on_a_market_already_under_way():
     box, rc = render()
     text = status_text(box)
@@ -117,6 +119,7 @@ def test_a_forked_market_goes_on_exactly_as_the_original():
     assert copy.population is not market.population
 
 
+@pytest.mark.slow
 def test_a_slider_and_a_preset_take_effect_on_reset():
     box, rc = render()
     assert "1,000 borrowers" in status_text(box)
@@ -127,6 +130,7 @@ def test_a_slider_and_a_preset_take_effect_on_reset():
     assert "2,500 borrowers" in text and "Strict collection" in text
 
 
+@pytest.mark.slow
 def test_a_bad_seed_shows_the_message_and_keeps_the_last_good_model():
     box, rc = render()
     click(rc, "Step")
@@ -142,6 +146,7 @@ def test_a_bad_seed_shows_the_message_and_keeps_the_last_good_model():
     assert on_day(box, WARM + 3) and "seed 1," in status_text(box)
 
 
+@pytest.mark.slow
 def test_each_session_has_its_own_model():
     first_box, first = render()
     second_box, _ = render()
@@ -167,6 +172,7 @@ def test_presets_and_controls_map_to_the_schema():
     assert bad.markets is model.markets and bad.day == model.day
 
 
+@pytest.mark.slow
 def test_side_by_side_forks_one_warm_up_into_strict_and_lenient():
     box, rc = render()
     choose(rc, "Mode", "side_by_side")
@@ -209,6 +215,7 @@ def test_the_inspector_redraws_the_chosen_borrowers_story():
     assert len(images(rc)) == 1
 
 
+@pytest.mark.slow
 def test_a_classroom_preset_tells_its_story_from_day_0_and_runs_to_its_events():
     box, rc = render()
     choose(rc, "Scenario preset", "classroom/two_borrowers")
@@ -249,6 +256,7 @@ def _labels(rc) -> list[str]:
     return texts
 
 
+@pytest.mark.slow
 def test_every_label_follows_the_language_switch():
     box, rc = render()
     english = set(catalog("zh-CN"))
@@ -263,6 +271,7 @@ def test_every_label_follows_the_language_switch():
         assert not untranslated, untranslated
 
 
+@pytest.mark.slow
 def test_downloads_hold_the_runs_tables_and_figures():
     box, rc = render()
     click(rc, "Step")

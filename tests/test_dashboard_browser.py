@@ -126,6 +126,7 @@ def _untranslated(page) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_dashboard_steps_plots_and_side_by_side_in_chromium(server):
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as pw:
@@ -161,6 +162,7 @@ def test_dashboard_steps_plots_and_side_by_side_in_chromium(server):
             browser.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width,height", SIZES)
 def test_no_card_clips_or_overlaps_and_every_label_is_translated(server, shots, width,
                                                                   height):

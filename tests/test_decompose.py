@@ -115,6 +115,7 @@ def test_the_half_fraction_recovers_additive_effects():
     assert not (effects["kind"] == "interaction").any()  # four levers: not estimable
 
 
+@pytest.mark.slow
 def test_decompose_command_end_to_end(tmp_path: Path):
     spec = tmp_path / "two_levers.toml"
     spec.write_text(f'''title = "Strict with and without deferral and early reporting"

@@ -75,6 +75,7 @@ def assert_direction(differences: np.ndarray, sign: int) -> None:
     assert paired_p_value(differences) < 0.01, differences
 
 
+@pytest.mark.slow
 def test_reminders_lower_forgetful_misses():
     effect = paired_effect(total("missed_forgetful"),
                            {"collection__reminder_channel": "none"},
@@ -82,12 +83,14 @@ def test_reminders_lower_forgetful_misses():
     assert_direction(effect, -1)
 
 
+@pytest.mark.slow
 def test_more_strategic_borrowers_raise_losses():
     effect = paired_effect(summary("bad_debt_loss"), {"borrowers__strategic_share": 0.02},
                            {"borrowers__strategic_share": 0.30})
     assert_direction(effect, +1)
 
 
+@pytest.mark.slow
 def test_a_tighter_contact_cap_lowers_complaints():
     """The cap's own effect, with no regulator (which would restrict the loose cap after a
     quarter of complaints: see test_regulation)."""
@@ -98,6 +101,7 @@ def test_a_tighter_contact_cap_lowers_complaints():
     assert_direction(effect, -1)
 
 
+@pytest.mark.slow
 def test_a_later_charge_off_raises_collection_cost_when_charged_off_debt_is_sold():
     """Sold at charge-off, a debt leaves collection then: a later charge-off keeps accounts
     longer on the ladder."""
@@ -117,6 +121,7 @@ def test_a_later_charge_off_raises_collection_cost_when_debt_is_kept():
     assert_direction(effect, +1)
 
 
+@pytest.mark.slow
 def test_a_later_charge_off_collects_more_before_and_after_charge_off():
     """Payments prompted by collection contacts rise when accounts stay longer on the
     ladder (charge-off at 180 rather than 60 DPD)."""
@@ -145,12 +150,14 @@ def test_tighter_underwriting_lowers_approvals():
     assert_direction(effect, -1)
 
 
+@pytest.mark.slow
 def test_tighter_underwriting_lowers_defaults():
     effect = paired_effect(summary("default_rate"), {"lending__min_score": 450},
                            {"lending__min_score": 650}, borrowers=5000)
     assert_direction(effect, -1)
 
 
+@pytest.mark.slow
 def test_deferral_lowers_defaults_when_hardship_is_common():
     """At 3,000 borrowers: at 1,500 the default rate's run-to-run noise is as large as the
     effect."""
@@ -160,6 +167,7 @@ def test_deferral_lowers_defaults_when_hardship_is_common():
     assert_direction(effect, -1)
 
 
+@pytest.mark.slow
 def test_an_earlier_bureau_report_deters_strategic_misses():
     """Per installment due: an early report also shrinks the book, which would hide the
     deterrence in a raw count."""
@@ -169,6 +177,7 @@ def test_an_earlier_bureau_report_deters_strategic_misses():
     assert_direction(effect, -1)
 
 
+@pytest.mark.slow
 def test_more_volatile_income_raises_delinquency():
     effect = paired_effect(summary("dpd30_share"), {"borrowers__income_volatility": 0.02},
                            {"borrowers__income_volatility": 0.5})

@@ -61,6 +61,7 @@ def short_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]
     return out, proc
 
 
+@pytest.mark.slow
 def test_an_unfinished_run_off_gives_no_lifetime_number_and_says_so(short_run):
     out, proc = short_run
     table = pd.read_csv(out / "summary.csv").set_index("measure")
@@ -87,6 +88,7 @@ def test_a_run_shorter_than_its_steady_state_window_records_the_window_used(shor
     assert "whole run, days 0-59" in report and "not a steady state" in report
 
 
+@pytest.mark.slow
 def test_a_risk_gradient_without_a_year_of_observation_is_explained(short_run):
     out, _ = short_run
     assert len(pd.read_csv(out / "risk_gradient.csv")) == 0

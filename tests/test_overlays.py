@@ -243,6 +243,7 @@ def test_variant_table_marks_what_a_file_kept_and_an_empty_difference() -> None:
     assert "a keeps its own scenario file's value of `deferral.enabled`" in text
 
 
+@pytest.mark.slow
 def test_the_sweep_report_shows_each_anchors_keys_and_what_it_kept(tmp_path: Path) -> None:
     from sim.sweep.job import run_sweep
 

@@ -189,6 +189,7 @@ def disagreements(core: tuple[dict[str, float], ...],
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_reference_and_core_agree_in_distribution(scenario: str) -> None:
     core, reference = core_runs(scenario), reference_runs(scenario)
@@ -213,6 +214,7 @@ scenarios' job-loss rate is 0.3, the defaults are a propensity of 0.22, a late f
 phone right-party rate of 0.25 and a third-party reach of 0.5."""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("scenario", "change", "moved"), CONTROLS,
                          ids=[next(iter(c)) for _, c, _ in CONTROLS])
 def test_negative_control_a_changed_rule_is_detected(scenario: str, change: dict[str, Any],

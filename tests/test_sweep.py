@@ -280,6 +280,7 @@ def test_resume_after_interruption_runs_only_the_rest(reference: Path, tmp_path:
     assert_same_tables(reference, tmp_path / "out")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["local", "dask"])
 def test_two_workers_on_either_backend_survive_a_killed_worker_with_identical_results(
         reference: Path, tmp_path: Path, backend: str) -> None:
@@ -381,6 +382,7 @@ def test_frontier_ignores_missing_values() -> None:
 # ---------------------------------------------------------------- command line
 
 
+@pytest.mark.slow
 def test_command_line_sweep_and_its_errors(tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     text = SMALL.replace("\n[worlds]\n\"borrowers.strategic_share\" = [0.05, 0.2]\n", "\n")
@@ -415,6 +417,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_joining_a_cluster_started_by_hand(reference: Path, tmp_path: Path) -> None:
     """`dask scheduler` and `dask worker` started as the README shows; the sweep joins them
     with --scheduler and gives the same tables as one local worker."""
@@ -470,6 +473,7 @@ def test_frontier_shares_show_replicate_noise() -> None:
     assert np.isnan(frontier_shares(x[:, :1], y[:, :1])).all()
 
 
+@pytest.mark.slow
 def test_frontier_candidates_are_confirmed_on_fresh_seeds(tmp_path: Path) -> None:
     text = SMALL.replace("\n[worlds]\n\"borrowers.strategic_share\" = [0.05, 0.2]\n", "\n")
     text = text.replace("replicates = 1\n", "replicates = 1\nconfirm_replicates = 3\n")

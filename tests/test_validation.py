@@ -33,6 +33,7 @@ def validated(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_every_fact_has_a_row_and_the_verdict_follows_the_numbers(validated):
     everything = pd.read_csv(validated / "validation.csv")
     facts = pd.read_csv(REPO / "scenarios" / "validation" / "stylized_facts.csv")
@@ -57,6 +58,7 @@ def test_every_fact_has_a_row_and_the_verdict_follows_the_numbers(validated):
     assert by_fact.loc["F9", "note"]
 
 
+@pytest.mark.slow
 def test_each_measured_fact_is_also_given_for_every_policy_of_its_experiment(validated):
     table = pd.read_csv(validated / "validation.csv")
     policies = table[table["role"] == "policy"]
@@ -69,6 +71,7 @@ def test_each_measured_fact_is_also_given_for_every_policy_of_its_experiment(val
     assert "## Where each policy's market sits" in report
 
 
+@pytest.mark.slow
 def test_outputs_figure_report_manifest_and_experiments(validated):
     assert (validated / "figures" / "facts.png").read_bytes()[:8] == PNG_MAGIC
     report = (validated / "report.md").read_text()
