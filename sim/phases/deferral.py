@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit
 
 from sim.columns import Columns
-from sim.loans import in_shock, in_shock_of, reschedule
+from sim.loans import in_shock, reschedule
 from sim.params import macro_multipliers
 from sim.population import ACTIVE, NEVER, NO_LOAN, STRATEGIC
 from sim.streams import DEFERRAL_APPLY, DEFERRAL_REVIEW, REFUSAL_COMPLAINT, uniforms
@@ -151,25 +151,19 @@ def _open_to_apply(col: Columns, day: int, reapply_after_days: int, false_claims
     `reapply_after_days`."""
     found = np.empty(col.status.size, np.int64)
     n = 0
-    # The columns of the first test as locals: read through the structure, each is loaded
-    # again for every row. Most rows fail it (no active loan).
+    # The columns as locals: read through the structure, each is loaded again for every row.
     status, aware, deferral_until = col.status, col.aware, col.deferral_until
+    kind, dpd, jobless_until, ill_until = col.kind, col.dpd, col.jobless_until, col.ill_until
+    asked = col.deferral_asked_day
     for i in range(status.size):
-        if status[i] != ACTIVE or not aware[i] or deferral_until[i] > day:
-            continue
-        claims = (false_claims and i >= cast_size and col.kind[i] == STRATEGIC
-                  and col.dpd[i] == 0)
-        if ((in_shock_of(col, i, day) or col.dpd[i] > 0 or claims)
-                and _may_apply(col, i, day, reapply_after_days)):
-            found[n] = i
-            n += 1
+        # Without branches (bitwise tests, every row written, counted if it qualifies): the
+        # tests fail at random across rows, so branches were mispredicted more than kept.
+        in_difficulty = (jobless_until[i] > day) | (ill_until[i] > day) | (dpd[i] > 0)
+        claims = false_claims & (i >= cast_size) & (kind[i] == STRATEGIC) & (dpd[i] == 0)
+        found[n] = i
+        n += ((status[i] == ACTIVE) & aware[i] & (deferral_until[i] <= day)
+              & (in_difficulty | claims) & (day - asked[i] >= reapply_after_days))
     return found[:n].copy()
-
-
-@njit(cache=True, inline="always")
-def _may_apply(col: Columns, i: int, day: int, reapply_after_days: int) -> bool:
-    return (col.status[i] == ACTIVE and col.deferral_until[i] <= day and col.aware[i]
-            and day - col.deferral_asked_day[i] >= reapply_after_days)
 
 
 @njit(cache=True)
