@@ -204,6 +204,11 @@ def _contact_accounts(col: Columns, accounts: np.ndarray, bucket: np.ndarray, da
     tally = np.zeros(len(TALLY_EVENTS), np.int64)
     used = np.zeros(staff.capacity.size, np.int64)
     draws = np.empty(accounts.size)
+    # Scores do not move during contacts (bureau reports apply later): read each account's
+    # once, not once per channel (a cache miss each, on rows spread over the columns).
+    good = np.empty(accounts.size, np.bool_)
+    for k in range(accounts.size):
+        good[k] = col.score[accounts[k]] >= policy.good_min_score
     n = 0
     for c in range(channels):
         for k in range(accounts.size):
@@ -211,11 +216,11 @@ def _contact_accounts(col: Columns, accounts: np.ndarray, bucket: np.ndarray, da
         rows = np.empty(accounts.size, np.int64)
         m = 0
         for k in range(accounts.size):
-            i = accounts[k]
-            good = col.score[i] >= policy.good_min_score
-            chance = policy.daily_p_good[c, bucket[k]] if good else policy.daily_p[c, bucket[k]]
+            chance = (policy.daily_p_good[c, bucket[k]] if good[k]
+                      else policy.daily_p[c, bucket[k]])
             if not draws[k] < chance:
                 continue
+            i = accounts[k]
             if not in_collection(col, i, day):
                 continue
             if policy.blocked_by_opt_out[c] and col.opted_out[i]:
