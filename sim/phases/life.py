@@ -114,12 +114,12 @@ def _live_a_day(col: Columns, key: np.uint64, day: int, cast_size: int,
     # for every row, which made this scan of every row cost more than the events it finds.
     next_leave, next_job_loss, next_illness = col.next_leave, col.next_job_loss, col.next_illness
     top = top_proneness[0]  # rises as newcomers come; written back after the loop
+    every_row = leave_every_day or max(job_top, ill_top) * top > CANDIDATE_CHANCE
     for i in range(cast_size, n):
         leave_today = next_leave[i] == day
         job_loss_today = next_job_loss[i] == day
         illness_today = next_illness[i] == day
-        if not (leave_today or job_loss_today or illness_today or leave_every_day
-                or max(job_top, ill_top) * top > CANDIDATE_CHANCE):
+        if not (leave_today | job_loss_today | illness_today) and not every_row:
             continue
         candidate = leave_today
         if (candidate or leave_every_day) and col.status[i] == NO_LOAN and happens_today(
@@ -131,6 +131,7 @@ def _live_a_day(col: Columns, key: np.uint64, day: int, cast_size: int,
             draw_people(col, key, one, day, traits)
             flows[1] += col.cash[i]
             top = max(top, col.shock_proneness[i])
+            every_row = every_row or max(job_top, ill_top) * top > CANDIDATE_CHANCE
         if candidate:
             col.next_leave[i] = next_candidate(key, i, day, LEAVE, CANDIDATE_CHANCE)
         # Where even the most shock-prone person's chance is under CANDIDATE_CHANCE, only
