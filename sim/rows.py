@@ -75,9 +75,4 @@ def without_rows(rows: np.ndarray, removed: np.ndarray) -> np.ndarray:
     `rows[~np.isin(rows, removed)]`."""
     if rows.size == 0 or removed.size == 0:
         return rows
-    gone = np.sort(removed)
-    keep = np.empty(rows.size, np.bool_)
-    for k in range(rows.size):
-        at = min(np.searchsorted(gone, rows[k]), gone.size - 1)
-        keep[k] = gone[at] != rows[k]
-    return rows[keep]
+    return outside_sorted(rows, np.sort(removed))
