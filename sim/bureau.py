@@ -19,6 +19,7 @@ from collections import defaultdict
 import numpy as np
 from numba import njit
 
+from sim.borrower_money import SCORE_POINTS_LOST, book
 from sim.config import SCORE_BAND_EDGES, BureauConfig
 from sim.population import SCORE_MAX, SCORE_MIN, BorrowerPopulation, set_score
 from sim.rows import without_rows
@@ -91,7 +92,7 @@ class CreditBureau:
             if left:
                 rows = without_rows(rows, np.concatenate(left))
             _apply_report(pop.score, pop.score_counts, pop.score_history, pop.flag_day, rows,
-                          points, negative, day)
+                          points, negative, day, pop.kind, pop.borrower_money)
             applied += rows.size
         # Reports still pending were made after day - delay: older departures cannot matter.
         horizon = day - self.config.reporting_delay_days
@@ -142,14 +143,17 @@ def _fade(score: np.ndarray, anchor: np.ndarray, history: np.ndarray,
 @njit(cache=True)
 def _apply_report(score: np.ndarray, score_counts: np.ndarray, history: np.ndarray,
                   flag_day: np.ndarray, rows: np.ndarray, points: int, negative: bool,
-                  day: int) -> None:
+                  day: int, kind: np.ndarray, money: np.ndarray) -> None:
     """Move the scores of `rows` (distinct) by `points` within SCORE_MIN-SCORE_MAX, keeping
     the score histogram in step (`sim.population.set_score`) and adding the move to
-    the fading history; a negative report also sets `flag_day`."""
+    the fading history; a negative report also sets `flag_day`. Points lost are booked to
+    the borrowers' side of the money (`money`, `sim.borrower_money`)."""
     for i in rows:
         if points:
             old = score[i]
             new = min(max(old + points, SCORE_MIN), SCORE_MAX)
+            if new < old:
+                book(money, kind[i], old, SCORE_POINTS_LOST, old - new)
             set_score(score, score_counts, i, new)
             history[i] += np.float32(new - old)
         if negative:

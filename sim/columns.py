@@ -34,8 +34,8 @@ FIELDS: tuple[str, ...] = (
     "score_history", "score_counts", "shock_proneness", "flag_day",
     "loans_taken", "chargeoff_day", "deferral_asked_day", "deferrals_used",
     "first_deferral_day", "redefaulted", "generation", "life_digest", "forborne_since",
-    "forborne_dpd",
-    "probation_start", "window_start", "next_leave", "next_job_loss", "next_illness", "next_need",
+    "forborne_dpd", "probation_start", "default_until", "window_start", "borrower_money",
+    "next_leave", "next_job_loss", "next_illness", "next_need",
     "ended", "key",
 )
 """Columns of `BorrowerPopulation` (see there for meanings and units), the transition

@@ -333,6 +333,15 @@ class LendingConfig(Section):
         0.4, "share of principal", "Provision on loans from `stage2_dpd` to `provision_dpd` "
         "days past due.", ge=0, le=1,
         source="assumption, near the model's own roll from 30 DPD to charge-off")
+    forborne_provision_share: float = param(
+        0.15, "share of principal", "Provision on forborne loans (granted a deferral or a "
+        "plan, on probation) under `stage2_dpd` days past due and not in default (IFRS 9 stage "
+        "2); a loan in default (`sim.default_status`) is provisioned in full until it cures.",
+        ge=0, le=1,
+        source="assumption, of the order of the model's own 12-month re-default rate of "
+        "deferred loans (`redefault_rate_12m`) with a loss given default near 1 (circular, "
+        "and a 12-month figure where stage 2 asks for a lifetime one); docs/assumptions.md "
+        "shows its effect")
 
     @model_validator(mode="after")
     def _five_bands(self) -> LendingConfig:
@@ -447,7 +456,8 @@ class RegulationConfig(Section):
                              "(a quarter).", ge=1, le=3650)
     complaint_threshold_per_1000: float = param(
         14.0, "complaints per 1,000 accounts per period", "Complaints about a lender in a "
-        "period, per 1,000 of its accounts (loans and claims), above which it is sanctioned.",
+        "period, per 1,000 of its accounts (loans and claims) on the period's average day, above "
+        "which it is sanctioned.",
         ge=0, source="assumption, set to catch outliers rather than the typical lender and "
         "so that strict collection, restricted now and then, gives F13 (4+ contacts a week "
         "for 40 % of contacted consumers); complaints per 1,000 accounts is the measure the "
@@ -516,6 +526,19 @@ class DeferralConfig(Section):
     wrongful_refusal_share: float = param(
         0.1, "probability", "Chance the review refuses an eligible applicant (papers missing "
         "or late).", ge=0, le=1)
+    new_schedule_resets_refusal: bool = param(
+        True, "flag", "A grant (or a collector's repayment plan) ends a strategic borrower's "
+        "decision to stop paying: they decide afresh at the next due date, at their usual "
+        "propensity. Off: the decision stands until they pay or are prompted to.",
+        source="assumption (a strategic defaulter's response to a modification is not "
+        "measured as such; Mayer et al. 2014, AER 104(9), find borrowers who become "
+        "delinquent to qualify for one; docs/assumptions.md shows its effect on the verdict)")
+    requests_without_offer: bool = param(
+        False, "flag", "Borrowers in difficulty ask a lender that offers no deferral for one "
+        "all the same (and are refused, and may complain). Off: where deferral is not offered "
+        "nobody applies, and contacts do not tell of it.", source="assumption (no published "
+        "rate of hardship requests to lenders without a programme; docs/assumptions.md shows "
+        "its effect on the verdict)")
     refusal_complaint_probability: float = param(
         0.05, "probability", "Chance that a borrower in a shock whose deferral application is "
         "refused (deferral off, limit used, or a wrongful refusal) complains about the lender "
@@ -557,6 +580,39 @@ class DeferralConfig(Section):
         "a probation period of at least two years")
 
 
+class PrudentialDefaultConfig(Section):
+    """Default as supervisors define it (the Basel/CRR definition, with the EBA's guidelines),
+    measured beside the accounting charge-off (`sim.default_status`): a loan is in default
+    from the day a trigger applies until it has been through a cure probation with no
+    trigger; every entry into default counts."""
+
+    dpd_threshold: int = param(
+        90, "days", "A loan this many days past due or more is in default.", ge=1, le=36500,
+        source="CRR Art. 178(1)(b); BCBS (2006) Basel II para. 452: more than 90 days past "
+        "due on a material obligation")
+    forborne_dpd_threshold: int = param(
+        30, "days", "A forborne loan (granted a deferral or a plan, still on probation) that "
+        "was re-aged from more than this many days past due and is more than this many days "
+        "past due again is in default (non-performing).", ge=0, le=36500,
+        source="Commission Implementing Regulation (EU) 2015/227, Annex V, para. 179-180: "
+        "a forborne exposure under probation that becomes more than 30 days past due is "
+        "reclassified as non-performing")
+    restructuring_loss_threshold: float = param(
+        0.01, "share of the obligation", "A deferral or plan that cuts the present value of "
+        "what the borrower owes by more than this share (interest and fees waived, interest "
+        "not charged during a pause, a rate cut; discounted at the loan's own rate) is a "
+        "distressed restructuring: the loan is in default.", ge=0, le=1,
+        source="EBA/GL/2016/07 para. 51: diminished financial obligation above 1 %")
+    cure_probation_days: int = param(
+        90, "days", "A defaulted loan leaves default (a cure) after this many days without a "
+        "trigger and without being past due; a day past due starts the count again.", ge=0,
+        le=36500, source="EBA/GL/2016/07 para. 71(a): at least three months")
+    restructuring_probation_days: int = param(
+        365, "days", "The same after a distressed restructuring, counted from the later of "
+        "the grant and the end of its payment pause.", ge=0, le=36500,
+        source="EBA/GL/2016/07 para. 72: at least one year")
+
+
 class ChannelRates(Section):
     """Contacts per week on each channel, for one DPD bucket."""
 
@@ -590,7 +646,8 @@ class ChannelSpec(Section):
     uses_capacity: bool = param(False, "flag", "Each attempt takes one unit of a collector's "
                                 "daily capacity.")
     informs_deferral: bool = param(False, "flag", "A reached borrower learns that deferral "
-                                   "exists.")
+                                   "exists (where the lender offers it, or borrowers ask "
+                                   "without an offer: `deferral.requests_without_offer`).")
 
 
 class ChannelsConfig(Section):
@@ -860,6 +917,7 @@ class ScenarioConfig(Section):
     legal: LegalConfig = LegalConfig()
     bureau: BureauConfig = BureauConfig()
     chargeoff: ChargeOffConfig = ChargeOffConfig()
+    prudential_default: PrudentialDefaultConfig = PrudentialDefaultConfig()
 
     @model_validator(mode="after")
     def _cast_fits(self) -> ScenarioConfig:

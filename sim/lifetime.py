@@ -18,6 +18,7 @@ import pandas as pd
 
 from sim.config import ScenarioConfig
 from sim.model import CreditMarket
+from sim.population import KIND_NAMES
 from sim.provisions import book_by_state, expected_credit_loss, loss_given_default
 from sim.risk_gradient import DEFAULT_HORIZON_DAYS
 from sim.summary import BookDates, summarize
@@ -65,8 +66,11 @@ def measure_window(model: CreditMarket, config: ScenarioConfig, window_days: int
     model.population.life_digest[:] = 0  # from here on: the shocks met in the window
     history_from = max(0, start - int(DAYS_PER_YEAR))
     allowance_start = allowance(model, history_from)
+    money_start = model.population.borrower_money.copy()
     model.run_days(window_days, progress=progress)
     allowance_end = allowance(model, start)
+    money_window = model.population.borrower_money - money_start
+    by_kind = np.bincount(model.population.kind, minlength=len(KIND_NAMES))
     # The slots' lives are compared at the horizon: run-offs of different lengths would
     # fold in different numbers of days.
     life_digest = model.population.life_digest.copy()
@@ -82,7 +86,8 @@ def measure_window(model: CreditMarket, config: ScenarioConfig, window_days: int
                      horizon_row=horizon_row, open_at_horizon=open_at_horizon or 0,
                      open_at_end=open_at_end or 0, redefault_cohort=cohort,
                      score_auc=model.risk.score_auc(auc_from(start, model.day - 1),
-                                                    model.day - 1))
+                                                    model.day - 1),
+                     money_by_kind_band=money_window, borrowers_by_kind=by_kind)
     frame = model.metrics.frame()
     summary = summarize(frame, config, model.transitions, book)
     moves = model.transitions.counts(from_day=start, to_day=start + window_days)

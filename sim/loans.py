@@ -28,7 +28,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from sim.borrower_money import (
+    CLAIMS_PAID,
+    FEES_PAID,
+    INTEREST_PAID,
+    PAUSE_INTEREST,
+    book,
+    book_rows,
+)
 from sim.columns import Columns
+from sim.default_status import restructured_in_distress, restructuring_value_lost
 from sim.params import PaymentTerms
 from sim.population import ACTIVE, CHARGED_OFF, NEVER, NO_LOAN
 from sim.transitions import CHARGED_OFF_STATE, PAID_OFF_STATE
@@ -158,6 +167,7 @@ def close_account(col: Columns, i: int, day: int, terms: PaymentTerms) -> None:
     if col.status[i] == ACTIVE and col.ended[i] == 0:
         col.ended[i] = PAID_OFF_STATE
     col.status[i] = NO_LOAN
+    col.default_until[i] = NEVER
     col.lender[i] = -1
     col.claim[i] = 0
     col.dpd[i] = 0
@@ -178,6 +188,7 @@ def pay_account(col: Columns, i: int, amount: int, day: int, terms: PaymentTerms
     tally[PAYMENTS_CENTS] += amount
     lender = max(col.lender[i], 0)
     if col.status[i] == CHARGED_OFF:
+        book(col.borrower_money, col.kind[i], col.score[i], CLAIMS_PAID, amount)
         col.claim[i] -= amount
         money[lender, RECOVERED] += amount
         if col.chargeoff_day[i] < col.window_start[0]:
@@ -197,6 +208,8 @@ def pay_account(col: Columns, i: int, amount: int, day: int, terms: PaymentTerms
     money[lender, PRINCIPAL] += to_principal
     money[lender, INTEREST] += to_interest
     money[lender, FEES] += to_fees
+    book(col.borrower_money, col.kind[i], col.score[i], INTEREST_PAID, to_interest)
+    book(col.borrower_money, col.kind[i], col.score[i], FEES_PAID, to_fees)
     if arrears_of(col, i) > 0:
         col.dpd[i] = min(col.dpd[i], contractual_dpd_of(col, i, day))
         return
@@ -320,6 +333,7 @@ def _open_rows(col: Columns, rows: np.ndarray, lender: int, principal: np.ndarra
         i = rows[k]
         col.lender[i] = lender
         col.status[i] = ACTIVE
+        col.default_until[i] = NEVER
         col.principal[i] = principal[k]
         col.principal_due[i] = 0
         col.interest_due[i] = 0
@@ -407,7 +421,10 @@ def reschedule(state: MarketState, params: MarketParams, rows: np.ndarray, mode:
         return
     pop, day = state.population, state.day
     cfg = params.config.deferral
-    unpaid_installments = -(-arrears(state.columns, rows) // np.maximum(pop.installment[rows], 1))
+    owed = arrears(state.columns, rows)
+    unpaid_installments = -(-owed // np.maximum(pop.installment[rows], 1))
+    charges = pop.interest_due[rows] + pop.fees_due[rows]  # owed on top of the principal
+    rate_before = pop.rate[rows].copy()
     # Forborne from today (a second grant keeps the worst DPD at which one was granted).
     was_forborne = pop.forborne_since[rows] != NEVER
     pop.forborne_dpd[rows] = np.where(was_forborne,
@@ -428,21 +445,37 @@ def reschedule(state: MarketState, params: MarketParams, rows: np.ndarray, mode:
     remaining = (pop.installments_left[rows].astype(np.int32) + unpaid_installments
                  + extra_months)
     remaining = np.maximum(remaining, 1)
+    unpaid_months = np.zeros(rows.size)  # months of interest the pause does not charge
+    cut = 0.0
     if mode == "extend":
         resume = day + cfg.extend_months * DAYS_PER_MONTH
+        # The first installment after the pause charges one month; the rest accrue or not.
+        months = np.maximum(resume - pop.last_due[rows] - DAYS_PER_MONTH, 0) / DAYS_PER_MONTH
         if cfg.accrue_interest:
-            # The first installment after the pause charges one month; accrue the rest.
-            months = np.maximum(resume - pop.last_due[rows] - DAYS_PER_MONTH, 0) / DAYS_PER_MONTH
-            accrued = np.rint(pop.principal[rows] * pop.rate[rows] * months)
-            pop.deferred_interest[rows] += accrued.astype(np.int64)
+            accrued = np.rint(pop.principal[rows] * pop.rate[rows] * months).astype(np.int64)
+            pop.deferred_interest[rows] += accrued
+            book_rows(pop.borrower_money, pop.kind, pop.score, rows, PAUSE_INTEREST, accrued)
+        else:
+            unpaid_months = months
         pop.schedule_due(rows, resume)
         pop.deferral_until[rows] = resume
         pop.probation_start[rows] = resume
+        ends = np.full(rows.size, resume)
     else:
         if rate_cut:
-            pop.rate[rows] *= 1.0 - cfg.rate_cut_share
+            cut = cfg.rate_cut_share
+        pop.rate[rows] *= 1.0 - cut
         pop.schedule_due(rows, day + DAYS_PER_MONTH)
         pop.probation_start[rows] = day
+        ends = np.full(rows.size, day)
+    rules = params.config.prudential_default
+    lost = restructuring_value_lost(pop.principal[rows], charges, charges if waive else 0,
+                                    rate_before, unpaid_months, cut, remaining)
+    entered = restructured_in_distress(state.columns, rows, lost,
+                                       rules.restructuring_loss_threshold,
+                                       ends + rules.restructuring_probation_days)
+    state.events["prudential_defaults"] += entered
+    state.events["prudential_defaults_restructured"] += entered
     pop.installments_left[rows] = remaining.astype(np.int16)
     pop.installment[rows] = annuity_installment(pop.principal[rows], pop.rate[rows], remaining)
     pop.dpd[rows] = 0
@@ -451,7 +484,8 @@ def reschedule(state: MarketState, params: MarketParams, rows: np.ndarray, mode:
     first = rows[pop.first_deferral_day[rows] == NEVER]
     pop.first_deferral_day[first] = day
     state.redefault_cohorts.first_deferred(day, first.size)
-    pop.strategic_default[rows] = False  # the decision to pay is taken afresh after it
+    if cfg.new_schedule_resets_refusal:
+        pop.strategic_default[rows] = False  # the decision to pay is taken afresh after it
 
 
 def charge_off(state: MarketState, rows: np.ndarray) -> None:

@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.borrower_money import ITEMS as MONEY_ITEMS
+from sim.borrower_money import SCORE_POINTS_LOST
 from sim.config import CHANNELS, SCORE_BAND_NAMES
+from sim.default_status import DEFAULT_EVENTS
 from sim.totals import loan_book
 
 if TYPE_CHECKING:
@@ -34,7 +37,7 @@ EVENT_NAMES: tuple[str, ...] = (
     "deferrals_refused", "repayment_plans", "redefaults", "defaults", "defaults_strategic",
     "charged_off_principal",
     "debts_sold", "claims_written_off", "score_updates", "borrowers_replaced",
-    "collectors_hired", "regulatory_sanctions",
+    "collectors_hired", "regulatory_sanctions", *DEFAULT_EVENTS,
 )
 """Events the phases count each day; `model.events[name]` is today's count."""
 
@@ -86,6 +89,7 @@ class Snapshot:
     distress: float  # borrowers' belief that their lender will fail, mean over lenders
     collectors: int
     restricted: int  # lenders under a regulator's contact restriction today
+    borrower_money: np.ndarray  # what borrowers paid and lost since day 0, by MONEY_ITEMS
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ def _event_metrics() -> list[Metric]:
              "reminders", *(f"contacts_{c}" for c in CHANNELS), *(f"rpc_{c}" for c in CHANNELS),
              "complaints", "bureau_reports", "legal_filed", "legal_judgments",
              "deferrals_requested", "deferrals_granted", "deferrals_refused", "defaults",
-             "defaults_strategic"]
+             "defaults_strategic", *DEFAULT_EVENTS]
     return [Metric(name, "events per day", f"Today's count of {name.replace('_', ' ')}.",
                    lambda s, n=name: float(s.events[n])) for name in daily]
 
@@ -213,6 +217,15 @@ METRICS: tuple[Metric, ...] = (
            lambda s: float(s.totals["deferrals_granted"])),
     Metric("redefaults_cum", "loans", "Deferred loans that reached the re-default DPD.",
            lambda s: float(s.totals["redefaults"])),
+    Metric("prudential_defaults_cum", "loans", "Entries into default as supervisors define "
+           "it (`sim.default_status`) since day 0.",
+           lambda s: float(s.totals["prudential_defaults"])),
+    *(Metric(f"borrower_{item}_cum", "score points" if k == SCORE_POINTS_LOST
+             else "currency units", f"Borrowers' {item.replace('_', ' ')} since day 0 "
+             "(`sim.borrower_money`).",
+             lambda s, k=k: (float(s.borrower_money[k]) if k == SCORE_POINTS_LOST
+                             else _units(s.borrower_money[k])))
+      for k, item in enumerate(MONEY_ITEMS)),
     Metric("mean_score", "score points", "Mean bureau score of all borrowers.",
            lambda s: s.score_mean),
     *(Metric(f"score_{band}", "borrowers", f"Borrowers with a {band.replace('_', ' ')} score.",
@@ -301,6 +314,7 @@ def take_snapshot(state: MarketState, active_loans: int, totals: PopulationTotal
         distress=float(np.mean([x.distress() for x in lenders])),
         collectors=len(state.collectors),
         restricted=sum(day < x.restricted_until for x in lenders),
+        borrower_money=pop.borrower_money.sum(axis=(0, 1)),
     )
 
 

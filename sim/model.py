@@ -28,6 +28,7 @@ from sim.agents.lender import LENDER_REPORTERS
 from sim.bureau import CreditBureau
 from sim.cast import Cast
 from sim.config import ScenarioConfig
+from sim.default_status import DEFAULT_EVENTS, review_defaults
 from sim.ledger import AccountingError
 from sim.metrics import EVENT_NAMES, METRIC_NAMES, MetricsRecorder, peer_delinquency, take_snapshot
 from sim.params import MarketParams, derive
@@ -35,7 +36,7 @@ from sim.people import draw_people, learn_of_deferral
 from sim.phases import chargeoff, collection, deferral, lending, life, repayment, reporting
 from sim.phases.lending import schedule_needs
 from sim.phases.life import schedule_life
-from sim.population import ACTIVE, NO_LOAN, BorrowerPopulation
+from sim.population import NO_LOAN, BorrowerPopulation
 from sim.redefaults import RedefaultCohorts
 from sim.risk_gradient import RiskRecorder
 from sim.scenario import ScenarioError, load_scenario, with_values
@@ -265,18 +266,6 @@ class CreditMarket(mesa.Model):
         state.day = self.steps
         self.running = self.steps < self.config.run.days
 
-    def provisions(self) -> np.ndarray:
-        """Per lender, in cents: the principal of active loans `lending.provision_dpd` or
-        more days past due (provisioned in full) plus `stage2_provision_share` of the
-        principal of those `stage2_dpd` days past due or more."""
-        pop, lending_cfg = self.population, self.config.lending
-        rows = pop.watched
-        rows = rows[(pop.status[rows] == ACTIVE) & (pop.dpd[rows] >= lending_cfg.stage2_dpd)]
-        share = np.where(pop.dpd[rows] >= lending_cfg.provision_dpd, 1.0,
-                         lending_cfg.stage2_provision_share)
-        return np.bincount(pop.lender[rows], weights=share * pop.principal[rows],
-                           minlength=len(self.lender_list))
-
     def review(self) -> None:
         """Phase 0, reviews (not on day 0): every `supply.review_days` each lender sets its
         credit policy from its losses and capital and hires collectors it lacks; every
@@ -290,19 +279,26 @@ class CreditMarket(mesa.Model):
             self.regulator.review()
 
     def record_day(self) -> None:
-        """Phase 8, metrics: the lenders close their day (funding accrues, the public signal
-        of their health moves), today's events go into the totals, the books are checked (every
+        """Phase 8, metrics: loans enter and leave default as supervisors define it and the
+        provisions follow their stage (`sim.default_status`), the lenders close their day
+        (funding accrues, the public signal of their health moves, the regulator's count of
+        their accounts grows), today's events go into the totals, the books are checked (every
         `run.check_every_days` days and on the run's last day) and the day is recorded; the
         market's delinquency becomes what borrowers see tomorrow."""
         state = self.state
-        for lender, provisions in zip(self.lender_list, self.provisions(), strict=True):
-            lender.close_day(provisions)
+        counts, provisions = review_defaults(state.columns, state.day, self.params.defaults,
+                                             len(self.lender_list))
+        for name, count in zip(DEFAULT_EVENTS, counts.tolist(), strict=True):
+            state.events[name] += count
+        totals = population_totals(state.columns, state.day, len(self.lender_list))
+        for lender, provided, accounts in zip(self.lender_list, provisions.tolist(),
+                                              totals.accounts_by_lender.tolist(), strict=True):
+            lender.close_day(provided, accounts)
         state.add_to_totals()
         run = self.config.run
         if run.check_invariants and (state.day % run.check_every_days == 0
                                      or state.day == run.days - 1):
             self.check_accounts()
-        totals = population_totals(state.columns, state.day)
         snapshot = take_snapshot(state, self.active_loans(), totals)
         self.metrics.record(snapshot)
         state.transitions.close_month_if_due(state.population, state.day)

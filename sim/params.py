@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.config import CHANNELS, DPD_BUCKETS, LadderConfig, ScenarioConfig
+from sim.default_status import DefaultRules, default_rules
 from sim.people import PeopleTraits, people_traits
 from sim.population import SCORE_MAX, WEEK
 from sim.units import DAYS_PER_MONTH, daily_probability, to_cents
@@ -264,7 +265,9 @@ def contact_policy(config: ScenarioConfig, payment: PaymentTerms) -> ContactPoli
         rpc_rate=np.array([s.rpc_rate for s in specs], np.float64),
         stress=np.array([s.stress for s in specs], np.float32),
         complaint_probability=np.array([s.complaint_probability for s in specs], np.float32),
-        informs_deferral=np.array([s.informs_deferral for s in specs], bool),
+        informs_deferral=np.array([s.informs_deferral and (config.deferral.enabled or
+                                                       config.deferral.requests_without_offer)
+                                   for s in specs], bool),
         pay_effect=np.array([s.pay_effect for s in specs], np.float64),
         max_contacts_per_7_days=policy.max_contacts_per_7_days,
         third_party_reach=policy.third_party_reach,
@@ -303,6 +306,7 @@ class MarketParams:
         enforcement: enforcement strategic borrowers perceive from the policy alone (0-1).
         small_balance_cents: `deferral.small_balance_max` in cents.
         collector_capacity: daily capacity-using attempts of one collector.
+        defaults: what the daily pass of default and provisions reads.
     """
 
     config: ScenarioConfig
@@ -316,6 +320,7 @@ class MarketParams:
     enforcement: float
     small_balance_cents: int
     collector_capacity: int
+    defaults: DefaultRules
 
 
 def derive(config: ScenarioConfig) -> MarketParams:
@@ -333,4 +338,5 @@ def derive(config: ScenarioConfig) -> MarketParams:
         enforcement=policy_enforcement(config),
         small_balance_cents=to_cents(config.deferral.small_balance_max),
         collector_capacity=collector_capacity(config),
+        defaults=default_rules(config),
     )

@@ -13,7 +13,8 @@ from collections import defaultdict
 import numpy as np
 from numba import njit
 
-from sim.config import DPD_BUCKETS, SCORE_BAND_EDGES, RunConfig, ScenarioConfig
+from sim.borrower_money import ITEMS as MONEY_ITEMS
+from sim.config import DPD_BUCKETS, SCORE_BAND_EDGES, SCORE_BAND_NAMES, RunConfig, ScenarioConfig
 from sim.rows import union_rows
 from sim.streams import LATER
 from sim.units import DAYS_PER_MONTH
@@ -66,10 +67,14 @@ class BorrowerPopulation:
     `chargeoff_day`, `loans_taken`; forbearance: `forborne_since` (day of the deferral grant
     that made the loan forborne, NEVER if it is not), `forborne_dpd` (days past due when it
     was granted), `probation_start` (first day of the current run of performance since the
-    grant's pause ended or the loan was last past due).
+    grant's pause ended or the loan was last past due); default as supervisors define it:
+    `default_until` (for a loan in default, the first day it may cure; NEVER if it is not,
+    `sim.default_status`).
 
     `window_start[0]` is the first day of the measured window (NEVER until one is set):
     recoveries on claims charged off before it are booked apart as legacy recoveries.
+    `borrower_money[kind, band, item]` is what borrowers have paid and lost since day 0, by
+    type, score band and item (`sim.borrower_money`).
 
     `watched` holds, ascending, the rows that may be in arrears: those past due at the end of
     the last repayment phase and those whose installment fell due in it. Days past due only
@@ -148,8 +153,11 @@ class BorrowerPopulation:
         self.forborne_since = np.full(n, NEVER, np.int32)
         self.forborne_dpd = np.zeros(n, np.int32)
         self.probation_start = np.full(n, NEVER, np.int32)
+        self.default_until = np.full(n, NEVER, np.int32)
         self.loans_taken = np.zeros(n, np.int16)  # at most one loan a month: fits any run
         self.window_start = np.full(1, NEVER, np.int32)
+        self.borrower_money = np.zeros((len(KIND_NAMES), len(SCORE_BAND_NAMES),
+                                        len(MONEY_ITEMS)), np.int64)
         self.watched = np.zeros(0, np.int64)
         # Rows reported to the bureau in their current delinquency episode (ascending): a
         # partial payment that brings DPD back under the report point and past it again

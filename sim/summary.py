@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from sim.config import CHANNELS, ScenarioConfig
+from sim.borrower_money import ITEMS, PAID_ITEMS
+from sim.config import CHANNELS, SCORE_BAND_NAMES, ScenarioConfig
+from sim.population import KIND_NAMES
 from sim.scenario import ScenarioError
 from sim.transitions import TransitionRecorder, cure_rate, roll_rate_30_60
-from sim.units import DAYS_PER_YEAR
+from sim.units import CENTS, DAYS_PER_YEAR
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,13 @@ LIFETIME_MEASURES: tuple[SummaryMeasure, ...] = (
                    "of funds, net charge-offs (every recovery counted), collection, legal and "
                    "hiring cost and fines, from the window's start to the end of the run-off "
                    "(every loan closed: no allowance left)."),
+    SummaryMeasure("lifetime_prudential_default_rate", "defaults per loan", "Entries into "
+                   "default as supervisors define it (`prudential_default_rate`), from the "
+                   "window's start to the end of the run-off, over the loans active at the "
+                   "window's start plus those lent in it."),
+    SummaryMeasure("lifetime_borrower_paid", "currency units", "What borrowers paid of "
+                   "interest, fees and charged-off claims from the window's start to the end of "
+                   "the run-off: the borrowers' side of `lifetime_profit`."),
     SummaryMeasure("runoff_open_share", "share of accounts", "Accounts (loans and claims) open "
                    "at the horizon that were still open when the run-off stopped (~0)."),
     SummaryMeasure("runoff_days", "days", "Days the run-off lasted."),
@@ -86,7 +96,49 @@ def stationarity(mean: float, ci_low: float, ci_high: float, tolerance: float) -
     return "undecided"
 """Measures of the book's whole life, from a run-off (NaN without one)."""
 
+BORROWER_MONEY_MEASURES: tuple[SummaryMeasure, ...] = (
+    SummaryMeasure("borrower_paid", "currency units", "Interest, fees and payments on "
+                   "charged-off claims (garnishment included) that borrowers paid in the "
+                   "window (`sim.borrower_money`)."),
+    SummaryMeasure("borrower_paid_per_borrower", "currency units per borrower",
+                   "`borrower_paid` per borrower in the market."),
+    SummaryMeasure("borrower_fees_paid", "currency units", "Late fees borrowers paid in the "
+                   "window."),
+    SummaryMeasure("fees_per_delinquent_year", "currency units per delinquent account-year",
+                   "Late fees borrowers paid in the window per year an account spent past due "
+                   "or charged off: the money side of `harm_per_delinquent_week`."),
+    SummaryMeasure("borrower_garnished", "currency units", "Income taken from borrowers by "
+                   "payment orders (after legal judgments) in the window."),
+    SummaryMeasure("pause_interest_charged", "currency units", "Interest added to deferred "
+                   "loans for their payment pause in the window: the lump due when payments "
+                   "resume (`deferral.accrue_interest`)."),
+    SummaryMeasure("score_points_lost_per_borrower", "score points per borrower", "Score "
+                   "points negative bureau reports took in the window, per borrower."),
+    *(SummaryMeasure(f"borrower_paid_per_{kind}_borrower", "currency units per borrower",
+                     f"`borrower_paid` of {kind} borrowers, per {kind} borrower in the market at "
+                     "the horizon (who bears it; NaN without the window's breakdown).")
+      for kind in KIND_NAMES),
+    *(SummaryMeasure(f"borrower_paid_per_{band}_score", "currency units per borrower",
+                     f"`borrower_paid` by borrowers whose score was {band.replace('_', ' ')} "
+                     "when they paid, per borrower in that band (mean over the window).")
+      for band in SCORE_BAND_NAMES),
+)
+"""The borrowers' side of the money (`sim.borrower_money`)."""
+
 SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
+    SummaryMeasure("prudential_default_rate", "share of active loans per year", "Entries into "
+                   "default as supervisors define it (90+ DPD, a forborne loan 30+ DPD, a "
+                   "distressed restructuring, a charge-off; `sim.default_status`) in the "
+                   "window over the mean number of active loans, annualised: the Basel/CRR "
+                   "default rate (compare `annual_default_rate`, charge-offs)."),
+    SummaryMeasure("prudential_defaults", "loans", "Entries into default in the window."),
+    SummaryMeasure("prudential_default_forborne_share", "share of entries", "Of the window's "
+                   "entries into default, those of forborne loans past 30 DPD and of "
+                   "distressed restructurings."),
+    SummaryMeasure("prudential_cures_per_default", "cures per entry", "Loans that left "
+                   "default by cure (through their probation) in the window, per entry into "
+                   "default in it (different loans: a ratio of flows, not a cohort's cure "
+                   "rate)."),
     SummaryMeasure("originations", "loans", "Loans originated in the window."),
     SummaryMeasure("defaults", "loans", "Loans charged off in the window."),
     SummaryMeasure("default_rate", "share of loans", "Loans charged off over loans "
@@ -197,6 +249,7 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
                    "taken over: `run.steady_state_from_day`, or 0 when the run is no longer "
                    "than that (then the window is the whole run, not a steady state)."),
     SummaryMeasure("window_end_day", "day", "Last day of the window (the horizon)."),
+    *BORROWER_MONEY_MEASURES,
     *LIFETIME_MEASURES,
 )
 
@@ -231,7 +284,9 @@ class BookDates:
     at the horizon (currency units), and, after a run-off, the row of the horizon in the
     daily table and the accounts open at the horizon and at the run-off's end; the loans
     first deferred in the window and those of them that re-defaulted within the cohort's
-    window of days (`sim.redefaults`)."""
+    window of days (`sim.redefaults`); what borrowers paid and lost in the window by type,
+    score band and item (`sim.borrower_money`) and the borrowers of each type at the
+    horizon."""
 
     allowance_start: float = float("nan")
     allowance_end: float = float("nan")
@@ -240,6 +295,8 @@ class BookDates:
     open_at_end: int = 0
     score_auc: float = float("nan")
     redefault_cohort: tuple[int, int] = (0, 0)
+    money_by_kind_band: np.ndarray | None = None
+    borrowers_by_kind: np.ndarray | None = None
 
 
 def summarize(frame: pd.DataFrame, config: ScenarioConfig,
@@ -337,8 +394,48 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
         "burn_in_book_drift": burn_in_drift(frame, start, column="balance_active"),
         "window_start_day": float(start),
         "window_end_day": float(len(frame) - 1),
+        "prudential_default_rate": _ratio(window["prudential_defaults"].sum(),
+                                          mean_loans) * annualise,
+        "prudential_defaults": float(window["prudential_defaults"].sum()),
+        "prudential_default_forborne_share": _ratio(
+            window["prudential_defaults_forborne"].sum()
+            + window["prudential_defaults_restructured"].sum(),
+            window["prudential_defaults"].sum()),
+        "prudential_cures_per_default": _ratio(window["prudential_cures"].sum(),
+                                       window["prudential_defaults"].sum()),
+        **borrower_money(window, growth, delinquent_days, book, borrowers),
         **lifetime(full, start, book, config),
     }
+
+
+def borrower_money(window: pd.DataFrame, growth: Callable[[str], float],
+                   delinquent_days: float, book: BookDates, borrowers: int
+                   ) -> dict[str, float]:
+    """The BORROWER_MONEY_MEASURES of a window (`growth(column)`: a cumulative column's
+    change over it; `delinquent_days`: account-days past due or charged off in it)."""
+    paid = sum(growth(f"borrower_{ITEMS[k]}_cum") for k in PAID_ITEMS)
+    out = {
+        "borrower_paid": paid,
+        "borrower_paid_per_borrower": paid / borrowers,
+        "borrower_fees_paid": growth("borrower_fees_paid_cum"),
+        "borrower_garnished": growth("borrower_garnished_cum"),
+        "pause_interest_charged": growth("borrower_pause_interest_charged_cum"),
+        "score_points_lost_per_borrower": growth("borrower_score_points_lost_cum") / borrowers,
+        "fees_per_delinquent_year": _ratio(growth("borrower_fees_paid_cum"),
+                                           delinquent_days / DAYS_PER_YEAR),
+    }
+    grid, kinds = book.money_by_kind_band, book.borrowers_by_kind
+    paid_grid = (grid[:, :, list(PAID_ITEMS)].sum(axis=2) / CENTS if grid is not None
+                 else None)
+    for k, kind in enumerate(KIND_NAMES):
+        out[f"borrower_paid_per_{kind}_borrower"] = (
+            _ratio(paid_grid[k].sum(), kinds[k]) if paid_grid is not None and kinds is not None
+            else float("nan"))
+    for b, band in enumerate(SCORE_BAND_NAMES):
+        out[f"borrower_paid_per_{band}_score"] = (
+            _ratio(paid_grid[:, b].sum(), window[f"score_{band}"].mean())
+            if paid_grid is not None else float("nan"))
+    return out
 
 
 def lifetime(frame: pd.DataFrame, start: int, book: BookDates,
@@ -375,7 +472,13 @@ def lifetime(frame: pd.DataFrame, start: int, book: BookDates,
         return {**{m.name: float("nan") for m in LIFETIME_MEASURES},
                 "runoff_open_share": open_share,
                 "runoff_days": float(len(frame) - 1 - book.horizon_row)}
+    loans = ((before["loans_active"] if before is not None else 0.0)
+             + since_start(horizon, "originations_cum"))
     return {
+        "lifetime_prudential_default_rate": _ratio(
+            since_start(end, "prudential_defaults_cum"), loans),
+        "lifetime_borrower_paid": sum(since_start(end, f"borrower_{ITEMS[k]}_cum")
+                                      for k in PAID_ITEMS),
         "lifetime_loss_rate": _ratio(credit_loss, exposure),
         "lifetime_recovery_rate": _ratio(recovered - legacy, charged_off),
         "lifetime_net_loss": charged_off + forgone - recovered + costs,

@@ -1,11 +1,12 @@
 """Scans of the whole population, compiled: one pass, no temporary arrays.
 
 `population_totals`: the daily metrics need a few totals over every borrower (loans in a
-deferral pause or under forbearance, open claims, borrowers out of work or ill, and once a week
-the borrowers contacted in the last 7 days); numpy would scan the columns, and allocate a
-temporary array, once per total. `book_totals`: the accounting checks' totals (active loans,
-principal and cash in cents, the smallest cash, principal and claim), a second scan made only
-on the days the books are checked. `loan_book` counts active loans by days past due, from the
+deferral pause or under forbearance, open claims, borrowers out of work or ill, each lender's
+accounts for the regulator, and once a week the borrowers contacted in the last 7 days);
+numpy would scan the columns, and allocate a temporary array, once per total.
+`book_totals`: the accounting checks' totals (active loans, principal and cash in cents, the
+smallest cash, principal and claim), a second scan made only on the days the books are
+checked. `loan_book` counts active loans by days past due, from the
 few rows that may be past due, and sums up the score histogram.
 """
 
@@ -19,7 +20,7 @@ from numba import njit
 from sim.columns import Columns
 from sim.config import DPD_BUCKETS, SCORE_BAND_EDGES
 from sim.contacts import contacts_this_week
-from sim.population import ACTIVE, CHARGED_OFF, NEVER, WEEK, dpd_bucket
+from sim.population import ACTIVE, CHARGED_OFF, NEVER, NO_LOAN, WEEK, dpd_bucket
 
 
 class PopulationTotals(NamedTuple):
@@ -36,6 +37,7 @@ class PopulationTotals(NamedTuple):
     forborne_balance: int  # their principal
     forborne_np_loans: int  # forborne loans re-aged from 30+ DPD, now under 30 DPD
     forborne_np_balance: int  # their principal
+    accounts_by_lender: np.ndarray  # each lender's accounts: active loans and open claims
 
 
 class BookTotals(NamedTuple):
@@ -76,10 +78,13 @@ _BAND_STARTS = np.asarray(SCORE_BAND_EDGES[:-1], np.int64)
 """First score of each band; the last band runs to the top of the histogram."""
 
 
-def population_totals(col: Columns, day: int) -> PopulationTotals:
-    """The `PopulationTotals` of `col` on `day`; the contact counts are counted on the last
-    day of each 7-day week (days 6, 13, ...) and are 0 on other days."""
-    return PopulationTotals(*_metric_scan(col, day, day % WEEK == WEEK - 1))
+def population_totals(col: Columns, day: int, lenders: int) -> PopulationTotals:
+    """The `PopulationTotals` of `col` on `day` in a market of `lenders` lenders; the contact
+    counts are counted on the last day of each 7-day week (days 6, 13, ...) and are 0 on other
+    days."""
+    accounts = np.zeros(lenders, np.int64)
+    return PopulationTotals(*_metric_scan(col, day, day % WEEK == WEEK - 1, accounts),
+                            accounts)
 
 
 def book_totals(col: Columns) -> BookTotals:
@@ -88,7 +93,8 @@ def book_totals(col: Columns) -> BookTotals:
 
 
 @njit(cache=True)
-def _metric_scan(col: Columns, day: int, week_end: bool) -> tuple[int, ...]:
+def _metric_scan(col: Columns, day: int, week_end: bool, accounts: np.ndarray
+                 ) -> tuple[int, ...]:
     contacted = contacted_4plus = 0
     deferral = claims = jobless = ill = 0
     forborne = forborne_balance = forborne_np = forborne_np_balance = 0
@@ -96,9 +102,12 @@ def _metric_scan(col: Columns, day: int, week_end: bool) -> tuple[int, ...]:
     status, deferral_until, jobless_until, ill_until = (col.status, col.deferral_until,
                                                         col.jobless_until, col.ill_until)
     forborne_since, forborne_dpd, dpd = col.forborne_since, col.forborne_dpd, col.dpd
+    lender = col.lender
     for i in range(status.size):
         deferral += deferral_until[i] > day
         claims += status[i] == CHARGED_OFF
+        if status[i] != NO_LOAN:
+            accounts[lender[i]] += 1
         jobless += jobless_until[i] > day
         ill += ill_until[i] > day
         if forborne_since[i] != NEVER and status[i] == ACTIVE:

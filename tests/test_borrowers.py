@@ -129,11 +129,14 @@ def test_forgiveness_on_offer_raises_strategic_misses():
 
 
 def test_strategic_borrowers_game_deferral_and_detection_limits_it():
+    # Without the lenders' supply response: granting every false claim provisions the
+    # distressed restructurings, and a lender that lends less sees fewer claims.
     def run(detection: float, cost: float = 0.0) -> CreditMarket:
         return run_model(make_config(
             3000, 300, deferral__enabled=True, deferral__awareness=1.0,
             borrowers__strategic_share=0.3, strategic__false_claim_rate=1.0,
-            deferral__false_claim_detection=detection, deferral__review_cost=cost))
+            deferral__false_claim_detection=detection, deferral__review_cost=cost,
+            supply__enabled=False))
     naive, careful = run(0.0), run(1.0)
     assert naive.totals["deferral_false_claims"] > 100
     assert naive.totals["deferrals_granted_ineligible"] > \
@@ -143,7 +146,7 @@ def test_strategic_borrowers_game_deferral_and_detection_limits_it():
     assert staff >= 2000 * costly.totals["deferrals_requested"]  # cents: 20 per review
     off = run_model(make_config(3000, 300, deferral__enabled=True, deferral__awareness=1.0,
                                 borrowers__strategic_share=0.3,
-                                strategic__false_claim_rate=0.0))
+                                strategic__false_claim_rate=0.0, supply__enabled=False))
     # Past-due strategic borrowers still claim hardship they do not have; current ones no
     # longer do.
     assert off.totals["deferral_false_claims"] < 0.5 * naive.totals["deferral_false_claims"]
@@ -187,7 +190,8 @@ def test_willingness_falls_only_once_the_charge_off_shows_on_the_file():
 def test_refused_applicants_in_hardship_complain_to_the_regulator():
     def complaints(p: float) -> int:
         return run_model(make_config(
-            3000, 300, deferral__enabled=False, deferral__awareness=1.0,
+            3000, 300, deferral__enabled=False, deferral__requests_without_offer=True,
+            deferral__awareness=1.0,
             shocks__job_loss_rate=0.3, deferral__refusal_complaint_probability=p,
             regulation__enabled=False)).totals["complaints"]
     assert complaints(0.5) > complaints(0.0) + 50

@@ -62,15 +62,18 @@ def test_loss_rate_and_funding_cost_by_hand():
         ledger.charged_off_principal = charged_off
         ledger.disbursed = 10_000 + charged_off
         ledger.cash = ledger.capital - ledger.disbursed
-        lender.close_day(0.0)
+        lender.close_day(0.0, 0)
     # 400 cents lost over 2 days on a book of 10,000, annualised.
     assert lender.loss_rate() == pytest.approx(400 / 10_000 * 365 / 2)
     # Only the funding lent out (the 10,000 cents of loans) accrues 7.3 % a year.
     assert lender.funding == pytest.approx(funding + 3 * 10_000 * 0.073 / 365)
-    # Loans 90+ DPD are provisioned in full: equity falls by their principal.
+    # Loans in default are provisioned in full: equity falls by their principal, and the
+    # provision is a credit loss to the supply response before any charge-off (the days
+    # remembered now hold 100 and 400 + 2,500 cents of losses).
     equity = lender.equity()
-    lender.close_day(2_500.0)
+    lender.close_day(2_500.0, 0)
     assert lender.equity() == pytest.approx(equity - 2_500.0 - 10_000 * 0.073 / 365)
+    assert lender.loss_rate() == pytest.approx((2_900 - 100) / 10_000 * 365 / 2)
 
 
 def shocked_strict(shock: bool, **changes) -> CreditMarket:

@@ -201,10 +201,17 @@ HARD = dict(shocks__job_loss_rate=0.5, deferral__awareness=1.0)
 
 
 def test_deferral_is_granted_only_when_enabled() -> None:
-    off = totals(make_config(N, DAYS, deferral__enabled=False, **HARD))
-    on = totals(make_config(N, DAYS, deferral__enabled=True, **HARD))
-    assert off["deferrals_requested"] > 0 and off["deferrals_granted"] == 0
-    assert on["deferrals_granted"] > 0
+    strategic = dict(borrowers__strategic_share=0.3, **HARD)
+    off = totals(make_config(N, DAYS, deferral__enabled=False, **strategic))
+    asked = totals(make_config(N, DAYS, deferral__enabled=False,
+                               deferral__requests_without_offer=True, **strategic))
+    on = totals(make_config(N, DAYS, deferral__enabled=True, **strategic))
+    # Where deferral is not offered nobody asks, unless borrowers ask without an offer; a
+    # request made then is refused and is never a false claim (there is no programme).
+    assert off["deferrals_requested"] == 0 and off["deferral_false_claims"] == 0
+    assert asked["deferrals_requested"] > 0 and asked["deferrals_granted"] == 0
+    assert asked["deferral_false_claims"] == 0
+    assert on["deferrals_granted"] > 0 and on["deferral_false_claims"] > 0
 
 
 def test_verification_accuracy_controls_mistaken_grants() -> None:

@@ -28,10 +28,12 @@ BORROWERS, DAYS = 1500, 400
 RICH: dict[str, Any] = {
     "shocks__job_loss_rate": 0.3, "shocks__illness_rate": 0.3,
     "deferral__enabled": True, "legal__dpd": 60, "bureau__report_dpd": 30,
-    "collection__capacity_per_1000_borrowers": 3.0,
+    "collection__capacity_per_1000_borrowers": 3.0, "supply__loss_target": 0.2,
 }
 """A market where most mechanisms act within a year: frequent shocks, deferral on, early
-reporting and legal action, and collectors whose capacity binds."""
+reporting and legal action, and collectors whose capacity binds; a loss target high enough
+that the lender keeps lending while its provisions for the many forborne loans build up
+(the supply parameters' own contexts set theirs)."""
 
 CONTEXTS: dict[str, dict[str, Any]] = {
     "deferral": {},
@@ -60,6 +62,10 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "channels.phone.informs_deferral": {"collection__capacity_per_1000_borrowers": 50.0,
                                         "channels__app__informs_deferral": False,
                                         "channels__letter__informs_deferral": False},
+    # Requests to a lender without deferral: deferral off, letters that would tell of it.
+    "deferral.requests_without_offer": {"deferral__enabled": False},
+    # Loans that default at 20 DPD often catch up, and then cure.
+    "prudential_default.cure_probation_days": {"prudential_default__dpd_threshold": 20},
     "collection.plan_dpd": {"collection__repayment_plans": True},
     "collection.plan_months": {"collection__repayment_plans": True},
     "collection.plan_acceptance": {"collection__repayment_plans": True},
@@ -70,7 +76,7 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "platform_run.rumour_ratio": {"platform_run__rumour_day": 100},
     "regulation": {"regulation__complaint_threshold_per_1000": 0.5},
     "supply": {"supply__loss_target": 0.0},
-    "supply.max_loosening_points": {"supply__loss_target": 0.05},
+    "supply.max_loosening_points": {"supply__loss_target": 0.5},
     "regulation.complaint_threshold_per_1000": {"regulation__complaint_threshold_per_1000": 5.0},
     "deferral.eligible_force_majeure": {"shocks__macro": [
         {"start_day": 100, "end_day": 200, "force_majeure": True}]},
@@ -87,6 +93,9 @@ CONTEXTS: dict[str, dict[str, Any]] = {
 VALUES: dict[str, list[Any]] = {
     # Act only past a year or at the margin: values that show within one.
     "deferral.probation_days": [30],
+    # A cure needs a defaulted loan back to current; a low bar makes forborne loans default.
+    "prudential_default.cure_probation_days": [0, 5],
+    "prudential_default.forborne_dpd_threshold": [0, 5],
     "chargeoff.recovery_window_days": [10],
     "lending.bureau_flag_lookback_days": [30],
     "collection.max_collectors_per_lender": [2],

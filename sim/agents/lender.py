@@ -87,6 +87,9 @@ class Lender(mesa.Agent):
         perceived_ratio: the capital ratio borrowers believe (the public signal).
         restricted_until: first day after a regulator's contact restriction (-1: none).
         complaints_period: complaints about this lender since the regulator's last review.
+        account_days_period, days_period: its accounts (active loans and open claims) summed
+            over the days closed since that review, and those days: the regulator divides
+            the complaints by their mean.
         wanted_attempts, unmet_attempts: capacity-using attempts wanted of and not made by
             this lender's collectors since its last policy review.
         approvals: loans this lender approved today (the last day, after a step).
@@ -106,6 +109,8 @@ class Lender(mesa.Agent):
         self.perceived_ratio = self.capital_ratio()
         self.restricted_until = -1
         self.complaints_period = 0
+        self.account_days_period = 0
+        self.days_period = 0
         self.wanted_attempts = 0
         self.unmet_attempts = 0
         self.approvals = 0
@@ -127,8 +132,8 @@ class Lender(mesa.Agent):
         return float(self.ledger.cash + self.ledger.outstanding)
 
     def equity(self) -> float:
-        """Assets less provisions (principal of loans `lending.provision_dpd` or more days
-        past due, as of the end of the last day) less funding owed, in cents."""
+        """Assets less provisions (by the stage of each loan as of the end of the last day,
+        `sim.default_status`) less funding owed, in cents."""
         return self.assets() - self.provisions - self.funding
 
     def capital_ratio(self) -> float:
@@ -149,14 +154,17 @@ class Lender(mesa.Agent):
         """How close to failure borrowers believe this lender is (0-1, see `distress`)."""
         return distress(self.perceived_ratio, self.model.config.platform_run)
 
-    def close_day(self, provisions: float) -> None:
+    def close_day(self, provisions: float, accounts: int) -> None:
         """End of day: funding lent out accrues the cost of funds (idle cash is taken to
         earn what its funding costs), the public signal of the capital ratio moves towards
-        its value, and the day's losses and book are remembered for the next policy
-        review. `provisions`: principal of this lender's loans provisioned in full today,
-        in cents."""
+        its value, the day's credit losses and book are remembered for the next policy
+        review and its accounts for the regulator's. `provisions`: this lender's provisions
+        today by the stage of its loans (`sim.default_status`), in cents; `accounts`: its
+        active loans and open claims."""
         config = self.model.config
         self.provisions = provisions
+        self.account_days_period += accounts
+        self.days_period += 1
         lent_out = min(self.funding, float(self.ledger.outstanding))
         self.funding += lent_out * config.lending.cost_of_funds_rate / DAYS_PER_YEAR
         run = config.platform_run
@@ -165,7 +173,8 @@ class Lender(mesa.Agent):
         if self.model.day == run.rumour_day:
             self.perceived_ratio = run.rumour_ratio
         slot = self._days_seen % self._losses.size
-        self._losses[slot] = self.ledger.charged_off_principal - self.ledger.recoveries
+        self._losses[slot] = (self.ledger.charged_off_principal - self.ledger.recoveries
+                              + self.provisions)
         self._book[slot] = self.ledger.outstanding
         self._days_seen += 1
 
@@ -189,8 +198,10 @@ class Lender(mesa.Agent):
         return float(principal), float(weighted)
 
     def loss_rate(self) -> float:
-        """Annualised net loss rate of the book over the remembered days (charge-offs less
-        recoveries over the mean principal outstanding; 0 before two days are known)."""
+        """Annualised credit loss rate of the book over the remembered days: charge-offs less
+        recoveries plus the change in provisions (the impairment charge of IFRS 9, so a loan
+        re-aged under forbearance or in default weighs on it before any charge-off), over the
+        mean principal outstanding; 0 before two days are known."""
         days = min(self._days_seen, self._losses.size)
         if days < 2:
             return 0.0

@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 
 import mesa
-import numpy as np
 
-from sim.population import NO_LOAN
 from sim.units import to_cents
 
 
 class Regulator(mesa.Agent):
     """A regulator that, every `regulation.period_days`, compares the complaints about each
-    lender with `regulation.complaint_threshold_per_1000` per 1,000 of its open accounts;
+    lender in the period with `regulation.complaint_threshold_per_1000` per 1,000 of its
+    accounts (active loans and open claims) on the period's average day, so a book that
+    shrinks (a run-off) or grows does not move the threshold;
     above it, the lender pays `penalty_per_excess_complaint` per complaint over the threshold
     and its contacts are capped at `restricted_max_contacts_per_7_days` for
     `restriction_days`.
@@ -31,13 +31,13 @@ class Regulator(mesa.Agent):
         the threshold; the count of complaints starts afresh."""
         model = self.model
         rules = model.config.regulation
-        pop = model.population
         for lender in model.lender_list:
             complaints, lender.complaints_period = lender.complaints_period, 0
-            if not rules.enabled:
+            account_days, days = lender.account_days_period, lender.days_period
+            lender.account_days_period = lender.days_period = 0
+            if not rules.enabled or days == 0:
                 continue
-            accounts = int(np.count_nonzero((pop.lender == lender.index)
-                                            & (pop.status != NO_LOAN)))
+            accounts = account_days / days
             excess = complaints - rules.complaint_threshold_per_1000 * accounts / 1000
             if excess <= 0:
                 continue

@@ -45,13 +45,16 @@ INTERACTIONS_IN_HALF_FROM = 5
 """Fewest levers for which the half fraction estimates two-lever interactions."""
 
 MEASURES: dict[str, int] = {
+    "prudential_default_rate": -1, "redefault_rate_12m": -1, "lifetime_borrower_paid": 0,
+    "fees_per_delinquent_year": -1,
     "lifetime_loss_rate": -1, "lifetime_net_loss": -1, "risk_adjusted_profit": +1,
     "lifetime_profit": +1, "annual_default_rate": -1, "dpd30_share_incl_forborne": -1,
     "collection_cost": -1, "complaints_per_1000": -1, "harm_per_delinquent_week": -1,
     "contacts_per_delinquent_week": -1,
 }
 """Measures decomposed, each with the direction that is better for the lender's book or the
-borrower (-1: lower is better, +1: higher is better), used only to name the best cell."""
+borrower (-1: lower is better, +1: higher is better, 0: neither: what borrowers pay falls
+when less is lent), used only to name the best cell."""
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,8 @@ def best_cells(summary: pd.DataFrame) -> dict[str, str]:
     """For each decomposed measure, the cell with the best mean (`MEASURES` directions)."""
     best = {}
     for measure, direction in MEASURES.items():
+        if direction == 0:
+            continue
         mine = summary[(summary["metric"] == measure) & summary["mean"].notna()]
         if len(mine):
             row = mine.loc[(mine["mean"] * direction).idxmax()]

@@ -24,7 +24,16 @@ import pandas as pd
 from scipy import stats
 
 COMPARED_MEASURES: tuple[str, ...] = (
+    "prudential_default_rate", "lifetime_prudential_default_rate", "redefault_rate_12m",
     "lifetime_loss_rate", "lifetime_net_loss", "lifetime_profit", "risk_adjusted_profit",
+    "lifetime_borrower_paid", "borrower_paid_per_borrower", "fees_per_delinquent_year",
+    "borrower_paid_per_regular_borrower", "borrower_paid_per_hardship_borrower",
+    "borrower_paid_per_strategic_borrower", "borrower_paid_per_forgetful_borrower",
+    "borrower_paid_per_poor_score", "borrower_paid_per_fair_score",
+    "borrower_paid_per_good_score", "borrower_paid_per_very_good_score",
+    "borrower_paid_per_excellent_score", "borrower_fees_paid", "borrower_garnished",
+    "pause_interest_charged", "score_points_lost_per_borrower",
+    "prudential_default_forborne_share", "prudential_cures_per_default", "prudential_defaults",
     "dpd30_share_incl_forborne", "forborne_share", "cure_rate", "roll_rate_30_60",
     "runoff_open_share", "runoff_days", "common_shocks_share", "common_people_share",
     "burn_in_drift", "burn_in_book_drift", "lifetime_recovery_rate", "cost_of_funds",
@@ -32,8 +41,7 @@ COMPARED_MEASURES: tuple[str, ...] = (
     "lending_min_score_peak", "mean_apr", "capital_ratio_end", "capital_ratio_low",
     "willingness_to_pay",
     "default_rate", "bad_debt_loss", "recovery_rate", "collection_cost", "net_loss",
-    "dpd30_share", "dpd90_share", "deferral_rate", "redefault_rate", "redefault_rate_12m",
-    "complaints_per_1000",
+    "dpd30_share", "dpd90_share", "deferral_rate", "redefault_rate", "complaints_per_1000",
     "contacts_per_delinquent_week", "harm_per_delinquent_week", "churn_rate", "approval_rate",
     "mean_score", "lender_profit", "annual_default_rate", "annual_net_chargeoff_rate",
     "window_start_day", "window_end_day",
@@ -48,7 +56,8 @@ SHARES: frozenset[str] = frozenset({
     "strategic_miss_share", "strategic_default_share", "on_time_rate", "rpc_rate_phone",
     "contacted_4plus_share", "roll_rate_30_60", "cure_rate", "approval_rate",
     "willingness_to_pay", "runoff_open_share", "common_shocks_share", "common_people_share",
-    "lender_distress", "approval_rate_30d", "willingness_30d", "redefault_rate_12m"})
+    "lender_distress", "approval_rate_30d", "willingness_30d", "redefault_rate_12m",
+    "prudential_default_forborne_share"})
 """Measures that are a part over its whole (bounded by 0 and 1): logit intervals. Not every
 measure whose unit reads "share of": `default_rate` and `redefault_rate` count events of
 loans from before the window, recoveries can exceed the principal, a capital ratio can be
@@ -57,7 +66,10 @@ RATES: frozenset[str] = frozenset({
     "default_rate", "annual_default_rate", "deferral_rate", "redefault_rate", "recovery_rate",
     "lifetime_recovery_rate", "contacts_per_delinquent_week", "harm_per_delinquent_week",
     "complaints_per_1000", "churn_rate", "mean_apr", "collection_cost", "regulatory_cost",
-    "cost_of_funds", "runoff_days", "default_rate_30d"})
+    "cost_of_funds", "runoff_days", "default_rate_30d", "prudential_default_rate",
+    "prudential_cures_per_default", "borrower_fees_paid", "borrower_garnished",
+    "pause_interest_charged", "score_points_lost_per_borrower",
+    "fees_per_delinquent_year", "lifetime_prudential_default_rate"})
 """Measures that cannot be negative but have no upper bound: log intervals."""
 
 

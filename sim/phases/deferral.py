@@ -4,7 +4,9 @@ Aware borrowers with an active loan who are in a shock or past due apply at `app
 (strategic defaulters more readily); aware strategic borrowers who are current and in no
 shock claim hardship falsely at `strategic.false_claim_rate` where the lender offers
 deferral (a strategic applicant in no shock makes a false claim, current or not); nobody
-asks more than once every `reapply_after_days`. The lender refuses if deferral is off;
+asks more than once every `reapply_after_days`. Where deferral is not offered nobody asks
+(and nothing is a false claim) unless `requests_without_offer`; the lender refuses if it is
+off;
 otherwise each application costs it `review_cost`, and it refuses if the loan used its
 limit; otherwise it checks eligibility (hardship, force majeure, small balance with a good
 record). Its review errs by kind of
@@ -55,6 +57,8 @@ def run(state: MarketState, params: MarketParams) -> None:
                                                    day, cohorts.window_days, cohorts.redefaulted)
     _review_forbearance(state.columns, day, cfg.probation_days)
 
+    if not (cfg.enabled or cfg.requests_without_offer or state.cast.size):
+        return  # nobody asks a lender that offers no deferral
     strategic = params.config.strategic
     open_rows = _open_to_apply(state.columns, day, cfg.reapply_after_days,
                                cfg.enabled and strategic.false_claim_rate > 0,
@@ -72,6 +76,11 @@ def run(state: MarketState, params: MarketParams) -> None:
                     cfg.apply_rate) / DAYS_PER_MONTH
     rate *= np.where(pop.strategic_default[candidates], strategic.deferral_apply_multiplier, 1.0)
     drawn = uniforms(key, candidates, day, DEFERRAL_APPLY) < np.minimum(rate, 1.0)
+    if not cfg.enabled:
+        # Without a programme there is nothing to claim falsely: a request is a plain one,
+        # and only made where borrowers ask without an offer (the cast's are scripted).
+        drawn &= cfg.requests_without_offer
+        false_claim[:] = False
     applicants, false_claim = candidates[drawn], false_claim[drawn]
     if scripted.size:
         applicants = np.concatenate([applicants, scripted])

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from sim.borrower_money import GARNISHED, book_rows
 from sim.columns import Columns
 from sim.loans import arrears_of, next_installment_of, pay
 from sim.params import LifeRates, life_rates, macro_multipliers
@@ -68,6 +69,8 @@ def run(state: MarketState, params: MarketParams) -> None:
                           params.people, state.top_proneness, pay_rows, flows, garnished)
     taken = garnished > 0
     if taken.any():
+        book_rows(pop.borrower_money, pop.kind, pop.score, pay_rows[taken], GARNISHED,
+                  garnished[taken])
         pay(state, params, pay_rows[taken], garnished[taken])
         state.events["legal_recovered"] += int(garnished.sum())
     cents = dict(zip(LIFE_FLOWS, flows.tolist(), strict=True))

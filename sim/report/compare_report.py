@@ -24,25 +24,34 @@ if TYPE_CHECKING:
     from sim.batch.comparison import Comparison
     from sim.batch.runner import Failure
 
-HEADLINE = ("lifetime_loss_rate", "lifetime_net_loss", "risk_adjusted_profit",
-            "lifetime_profit", "dpd30_share_incl_forborne", "annual_default_rate",
+HEADLINE = ("prudential_default_rate", "redefault_rate_12m", "lifetime_loss_rate",
+            "lifetime_net_loss", "risk_adjusted_profit", "lifetime_profit",
+            "lifetime_borrower_paid", "fees_per_delinquent_year",
+            "dpd30_share_incl_forborne", "annual_default_rate",
             "forborne_share", "cure_rate", "lifetime_recovery_rate", "collection_cost",
             "complaints_per_1000", "regulatory_cost", "contacts_per_delinquent_week",
             "deferral_rate", "lending_min_score_mean", "mean_apr", "approval_rate",
             "capital_ratio_low", "willingness_to_pay")
-"""Measures of the headline table and of the plain sentences, lifetime measures first."""
+"""Measures of the headline table and of the plain sentences: default as supervisors define
+it and the 12-month re-default rate first, then the lifetime measures of the lender's and the
+borrowers' money."""
 HORIZON = ("default_rate", "bad_debt_loss", "recovery_rate", "net_loss", "dpd30_share",
            "lender_profit")
 """The older measures cut at the horizon (cash basis, re-ageing counted as cure), shown
 apart so a reader can see what the lifetime view changes."""
 LABELS = {
+    "prudential_default_rate": "the default rate as supervisors define it (Basel/CRR)",
+    "redefault_rate_12m": "the 12-month re-default rate of deferred loans",
+    "lifetime_borrower_paid": "what borrowers paid over the book's life (interest, fees, "
+                              "claims)",
+    "fees_per_delinquent_year": "late fees paid per delinquent account-year",
     "lifetime_loss_rate": "the lifetime loss rate",
     "lifetime_net_loss": "the lifetime net loss (credit loss, waived interest and fees, "
                          "collection and legal cost)",
     "risk_adjusted_profit": "the risk-adjusted profit over the window",
     "lifetime_profit": "the lifetime profit of the book",
     "dpd30_share_incl_forborne": "the 30+ DPD share of balances counting re-aged loans",
-    "annual_default_rate": "the annual default rate",
+    "annual_default_rate": "the annual charge-off rate (accounting default)",
     "forborne_share": "the share of balances under forbearance",
     "cure_rate": "the monthly cure rate (re-ageing excluded)",
     "lifetime_recovery_rate": "the lifetime recovery rate",

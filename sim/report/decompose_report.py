@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from sim.batch.decompose import Decomposition
     from sim.batch.runner import Failure
 
-FIGURE_MEASURES = ("lifetime_loss_rate", "risk_adjusted_profit", "annual_default_rate",
+FIGURE_MEASURES = ("prudential_default_rate", "lifetime_loss_rate", "risk_adjusted_profit",
+                   "lifetime_borrower_paid", "fees_per_delinquent_year",
                    "harm_per_delinquent_week")
 """The measures drawn in the effects figure, one panel each."""
 SIGNIFICANCE = 0.05
@@ -160,9 +161,13 @@ def write_effects_figure(effects: pd.DataFrame, folder: Path) -> Path | None:
                 if not effects[(effects["measure"] == m) & (effects["kind"] == "main")].empty]
     if not measures:
         return None
-    fig, axes = plt.subplots(1, len(measures), figsize=(4.2 * len(measures), 3.6),
-                             squeeze=False)
-    for ax, measure in zip(axes[0], measures, strict=True):
+    columns = min(len(measures), 3)
+    rows_of_panels = -(-len(measures) // columns)
+    fig, axes = plt.subplots(rows_of_panels, columns,
+                             figsize=(4.2 * columns, 3.2 * rows_of_panels + 0.4), squeeze=False)
+    for ax in axes.flat[len(measures):]:
+        ax.set_visible(False)
+    for ax, measure in zip(axes.flat, measures, strict=False):
         rows = effects[(effects["measure"] == measure) & (effects["kind"] == "main")]
         y = np.arange(len(rows))
         effect = rows["effect"].to_numpy()
