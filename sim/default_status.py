@@ -44,8 +44,11 @@ if TYPE_CHECKING:
 # Slots of the counts `review_defaults` returns, in the order of their event names.
 DEFAULT_EVENTS = ("prudential_defaults", "prudential_defaults_dpd",
                   "prudential_defaults_forborne", "prudential_defaults_restructured",
-                  "prudential_defaults_charged_off", "prudential_cures")
-ENTERED, BY_DPD, BY_FORBORNE, BY_RESTRUCTURING, BY_CHARGE_OFF, CURED = range(6)
+                  "prudential_defaults_charged_off", "prudential_cures", "default_dpd_reached")
+ENTERED, BY_DPD, BY_FORBORNE, BY_RESTRUCTURING, BY_CHARGE_OFF, CURED, DPD_REACHED = range(7)
+"""`default_dpd_reached` counts active loans whose days past due reach
+`prudential_default.dpd_threshold` today (days past due grow by one a day, so each entry into
+90+ DPD once), whatever their default status: the days-past-due trigger alone."""
 
 
 class DefaultRules(NamedTuple):
@@ -121,6 +124,8 @@ def _review(col: Columns, day: int, rules: DefaultRules, counts: np.ndarray,
         if status[i] == NO_LOAN:
             until[i] = NEVER
             continue
+        if status[i] == ACTIVE and dpd[i] == rules.dpd_threshold:
+            counts[DPD_REACHED] += 1
         forborne = forborne_since[i] != NEVER
         if status[i] == CHARGED_OFF:
             trigger = BY_CHARGE_OFF

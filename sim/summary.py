@@ -132,6 +132,11 @@ SUMMARY_MEASURES: tuple[SummaryMeasure, ...] = (
                    "window over the mean number of active loans, annualised: the Basel/CRR "
                    "default rate (compare `annual_default_rate`, charge-offs)."),
     SummaryMeasure("prudential_defaults", "loans", "Entries into default in the window."),
+    SummaryMeasure("dpd90_reached_rate", "share of active loans per year", "Loans reaching "
+                   "`prudential_default.dpd_threshold` (90) days past due in the window, over "
+                   "the mean number of active loans, annualised: the days-past-due trigger "
+                   "alone, whatever the loan's default status (no restructuring, no "
+                   "forbearance trigger; a loan that falls to 90 DPD twice counts twice)."),
     SummaryMeasure("prudential_default_forborne_share", "share of entries", "Of the window's "
                    "entries into default, those of forborne loans past 30 DPD and of "
                    "distressed restructurings."),
@@ -397,6 +402,8 @@ def summarize(frame: pd.DataFrame, config: ScenarioConfig,
         "prudential_default_rate": _ratio(window["prudential_defaults"].sum(),
                                           mean_loans) * annualise,
         "prudential_defaults": float(window["prudential_defaults"].sum()),
+        "dpd90_reached_rate": _ratio(window["default_dpd_reached"].sum(),
+                                     mean_loans) * annualise,
         "prudential_default_forborne_share": _ratio(
             window["prudential_defaults_forborne"].sum()
             + window["prudential_defaults_restructured"].sum(),

@@ -13,6 +13,7 @@ from sim.default_status import (
     BY_DPD,
     BY_FORBORNE,
     CURED,
+    DPD_REACHED,
     ENTERED,
     restructuring_value_lost,
     review_defaults,
@@ -49,9 +50,10 @@ def test_ninety_days_past_due_is_a_default_and_it_cures_after_three_clean_months
     assert counts[ENTERED] == 0
     pop.dpd[0] = 90
     counts, _ = review(market, 101)
-    assert counts[ENTERED] == 1 and counts[BY_DPD] == 1
+    assert counts[ENTERED] == 1 and counts[BY_DPD] == 1 and counts[DPD_REACHED] == 1
+    pop.dpd[0] = 91
     counts, _ = review(market, 102)  # still in default: not a second entry
-    assert counts[ENTERED] == 0
+    assert counts[ENTERED] == 0 and counts[DPD_REACHED] == 0
     pop.dpd[0] = 0  # caught up on day 103; each day past due restarted the probation
     for day in range(103, 102 + CURE_DAYS):
         counts, _ = review(market, day)

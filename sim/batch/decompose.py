@@ -45,7 +45,8 @@ INTERACTIONS_IN_HALF_FROM = 5
 """Fewest levers for which the half fraction estimates two-lever interactions."""
 
 MEASURES: dict[str, int] = {
-    "prudential_default_rate": -1, "redefault_rate_12m": -1, "lifetime_borrower_paid": 0,
+    "prudential_default_rate": -1, "dpd90_reached_rate": -1, "redefault_rate_12m": -1,
+    "lifetime_borrower_paid": 0,
     "fees_per_delinquent_year": -1,
     "lifetime_loss_rate": -1, "lifetime_net_loss": -1, "risk_adjusted_profit": +1,
     "lifetime_profit": +1, "annual_default_rate": -1, "dpd30_share_incl_forborne": -1,

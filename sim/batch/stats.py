@@ -24,7 +24,8 @@ import pandas as pd
 from scipy import stats
 
 COMPARED_MEASURES: tuple[str, ...] = (
-    "prudential_default_rate", "lifetime_prudential_default_rate", "redefault_rate_12m",
+    "prudential_default_rate", "dpd90_reached_rate", "lifetime_prudential_default_rate",
+    "redefault_rate_12m",
     "lifetime_loss_rate", "lifetime_net_loss", "lifetime_profit", "risk_adjusted_profit",
     "lifetime_borrower_paid", "borrower_paid_per_borrower", "fees_per_delinquent_year",
     "borrower_paid_per_regular_borrower", "borrower_paid_per_hardship_borrower",
@@ -67,6 +68,7 @@ RATES: frozenset[str] = frozenset({
     "lifetime_recovery_rate", "contacts_per_delinquent_week", "harm_per_delinquent_week",
     "complaints_per_1000", "churn_rate", "mean_apr", "collection_cost", "regulatory_cost",
     "cost_of_funds", "runoff_days", "default_rate_30d", "prudential_default_rate",
+    "dpd90_reached_rate",
     "prudential_cures_per_default", "borrower_fees_paid", "borrower_garnished",
     "pause_interest_charged", "score_points_lost_per_borrower",
     "fees_per_delinquent_year", "lifetime_prudential_default_rate"})

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from sim.batch.comparison import Comparison
     from sim.batch.runner import Failure
 
-HEADLINE = ("prudential_default_rate", "redefault_rate_12m", "lifetime_loss_rate",
+HEADLINE = ("prudential_default_rate", "dpd90_reached_rate", "redefault_rate_12m",
+            "lifetime_loss_rate",
             "lifetime_net_loss", "risk_adjusted_profit", "lifetime_profit",
             "lifetime_borrower_paid", "fees_per_delinquent_year",
             "dpd30_share_incl_forborne", "annual_default_rate",
@@ -42,6 +43,8 @@ apart so a reader can see what the lifetime view changes."""
 LABELS = {
     "prudential_default_rate": "the default rate as supervisors define it (Basel/CRR)",
     "redefault_rate_12m": "the 12-month re-default rate of deferred loans",
+    "dpd90_reached_rate": "the rate at which loans reach 90 days past due (the DPD trigger "
+                          "alone)",
     "lifetime_borrower_paid": "what borrowers paid over the book's life (interest, fees, "
                               "claims)",
     "fees_per_delinquent_year": "late fees paid per delinquent account-year",
