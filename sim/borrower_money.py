@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.config import SCORE_BAND_EDGES
+from sim.bands import score_band
 
 ITEMS: tuple[str, ...] = ("interest_paid", "fees_paid", "claims_paid", "garnished",
                           "pause_interest_charged", "score_points_lost")
@@ -27,24 +27,11 @@ INTEREST_PAID, FEES_PAID, CLAIMS_PAID, GARNISHED, PAUSE_INTEREST, SCORE_POINTS_L
 PAID_ITEMS = (INTEREST_PAID, FEES_PAID, CLAIMS_PAID)
 """The items that are money leaving the borrowers (garnishment is part of claims paid)."""
 
-_INNER_EDGES = np.asarray(SCORE_BAND_EDGES[1:-1], np.int64)
-
-
-@njit(cache=True, inline="always")
-def band_of(score: int) -> int:
-    """Score band index 0-4 of one score (a score at an edge is in the band above)."""
-    band = 0
-    for edge in _INNER_EDGES:
-        if score >= edge:
-            band += 1
-    return band
-
-
 @njit(cache=True, inline="always")
 def book(grid: np.ndarray, kind: int, score: int, item: int, amount: int) -> None:
     """Add `amount` of `item` for a borrower of type `kind` with score `score`."""
     if amount:
-        grid[kind, band_of(score), item] += amount
+        grid[kind, score_band(score), item] += amount
 
 
 @njit(cache=True)

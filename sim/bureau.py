@@ -1,4 +1,4 @@
-"""The credit bureau: receives lenders' reports, moves scores after a reporting delay, bands them.
+"""The credit bureau: receives lenders' reports and moves scores after a reporting delay.
 
 The score is a scorecard in three parts. Identity and stability: the starting score, drawn
 with each person conditional on their latent risk (`sim.people`), is the score's anchor.
@@ -9,7 +9,7 @@ application for a loan is reported as an inquiry, which costs points the same wa
 is the anchor plus the history the reports add up to, and every 30 days that history shrinks
 by the share `history_half_life_days` implies, so recent events weigh more than old ones.
 Negative reports (serious delinquency, legal, charge-off) also set the borrower's
-`flag_day`, which lenders read when reviewing applications.
+`flag_day`, which lenders read when reviewing applications. Score bands: `sim.bands`.
 """
 
 from __future__ import annotations
@@ -20,23 +20,12 @@ import numpy as np
 from numba import njit
 
 from sim.borrower_money import SCORE_POINTS_LOST, book
-from sim.config import SCORE_BAND_EDGES, BureauConfig
+from sim.config import BureauConfig
 from sim.population import SCORE_MAX, SCORE_MIN, BorrowerPopulation, set_score
 from sim.rows import without_rows
 
 EVENTS = ("on_time", "missed", "reported", "legal", "charged_off", "inquiry")
 NEGATIVE_EVENTS = frozenset({"reported", "legal", "charged_off"})
-
-
-_INNER_BAND_EDGES = np.asarray(SCORE_BAND_EDGES[1:-1])
-"""Band edges between the lowest and highest score (a score at an edge is in the band above)."""
-
-
-@njit(cache=True)
-def score_band(score: np.ndarray) -> np.ndarray:
-    """Band index 0-4 (poor, fair, good, very good, excellent) of each score (or of one
-    score; compiled, so compiled phases call it too)."""
-    return np.searchsorted(_INNER_BAND_EDGES, score, side="right")
 
 
 class CreditBureau:

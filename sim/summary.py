@@ -96,6 +96,13 @@ def stationarity(mean: float, ci_low: float, ci_high: float, tolerance: float) -
     return "undecided"
 """Measures of the book's whole life, from a run-off (NaN without one)."""
 
+PAID_BY_KIND: tuple[str, ...] = tuple(f"borrower_paid_per_{kind}_borrower"
+                                      for kind in KIND_NAMES)
+"""What borrowers of each type paid, per borrower of that type (`KIND_NAMES` order)."""
+PAID_BY_BAND: tuple[str, ...] = tuple(f"borrower_paid_per_{band}_score"
+                                      for band in SCORE_BAND_NAMES)
+"""What borrowers paid while in each score band, per borrower in it (`SCORE_BAND_NAMES`)."""
+
 BORROWER_MONEY_MEASURES: tuple[SummaryMeasure, ...] = (
     SummaryMeasure("borrower_paid", "currency units", "Interest, fees and payments on "
                    "charged-off claims (garnishment included) that borrowers paid in the "
@@ -114,14 +121,14 @@ BORROWER_MONEY_MEASURES: tuple[SummaryMeasure, ...] = (
                    "resume (`deferral.accrue_interest`)."),
     SummaryMeasure("score_points_lost_per_borrower", "score points per borrower", "Score "
                    "points negative bureau reports took in the window, per borrower."),
-    *(SummaryMeasure(f"borrower_paid_per_{kind}_borrower", "currency units per borrower",
+    *(SummaryMeasure(name, "currency units per borrower",
                      f"`borrower_paid` of {kind} borrowers, per {kind} borrower in the market at "
                      "the horizon (who bears it; NaN without the window's breakdown).")
-      for kind in KIND_NAMES),
-    *(SummaryMeasure(f"borrower_paid_per_{band}_score", "currency units per borrower",
+      for name, kind in zip(PAID_BY_KIND, KIND_NAMES, strict=True)),
+    *(SummaryMeasure(name, "currency units per borrower",
                      f"`borrower_paid` by borrowers whose score was {band.replace('_', ' ')} "
                      "when they paid, per borrower in that band (mean over the window).")
-      for band in SCORE_BAND_NAMES),
+      for name, band in zip(PAID_BY_BAND, SCORE_BAND_NAMES, strict=True)),
 )
 """The borrowers' side of the money (`sim.borrower_money`)."""
 
@@ -434,12 +441,12 @@ def borrower_money(window: pd.DataFrame, growth: Callable[[str], float],
     grid, kinds = book.money_by_kind_band, book.borrowers_by_kind
     paid_grid = (grid[:, :, list(PAID_ITEMS)].sum(axis=2) / CENTS if grid is not None
                  else None)
-    for k, kind in enumerate(KIND_NAMES):
-        out[f"borrower_paid_per_{kind}_borrower"] = (
+    for k, name in enumerate(PAID_BY_KIND):
+        out[name] = (
             _ratio(paid_grid[k].sum(), kinds[k]) if paid_grid is not None and kinds is not None
             else float("nan"))
-    for b, band in enumerate(SCORE_BAND_NAMES):
-        out[f"borrower_paid_per_{band}_score"] = (
+    for b, (name, band) in enumerate(zip(PAID_BY_BAND, SCORE_BAND_NAMES, strict=True)):
+        out[name] = (
             _ratio(paid_grid[:, b].sum(), window[f"score_{band}"].mean())
             if paid_grid is not None else float("nan"))
     return out

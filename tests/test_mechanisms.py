@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.bureau import score_band
+from sim.bands import score_band
 from sim.config import SCORE_BAND_EDGES
 from sim.loans import arrears
 from sim.model import CreditMarket

@@ -23,16 +23,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.summary import PAID_BY_BAND, PAID_BY_KIND
+
 COMPARED_MEASURES: tuple[str, ...] = (
     "prudential_default_rate", "dpd90_reached_rate", "lifetime_prudential_default_rate",
     "redefault_rate_12m",
     "lifetime_loss_rate", "lifetime_net_loss", "lifetime_profit", "risk_adjusted_profit",
     "lifetime_borrower_paid", "borrower_paid_per_borrower", "fees_per_delinquent_year",
-    "borrower_paid_per_regular_borrower", "borrower_paid_per_hardship_borrower",
-    "borrower_paid_per_strategic_borrower", "borrower_paid_per_forgetful_borrower",
-    "borrower_paid_per_poor_score", "borrower_paid_per_fair_score",
-    "borrower_paid_per_good_score", "borrower_paid_per_very_good_score",
-    "borrower_paid_per_excellent_score", "borrower_fees_paid", "borrower_garnished",
+    *PAID_BY_KIND, *PAID_BY_BAND, "borrower_fees_paid", "borrower_garnished",
     "pause_interest_charged", "score_points_lost_per_borrower",
     "prudential_default_forborne_share", "prudential_cures_per_default", "prudential_defaults",
     "dpd30_share_incl_forborne", "forborne_share", "cure_rate", "roll_rate_30_60",

@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from sim.agents.lender import APPROVED, REJECTION_REASONS
-from sim.bureau import score_band
+from sim.bands import score_band
 from sim.columns import Columns
 from sim.loans import installment_of, open_loans
 from sim.params import LendingTerms
